@@ -1,0 +1,159 @@
+// Reads the environment once into a frozen, typed object. Nothing else in the
+// server reads process.env: the step environment is built from `stepEnvBase`.
+import { resolve } from "node:path";
+
+export type SmtpSecurity = "starttls" | "tls" | "none";
+
+export interface SmtpConfig {
+  host: string;
+  port: number;
+  security: SmtpSecurity;
+  user: string | null;
+  password: string | null;
+  from: string;
+}
+
+export interface Config {
+  host: string;
+  port: number;
+  baseUrl: string;
+  /** true when LIGHTFLOW_BASE_URL was not set and must follow the real port */
+  baseUrlDerived: boolean;
+  dataDir: string;
+  scriptsDir: string;
+  pythonLibsDir: string;
+  staticDir: string | null;
+  timezone: string;
+  globalConcurrency: number;
+  logRetentionDays: number;
+  maxLogBytes: number;
+  killGraceMs: number;
+  sessionTtlDays: number;
+  cookieSecure: boolean;
+  trustedProxy: string | null;
+  adminEmail: string | null;
+  smtp: SmtpConfig | null;
+  gitCommit: string;
+  /** the server's environment minus its own configuration and secrets */
+  stepEnvBase: Readonly<Record<string, string>>;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, def: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return def;
+  if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(`${name}: "${raw}" is not a whole number`);
+  const n = Number(raw.trim());
+  if (n < min || n > max) throw new ConfigError(`${name}: ${n} is out of range (${min} to ${max})`);
+  return n;
+}
+
+function bool(env: Env, name: string, def: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === "") return def;
+  if (["true", "1", "yes", "on"].includes(raw)) return true;
+  if (["false", "0", "no", "off"].includes(raw)) return false;
+  throw new ConfigError(`${name}: "${env[name]}" is not true or false`);
+}
+
+export function parseBind(raw: string): { host: string; port: number } {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]*)):(\d{1,5})$/.exec(raw.trim());
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) {
+    throw new ConfigError(`LIGHTFLOW_BIND: "${raw}" is not host:port (e.g. 127.0.0.1:8080 or [::1]:8080)`);
+  }
+  return { host: m[1] ?? (m[2] || "0.0.0.0"), port };
+}
+
+export function isValidTimezone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function hostForUrl(host: string): string {
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+export function baseUrlFor(host: string, port: number): string {
+  const shown = host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "::1" : host;
+  return `http://${hostForUrl(shown)}:${port}`;
+}
+
+function smtpConfig(env: Env): SmtpConfig | null {
+  const host = env.SMTP_HOST?.trim();
+  if (!host) return null;
+  const security = (env.SMTP_SECURITY?.trim() || "starttls") as SmtpSecurity;
+  if (!["starttls", "tls", "none"].includes(security)) {
+    throw new ConfigError(`SMTP_SECURITY: "${env.SMTP_SECURITY}" must be starttls, tls or none`);
+  }
+  const port = int(env, "SMTP_PORT", security === "tls" ? 465 : 587, 1, 65535);
+  const from = env.SMTP_FROM?.trim() || `lightflow@${host}`;
+  return { host, port, security, user: env.SMTP_USER || null, password: env.SMTP_PASSWORD || null, from };
+}
+
+/** The server's own settings and secrets never reach a step. */
+function stepEnvBase(env: Env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined || k.startsWith("LIGHTFLOW_") || k.startsWith("SMTP_")) continue;
+    out[k] = v;
+  }
+  return out;
+}
+
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
+  const bindRaw = env.LIGHTFLOW_BIND?.trim() || "127.0.0.1:8080";
+  const { host, port } = parseBind(bindRaw);
+  const baseRaw = env.LIGHTFLOW_BASE_URL?.trim();
+  let baseUrl = baseUrlFor(host, port);
+  if (baseRaw) {
+    let u: URL;
+    try {
+      u = new URL(baseRaw);
+    } catch {
+      throw new ConfigError(`LIGHTFLOW_BASE_URL: "${baseRaw}" is not a URL`);
+    }
+    if (u.protocol !== "http:" && u.protocol !== "https:") {
+      throw new ConfigError(`LIGHTFLOW_BASE_URL: "${baseRaw}" must start with http:// or https://`);
+    }
+    baseUrl = baseRaw.replace(/\/+$/, "");
+  }
+  const dataDir = resolve(cwd, env.LIGHTFLOW_DATA_DIR?.trim() || "./data");
+  const timezone = env.LIGHTFLOW_TIMEZONE?.trim() || Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+  if (!isValidTimezone(timezone)) {
+    throw new ConfigError(`LIGHTFLOW_TIMEZONE: "${timezone}" is not a known IANA time zone (e.g. Europe/Berlin)`);
+  }
+  const adminEmail = env.LIGHTFLOW_ADMIN_EMAIL?.trim() || null;
+  if (adminEmail && !/^[^\s@]+@[^\s@]+$/.test(adminEmail)) {
+    throw new ConfigError(`LIGHTFLOW_ADMIN_EMAIL: "${adminEmail}" is not an e-mail address`);
+  }
+  return Object.freeze({
+    host,
+    port,
+    baseUrl,
+    baseUrlDerived: !baseRaw,
+    dataDir,
+    scriptsDir: resolve(cwd, env.LIGHTFLOW_SCRIPTS_DIR?.trim() || `${dataDir}/scripts`),
+    pythonLibsDir: resolve(cwd, env.LIGHTFLOW_PYTHON_LIBS_DIR?.trim() || `${dataDir}/python-libs`),
+    staticDir: env.LIGHTFLOW_STATIC_DIR?.trim() ? resolve(cwd, env.LIGHTFLOW_STATIC_DIR.trim()) : null,
+    timezone,
+    globalConcurrency: int(env, "LIGHTFLOW_GLOBAL_CONCURRENCY", 4, 1, 1024),
+    logRetentionDays: int(env, "LIGHTFLOW_LOG_RETENTION_DAYS", 30, 1, 36500),
+    maxLogBytes: int(env, "LIGHTFLOW_MAX_LOG_MB", 64, 1, 1024 * 1024) * 1024 * 1024,
+    killGraceMs: int(env, "LIGHTFLOW_KILL_GRACE_S", 10, 0, 3600) * 1000,
+    sessionTtlDays: int(env, "LIGHTFLOW_SESSION_TTL_DAYS", 30, 1, 3650),
+    cookieSecure: bool(env, "LIGHTFLOW_COOKIE_SECURE", false),
+    trustedProxy: env.LIGHTFLOW_TRUSTED_PROXY?.trim() || null,
+    adminEmail,
+    smtp: smtpConfig(env),
+    gitCommit: env.GIT_COMMIT?.trim() ?? "",
+    stepEnvBase: Object.freeze(stepEnvBase(env)),
+  });
+}

@@ -1,0 +1,37 @@
+// Opens <data>/lightflow.db and brings its schema up to date. The only place
+// that knows about pragmas and migrations.
+import { Database } from "bun:sqlite";
+import { closeSync, openSync } from "node:fs";
+import m0001 from "./migrations/0001_init.sql" with { type: "text" };
+
+/** Forward-only, numbered; PRAGMA user_version records how many ran. */
+const MIGRATIONS: readonly string[] = [m0001];
+
+export function openDatabase(path: string): Database {
+  if (path !== ":memory:") closeSync(openSync(path, "a", 0o600)); // create it 0600 before SQLite does (umask would widen it)
+  const db = new Database(path, { strict: true });
+  db.exec("PRAGMA journal_mode = WAL");
+  db.exec("PRAGMA synchronous = NORMAL");
+  db.exec("PRAGMA busy_timeout = 5000");
+  db.exec("PRAGMA foreign_keys = ON");
+  migrate(db);
+  return db;
+}
+
+export function migrate(db: Database): void {
+  const { user_version: done } = db.query("PRAGMA user_version").get() as { user_version: number };
+  if (done > MIGRATIONS.length) {
+    throw new Error(`the database was written by a newer Lightflow (schema ${done}, this build knows ${MIGRATIONS.length})`);
+  }
+  for (let i = done; i < MIGRATIONS.length; i++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[i]!);
+      db.exec(`PRAGMA user_version = ${i + 1}`);
+    }).immediate();
+  }
+}
+
+/** One state change, one transaction, taken with BEGIN IMMEDIATE so writers never deadlock on upgrade. */
+export function tx<T>(db: Database, fn: () => T): T {
+  return db.transaction(fn).immediate();
+}

@@ -1,0 +1,220 @@
+// Runs and their step runs. The only SQL about runs. Every state change is one
+// short transaction, so a crash never leaves a half-written run.
+import type { Database } from "bun:sqlite";
+import { tx } from "./index.ts";
+import type { Run, RunStatus, StepDef, StepRun, StepStatus, Trigger } from "../engine/types.ts";
+
+interface RunRow {
+  id: number;
+  task_id: number;
+  task: string;
+  pool: string | null;
+  status: RunStatus;
+  trigger: Trigger;
+  triggered_by: string | null;
+  scheduled_for: number | null;
+  queued_at: number;
+  started_at: number | null;
+  ended_at: number | null;
+}
+interface StepRunRow {
+  run_id: number;
+  position: number;
+  name: string;
+  command: string;
+  args: string;
+  run_rule: StepDef["run_rule"];
+  timeout_s: number;
+  status: StepStatus;
+  exit_code: number | null;
+  signal: string | null;
+  error: string | null;
+  started_at: number | null;
+  ended_at: number | null;
+  log_bytes: number;
+}
+
+export interface StepResult {
+  status: StepStatus;
+  exit_code: number | null;
+  signal: string | null;
+  error: string | null;
+  ended_at: number;
+  log_bytes: number;
+}
+
+export interface LiveStep {
+  run_id: number;
+  position: number;
+  pid: number | null;
+  pid_start: number | null;
+  token: string | null;
+}
+
+const RUN_COLS = `r.id, r.task_id, t.name AS task, t.pool, r.status, r.trigger, r.triggered_by,
+  r.scheduled_for, r.queued_at, r.started_at, r.ended_at`;
+
+function stepOf(s: StepRunRow): StepRun {
+  return {
+    position: s.position,
+    name: s.name,
+    command: s.command,
+    args: JSON.parse(s.args) as string[],
+    run_rule: s.run_rule,
+    timeout_s: s.timeout_s,
+    status: s.status,
+    exit_code: s.exit_code,
+    signal: s.signal,
+    error: s.error,
+    started_at: s.started_at,
+    ended_at: s.ended_at,
+    log_bytes: s.log_bytes,
+  };
+}
+
+export class RunStore {
+  private readonly q;
+
+  constructor(private readonly db: Database) {
+    this.q = {
+      insertRun: db.query<{ id: number }, [number, string, string | null, number | null, number]>(
+        `INSERT INTO runs (task_id, status, trigger, triggered_by, scheduled_for, queued_at)
+         VALUES (?, 'queued', ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
+      ),
+      insertStep: db.query(
+        `INSERT INTO step_runs (run_id, position, name, command, args, run_rule, timeout_s)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      run: db.query<RunRow, [number]>(`SELECT ${RUN_COLS} FROM runs r JOIN tasks t ON t.id = r.task_id WHERE r.id = ?`),
+      steps: db.query<StepRunRow, [number]>("SELECT * FROM step_runs WHERE run_id = ? ORDER BY position"),
+      queuedOf: db.query<{ id: number }, [number]>(
+        "SELECT id FROM runs WHERE task_id = ? AND status = 'queued' ORDER BY id LIMIT 1",
+      ),
+      liveOf: db.query<{ id: number }, [number]>(
+        "SELECT id FROM runs WHERE task_id = ? AND status IN ('queued', 'running') LIMIT 1",
+      ),
+      setRun: db.query("UPDATE runs SET status = ?, started_at = COALESCE(?, started_at), ended_at = ? WHERE id = ?"),
+      stepStart: db.query(
+        "UPDATE step_runs SET status = 'running', started_at = ?, pid = ?, pid_start = ?, token = ? WHERE run_id = ? AND position = ?",
+      ),
+      stepEnd: db.query(
+        `UPDATE step_runs SET status = ?, exit_code = ?, signal = ?, error = ?, ended_at = ?, log_bytes = ?
+         WHERE run_id = ? AND position = ?`,
+      ),
+      stepStatus: db.query("UPDATE step_runs SET status = ? WHERE run_id = ? AND position = ?"),
+      page: db.query<RunRow, [number, number, number]>(
+        `SELECT ${RUN_COLS} FROM runs r JOIN tasks t ON t.id = r.task_id
+         WHERE r.task_id = ? AND r.id < ? ORDER BY r.id DESC LIMIT ?`,
+      ),
+      pageSteps: db.query<StepRunRow, [number, number, number]>(
+        `SELECT * FROM step_runs WHERE run_id IN
+           (SELECT id FROM runs WHERE task_id = ? AND id < ? ORDER BY id DESC LIMIT ?)
+         ORDER BY run_id, position`,
+      ),
+    };
+  }
+
+  /**
+   * Queues a run with a copy of the task's steps, all `pending`. Returns null
+   * when this task already has a run for this fire time (restarts inside the
+   * fire minute never produce a second scheduled run).
+   */
+  insertQueued(taskId: number, steps: StepDef[], trigger: Trigger, by: string | null, scheduledFor: number | null, now: number): Run | null {
+    return tx(this.db, () => {
+      const row = this.q.insertRun.get(taskId, trigger, by, scheduledFor, now);
+      if (!row) return null;
+      steps.forEach((s, i) =>
+        this.q.insertStep.run(row.id, i + 1, s.name, s.command, JSON.stringify(s.args), s.run_rule, s.timeout_s),
+      );
+      return this.get(row.id);
+    });
+  }
+
+  get(id: number): Run | null {
+    const row = this.q.run.get(id);
+    return row ? { ...row, steps: this.q.steps.all(id).map(stepOf) } : null;
+  }
+
+  queuedRunOf(taskId: number): number | null {
+    return this.q.queuedOf.get(taskId)?.id ?? null;
+  }
+
+  hasLiveRun(taskId: number): boolean {
+    return this.q.liveOf.get(taskId) !== null;
+  }
+
+  /** Runs still queued or running, oldest first (start-up and recovery). */
+  live(): Run[] {
+    const ids = this.db
+      .query<{ id: number }, []>("SELECT id FROM runs WHERE status IN ('queued', 'running') ORDER BY queued_at, id")
+      .all();
+    return ids.map(({ id }) => this.get(id)!);
+  }
+
+  setStatus(id: number, status: RunStatus, at: { started_at?: number; ended_at?: number | null }): void {
+    this.q.setRun.run(status, at.started_at ?? null, at.ended_at ?? null, id);
+  }
+
+  stepStarted(runId: number, position: number, at: number, proc: { pid: number; startTime: number | null; token: string } | null): void {
+    this.q.stepStart.run(at, proc?.pid ?? null, proc?.startTime ?? null, proc?.token ?? null, runId, position);
+  }
+
+  stepEnded(runId: number, position: number, r: StepResult): void {
+    this.q.stepEnd.run(r.status, r.exit_code, r.signal, r.error, r.ended_at, r.log_bytes, runId, position);
+  }
+
+  setStepStatus(runId: number, position: number, status: StepStatus): void {
+    this.q.stepStatus.run(status, runId, position);
+  }
+
+  /** Ends a run: its status and every step still pending becomes `not_run`, in one transaction. */
+  finish(id: number, status: RunStatus, at: number): void {
+    tx(this.db, () => {
+      this.db.query("UPDATE step_runs SET status = 'not_run' WHERE run_id = ? AND status = 'pending'").run(id);
+      this.q.setRun.run(status, null, at, id);
+    });
+  }
+
+  /** Newest first, `limit` runs older than run id `before`. */
+  page(taskId: number, limit: number, before = Number.MAX_SAFE_INTEGER): Run[] {
+    const rows = this.q.page.all(taskId, before, limit);
+    const steps = this.q.pageSteps.all(taskId, before, limit);
+    const byRun = new Map<number, StepRun[]>();
+    for (const s of steps) {
+      const list = byRun.get(s.run_id);
+      if (list) list.push(stepOf(s));
+      else byRun.set(s.run_id, [stepOf(s)]);
+    }
+    return rows.map((r) => ({ ...r, steps: byRun.get(r.id) ?? [] }));
+  }
+
+  liveStep(runId: number, position: number): LiveStep | null {
+    return this.db
+      .query<LiveStep, [number, number]>("SELECT run_id, position, pid, pid_start, token FROM step_runs WHERE run_id = ? AND position = ?")
+      .get(runId, position);
+  }
+
+  stepsWithProcess(): LiveStep[] {
+    return this.db
+      .query<LiveStep, []>(
+        `SELECT s.run_id, s.position, s.pid, s.pid_start, s.token FROM step_runs s JOIN runs r ON r.id = s.run_id
+         WHERE r.status = 'running' AND s.status = 'running'`,
+      )
+      .all();
+  }
+
+  /** Deletes finished runs that ended before `cutoff`; returns them for their log directories. */
+  deleteEndedBefore(cutoff: number, batch = 1000): { id: number; task: string }[] {
+    return tx(this.db, () => {
+      const gone = this.db
+        .query<{ id: number; task: string }, [number, number]>(
+          `SELECT r.id, t.name AS task FROM runs r JOIN tasks t ON t.id = r.task_id
+           WHERE r.ended_at < ? AND r.status IN ('success', 'failed', 'cancelled') LIMIT ?`,
+        )
+        .all(cutoff, batch);
+      const del = this.db.query("DELETE FROM runs WHERE id = ?");
+      for (const r of gone) del.run(r.id);
+      return gone;
+    });
+  }
+}

@@ -1,0 +1,146 @@
+// Tasks and their steps. The only SQL about tasks.
+import type { Database } from "bun:sqlite";
+import { tx } from "./index.ts";
+import type { StepDef, Task, TaskDef } from "../engine/types.ts";
+
+interface TaskRow {
+  id: number;
+  name: string;
+  description: string;
+  cron: string | null;
+  enabled: number;
+  pool: string | null;
+  catchup: number;
+  schedule_anchor: number | null;
+  created_at: number;
+  updated_at: number;
+}
+interface StepRow {
+  task_id: number;
+  name: string;
+  command: string;
+  args: string;
+  run_rule: StepDef["run_rule"];
+  timeout_s: number;
+}
+
+export type TaskPatch = Partial<Pick<TaskDef, "enabled" | "cron" | "pool" | "description" | "catchup">>;
+
+export class TaskStore {
+  private readonly byId;
+  private readonly byName;
+  private readonly stepsOf;
+  private readonly insertTask;
+  private readonly insertStep;
+  private readonly deleteSteps;
+
+  constructor(private readonly db: Database) {
+    this.byId = db.query<TaskRow, [number]>("SELECT * FROM tasks WHERE id = ?");
+    this.byName = db.query<TaskRow, [string]>("SELECT * FROM tasks WHERE name = ?");
+    this.stepsOf = db.query<StepRow, [number]>("SELECT * FROM steps WHERE task_id = ? ORDER BY position");
+    this.insertTask = db.query<{ id: number }, [string, string, string | null, number, string | null, number, number, number, number]>(
+      `INSERT INTO tasks (name, description, cron, enabled, pool, catchup, schedule_anchor, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+    );
+    this.insertStep = db.query(
+      "INSERT INTO steps (task_id, position, name, command, args, run_rule, timeout_s) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    );
+    this.deleteSteps = db.query("DELETE FROM steps WHERE task_id = ?");
+  }
+
+  private hydrate(row: TaskRow, steps: StepRow[]): Task {
+    return {
+      id: row.id,
+      name: row.name,
+      description: row.description,
+      cron: row.cron,
+      enabled: row.enabled === 1,
+      pool: row.pool,
+      catchup: row.catchup === 1,
+      steps: steps.map((s) => ({
+        name: s.name,
+        command: s.command,
+        args: JSON.parse(s.args) as string[],
+        run_rule: s.run_rule,
+        timeout_s: s.timeout_s,
+      })),
+      created_at: row.created_at,
+      updated_at: row.updated_at,
+    };
+  }
+
+  list(): Task[] {
+    const rows = this.db.query<TaskRow, []>("SELECT * FROM tasks ORDER BY name").all();
+    const steps = this.db.query<StepRow, []>("SELECT * FROM steps ORDER BY task_id, position").all();
+    const byTask = new Map<number, StepRow[]>();
+    for (const s of steps) {
+      const list = byTask.get(s.task_id);
+      if (list) list.push(s);
+      else byTask.set(s.task_id, [s]);
+    }
+    return rows.map((r) => this.hydrate(r, byTask.get(r.id) ?? []));
+  }
+
+  get(id: number): Task | null {
+    const row = this.byId.get(id);
+    return row ? this.hydrate(row, this.stepsOf.all(id)) : null;
+  }
+
+  /** A task's handle in URLs: its name, or its numeric id. */
+  find(handle: string): Task | null {
+    const row = this.byName.get(handle) ?? (/^\d+$/.test(handle) ? this.byId.get(Number(handle)) : null);
+    return row ? this.hydrate(row, this.stepsOf.all(row.id)) : null;
+  }
+
+  anchor(id: number): number | null {
+    return this.byId.get(id)?.schedule_anchor ?? null;
+  }
+
+  setAnchor(id: number, at: number): void {
+    this.db.query("UPDATE tasks SET schedule_anchor = ? WHERE id = ?").run(at, id);
+  }
+
+  private writeSteps(id: number, steps: StepDef[]): void {
+    this.deleteSteps.run(id);
+    steps.forEach((s, i) =>
+      this.insertStep.run(id, i + 1, s.name, s.command, JSON.stringify(s.args), s.run_rule, s.timeout_s),
+    );
+  }
+
+  insert(def: TaskDef, now: number): Task {
+    return tx(this.db, () => {
+      const { id } = this.insertTask.get(
+        def.name, def.description, def.cron, def.enabled ? 1 : 0, def.pool, def.catchup ? 1 : 0, now, now, now,
+      )!;
+      this.writeSteps(id, def.steps);
+      return this.get(id)!;
+    });
+  }
+
+  /** Replaces the whole definition; the schedule counts from now when it changed. */
+  replace(id: number, def: TaskDef, now: number): Task {
+    return tx(this.db, () => {
+      this.db
+        .query(
+          `UPDATE tasks SET name = ?, description = ?, cron = ?, enabled = ?, pool = ?, catchup = ?,
+           schedule_anchor = ?, updated_at = ? WHERE id = ?`,
+        )
+        .run(def.name, def.description, def.cron, def.enabled ? 1 : 0, def.pool, def.catchup ? 1 : 0, now, now, id);
+      this.writeSteps(id, def.steps);
+      return this.get(id)!;
+    });
+  }
+
+  patch(id: number, patch: TaskPatch, now: number): Task {
+    const current = this.get(id)!;
+    return this.replace(id, { ...current, ...patch }, now);
+  }
+
+  delete(id: number): void {
+    this.db.query("DELETE FROM tasks WHERE id = ?").run(id);
+  }
+
+  usesPool(pool: string): boolean {
+    return this.db.query("SELECT 1 FROM tasks WHERE pool = ? LIMIT 1").get(pool) !== null;
+  }
+}

@@ -1,0 +1,66 @@
+// The typed, in-process event bus. Run and task changes go to every listener;
+// log chunks go only to the listeners of that one step, so a hundred viewers
+// of one log cost nothing to the rest of the server.
+import type { Run, StepRun, Task } from "./types.ts";
+
+export type EngineEvent =
+  | { type: "run"; run: Run }
+  | { type: "task"; task: Task }
+  | { type: "task_deleted"; name: string };
+
+export interface LogChunk {
+  offset: number;
+  data: Uint8Array;
+}
+
+export type LogListener = {
+  chunk(c: LogChunk): void;
+  end(step: StepRun): void;
+};
+
+const stepKey = (runId: number, position: number) => `${runId}/${position}`;
+
+export class EventBus {
+  private readonly listeners = new Set<(e: EngineEvent) => void>();
+  private readonly logListeners = new Map<string, Set<LogListener>>();
+
+  on(fn: (e: EngineEvent) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  emit(e: EngineEvent): void {
+    for (const fn of this.listeners) {
+      try {
+        fn(e);
+      } catch (err) {
+        console.error(`lightflow: an event listener failed: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  onLog(runId: number, position: number, l: LogListener): () => void {
+    const key = stepKey(runId, position);
+    let set = this.logListeners.get(key);
+    if (!set) this.logListeners.set(key, (set = new Set()));
+    set.add(l);
+    return () => {
+      set.delete(l);
+      if (set.size === 0) this.logListeners.delete(key);
+    };
+  }
+
+  hasLogListeners(runId: number, position: number): boolean {
+    return this.logListeners.has(stepKey(runId, position));
+  }
+
+  emitLog(runId: number, position: number, c: LogChunk): void {
+    const set = this.logListeners.get(stepKey(runId, position));
+    if (set) for (const l of [...set]) l.chunk(c);
+  }
+
+  emitLogEnd(runId: number, position: number, step: StepRun): void {
+    const set = this.logListeners.get(stepKey(runId, position));
+    if (set) for (const l of [...set]) l.end(step);
+  }
+}

@@ -1,0 +1,213 @@
+// Steps as real processes: exit codes, rules, timeouts, cancel, environment, logs.
+import { afterEach, describe, expect, test } from "bun:test";
+import { readFileSync, readdirSync, writeFileSync, chmodSync } from "node:fs";
+import { join } from "node:path";
+import { makeEngine, sh, step, taskDef, type TestEngine } from "../../tests/helpers/engine.ts";
+import { stepLogPath } from "./logs.ts";
+import type { Run } from "./types.ts";
+
+let te: TestEngine;
+afterEach(async () => te?.close());
+
+async function runOnce(t: TestEngine, def: Parameters<TestEngine["engine"]["createTask"]>[0]): Promise<Run> {
+  const task = t.engine.createTask(def);
+  const { run } = t.engine.trigger(task, "tester");
+  return t.finished(run.id);
+}
+
+function logOf(t: TestEngine, run: Run, position: number): string {
+  const s = run.steps[position - 1]!;
+  return readFileSync(stepLogPath(join(t.dir, "logs"), run.task, run.id, position, s.name), "utf8");
+}
+
+/** pids of processes whose environment holds NAME=value */
+function processesWith(name: string, value: string): number[] {
+  const out: number[] = [];
+  for (const p of readdirSync("/proc").filter((x) => /^\d+$/.test(x))) {
+    try {
+      if (readFileSync(`/proc/${p}/environ`, "latin1").split("\0").includes(`${name}=${value}`)) out.push(Number(p));
+    } catch {}
+  }
+  return out;
+}
+
+describe("exit codes become step statuses", () => {
+  test("0 is success, 75 is skipped, other codes and signals are failed", async () => {
+    te = await makeEngine();
+    const run = await runOnce(
+      te,
+      taskDef("codes", [
+        step("ok", "true"),
+        sh("skip", "exit 75", { run_rule: "always" }),
+        sh("three", "exit 3", { run_rule: "always" }),
+        sh("killed", "kill -KILL $$", { run_rule: "always" }),
+      ]),
+    );
+    expect(run.steps.map((s) => [s.status, s.exit_code, s.signal])).toEqual([
+      ["success", 0, null],
+      ["skipped", 75, null],
+      ["failed", 3, null],
+      ["failed", null, "SIGKILL"],
+    ]);
+    expect(run.status).toBe("failed");
+  });
+
+  test("a run whose steps all succeed or skip is a success", async () => {
+    te = await makeEngine();
+    const run = await runOnce(te, taskDef("green", [step("a", "true"), sh("b", "exit 75")]));
+    expect(run.status).toBe("success");
+    expect(run.steps.map((s) => s.status)).toEqual(["success", "skipped"]);
+  });
+
+  test("a program that cannot start fails with the reason in its log and its error", async () => {
+    te = await makeEngine();
+    writeFileSync(join(te.config.scriptsDir, "notexec.sh"), "#!/bin/sh\necho hi\n");
+    chmodSync(join(te.config.scriptsDir, "notexec.sh"), 0o640);
+    const run = await runOnce(
+      te,
+      taskDef("nostart", [
+        step("missing", "no-such-program-xyz"),
+        step("notexec", "./notexec.sh", [], { run_rule: "always" }),
+      ]),
+    );
+    expect(run.steps[0]!.status).toBe("failed");
+    expect(run.steps[0]!.error).toContain("command not found");
+    expect(logOf(te, run, 1)).toContain("no-such-program-xyz");
+    expect(run.steps[1]!.status).toBe("failed");
+    expect(run.steps[1]!.error).toContain("not executable");
+  });
+
+  test("a relative command with a slash resolves in the scripts directory", async () => {
+    te = await makeEngine();
+    writeFileSync(join(te.config.scriptsDir, "hello.sh"), "#!/bin/sh\necho hello from $PWD\n");
+    chmodSync(join(te.config.scriptsDir, "hello.sh"), 0o750);
+    const run = await runOnce(te, taskDef("rel", [step("hello", "./hello.sh")]));
+    expect(run.status).toBe("success");
+    expect(logOf(te, run, 1)).toBe(`hello from ${te.config.scriptsDir}\n`);
+  });
+});
+
+describe("run rules", () => {
+  test("after a failure on_success steps are not run and always steps still run", async () => {
+    te = await makeEngine();
+    const run = await runOnce(
+      te,
+      taskDef("rules", [sh("fail", "exit 1"), step("next", "true"), step("cleanup", "true", [], { run_rule: "always" })]),
+    );
+    expect(run.steps.map((s) => s.status)).toEqual(["failed", "not_run", "success"]);
+  });
+
+  test("every step is listed as pending from the moment the run is queued", async () => {
+    te = await makeEngine();
+    const task = te.engine.createTask(taskDef("listed", [step("a", "true"), step("b", "true")]));
+    const { run } = te.engine.trigger(task, null);
+    expect(run.status).toBe("queued");
+    expect(run.steps.map((s) => [s.name, s.status])).toEqual([["a", "pending"], ["b", "pending"]]);
+    await te.finished(run.id);
+  });
+});
+
+describe("timeout and cancel kill the whole process tree", () => {
+  test("a timed-out step's tree dies, even a grandchild that ignores SIGTERM; always steps still run", async () => {
+    te = await makeEngine({ LIGHTFLOW_KILL_GRACE_S: "1" });
+    const marker = `m${Math.random().toString(36).slice(2)}`;
+    te.engine.variables.insert({ key: "TEST_MARKER", value: marker, secret: false });
+    const run = await runOnce(
+      te,
+      taskDef("timeout", [
+        sh("stuck", `trap "" TERM; sleep 300 & sleep 300`, { timeout_s: 1 }),
+        step("after", "true"),
+        step("cleanup", "true", [], { run_rule: "always" }),
+      ]),
+    );
+    expect(run.steps.map((s) => s.status)).toEqual(["timed_out", "not_run", "success"]);
+    expect(run.status).toBe("failed");
+    expect(logOf(te, run, 1)).toContain("timed out after 1 s");
+    expect(processesWith("TEST_MARKER", marker)).toEqual([]);
+  });
+
+  test("a step that escapes its process group with setsid is still killed on timeout", async () => {
+    te = await makeEngine({ LIGHTFLOW_KILL_GRACE_S: "1" });
+    const marker = `m${Math.random().toString(36).slice(2)}`;
+    te.engine.variables.insert({ key: "TEST_MARKER", value: marker, secret: false });
+    const run = await runOnce(te, taskDef("escape", [sh("daemon", `setsid sleep 300 > /dev/null 2>&1 & sleep 300`, { timeout_s: 1 })]));
+    expect(run.steps[0]!.status).toBe("timed_out");
+    expect(processesWith("TEST_MARKER", marker)).toEqual([]);
+  });
+
+  test("cancelling a running run kills its step, skips on_success steps and runs always steps", async () => {
+    te = await makeEngine();
+    const marker = `m${Math.random().toString(36).slice(2)}`;
+    te.engine.variables.insert({ key: "TEST_MARKER", value: marker, secret: false });
+    const task = te.engine.createTask(
+      taskDef("cancel", [
+        sh("long", "echo started; sleep 300 & wait"),
+        step("next", "true"),
+        sh("cleanup", "echo cleaned", { run_rule: "always" }),
+      ]),
+    );
+    const running = te.waitRun((r) => r.task === "cancel" && r.steps[0]!.status === "running");
+    const { run } = te.engine.trigger(task, null);
+    await running;
+    const result = te.engine.cancel(run.id);
+    expect(typeof result).toBe("object");
+    const done = await te.finished(run.id);
+    expect(done.status).toBe("cancelled");
+    expect(done.steps.map((s) => s.status)).toEqual(["cancelled", "not_run", "success"]);
+    expect(logOf(te, done, 3)).toBe("cleaned\n");
+    expect(processesWith("TEST_MARKER", marker)).toEqual([]);
+    expect(te.engine.cancel(run.id)).toBe("run_finished");
+  });
+
+  test("background processes a step leaves behind end with it", async () => {
+    te = await makeEngine();
+    const marker = `m${Math.random().toString(36).slice(2)}`;
+    te.engine.variables.insert({ key: "TEST_MARKER", value: marker, secret: false });
+    const run = await runOnce(te, taskDef("bg", [sh("bg", "sleep 300 & echo left")]));
+    expect(run.steps[0]!.status).toBe("success");
+    expect(processesWith("TEST_MARKER", marker)).toEqual([]);
+  });
+});
+
+describe("step environment", () => {
+  test("variables and run facts are set; the server's own settings are not", async () => {
+    te = await makeEngine({ SMTP_PASSWORD: "hunter22", LIGHTFLOW_ADMIN_EMAIL: "a@b.c" });
+    te.engine.variables.insert({ key: "GREETING", value: "hi\nthere", secret: false });
+    const run = await runOnce(
+      te,
+      taskDef("env", [sh("show", 'echo "$GREETING|$LIGHTFLOW_TASK|$LIGHTFLOW_STEP|$LIGHTFLOW_STEP_POSITION|$LIGHTFLOW_TRIGGER|$LIGHTFLOW_SCHEDULED_FOR|$LIGHTFLOW_RUN_ID|${SMTP_PASSWORD-unset}|${LIGHTFLOW_ADMIN_EMAIL-unset}"; echo "$PATH"; [ -t 0 ] || read -r x || echo "stdin closed"')]),
+    );
+    const [line1, line2, path, stdin] = logOf(te, run, 1).split("\n");
+    expect(line1).toBe("hi");
+    expect(line2).toBe(`there|env|show|1|manual||${run.id}|unset|unset`);
+    expect(path!.startsWith(`${te.config.pythonLibsDir}/bin:`)).toBe(true);
+    expect(stdin).toBe("stdin closed");
+  });
+
+  test("stdout and stderr are interleaved in the order they were written", async () => {
+    te = await makeEngine();
+    const run = await runOnce(te, taskDef("order", [sh("mix", "for i in 1 2 3; do echo out$i; echo err$i >&2; done")]));
+    expect(logOf(te, run, 1)).toBe("out1\nerr1\nout2\nerr2\nout3\nerr3\n");
+  });
+});
+
+describe("logs", () => {
+  test("a secret value is masked even when split across two writes", async () => {
+    te = await makeEngine();
+    te.engine.variables.insert({ key: "TOKEN", value: "s3cr3t-value", secret: true });
+    const run = await runOnce(te, taskDef("mask", [sh("leak", `printf 'key=s3cr'; sleep 0.3; printf "3t-value and $TOKEN\\n"`)]));
+    const text = logOf(te, run, 1);
+    expect(text).toBe("key=*** and ***\n");
+    expect(run.steps[0]!.log_bytes).toBe(text.length);
+  });
+
+  test("a log stops at the cap with one marker line and the step is not killed", async () => {
+    te = await makeEngine({ LIGHTFLOW_MAX_LOG_MB: "1" });
+    const run = await runOnce(te, taskDef("big", [sh("flood", "head -c 3000000 /dev/zero | tr '\\0' x; echo done >&2")]));
+    expect(run.steps[0]!.status).toBe("success");
+    const text = logOf(te, run, 1);
+    expect(text.startsWith("x".repeat(1024 * 1024))).toBe(true);
+    expect(text.slice(1024 * 1024)).toMatch(/^\n\[lightflow\] log reached its cap of 1 MB.*\n$/);
+    expect(text).not.toContain("done");
+  });
+});

@@ -1,0 +1,307 @@
+// The engine: the one owner of live state. Tasks, the scheduler, the queue and
+// the runs in progress meet here; HTTP and the CLI call these methods, and
+// everything that changes is published on the bus.
+import type { Database } from "bun:sqlite";
+import { renameSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import type { Config } from "../config.ts";
+import { PoolStore } from "../db/pools.ts";
+import { RunStore } from "../db/runs.ts";
+import { TaskStore, type TaskPatch } from "../db/tasks.ts";
+import { VariableStore } from "../db/variables.ts";
+import { systemClock, type Clock } from "./clock.ts";
+import { nextFire, parseCron } from "./cron.ts";
+import { EventBus } from "./events.ts";
+import { processExecutor, type Executor } from "./executor.ts";
+import { runLogDir } from "./logs.ts";
+import { RunQueue, type QueuedRun } from "./queue.ts";
+import { recoverInterrupted } from "./recovery.ts";
+import { RunExecution, type RunnerDeps } from "./runner.ts";
+import { Scheduler } from "./scheduler.ts";
+import { FINISHED_RUN, type Run, type Task, type TaskDef, type Trigger } from "./types.ts";
+
+const DAY = 86_400_000;
+const log = (msg: string) => console.log(`lightflow: ${msg}`);
+
+export interface EngineOptions {
+  config: Config;
+  db: Database;
+  clock?: Clock;
+  executor?: Executor;
+  bus?: EventBus;
+}
+
+export type TriggerResult = { run: Run; created: boolean };
+export type CancelResult = Run | "run_not_found" | "run_finished";
+
+export class Engine {
+  readonly config: Config;
+  readonly db: Database;
+  readonly bus: EventBus;
+  readonly clock: Clock;
+  readonly tasks: TaskStore;
+  readonly runs: RunStore;
+  readonly pools: PoolStore;
+  readonly variables: VariableStore;
+  readonly logsDir: string;
+  private readonly executor: Executor;
+  private readonly scheduler: Scheduler;
+  private readonly queue: RunQueue;
+  private readonly taskPool = new Map<number, string | null>();
+  private readonly poolSlots = new Map<string, number>();
+  private readonly executions = new Map<number, RunExecution>();
+  private readonly settled = new Map<number, Promise<unknown>>();
+  private stopping = false;
+
+  constructor(o: EngineOptions) {
+    this.config = o.config;
+    this.db = o.db;
+    this.clock = o.clock ?? systemClock;
+    this.bus = o.bus ?? new EventBus();
+    this.executor = o.executor ?? processExecutor;
+    this.tasks = new TaskStore(o.db);
+    this.runs = new RunStore(o.db);
+    this.pools = new PoolStore(o.db);
+    this.variables = new VariableStore(o.db);
+    this.logsDir = join(o.config.dataDir, "logs");
+    this.scheduler = new Scheduler({
+      clock: this.clock,
+      timezone: o.config.timezone,
+      fire: (taskId, fireAt) => this.fire(taskId, fireAt),
+    });
+    this.queue = new RunQueue({
+      cap: o.config.globalConcurrency,
+      poolOf: (taskId) => this.taskPool.get(taskId) ?? null,
+      slotsOf: (pool) => this.poolSlots.get(pool) ?? 1,
+      start: (q) => this.startRun(q),
+    });
+  }
+
+  private get runnerDeps(): RunnerDeps {
+    return {
+      config: this.config,
+      runs: this.runs,
+      bus: this.bus,
+      executor: this.executor,
+      clock: this.clock,
+      variables: () => this.variables.all(),
+    };
+  }
+
+  /**
+   * Start-up: close what a crash left running (and run its `always` steps),
+   * queue one run for catch-up tasks that missed a fire, then start the
+   * scheduler and the queued runs, in that order.
+   */
+  async start(): Promise<void> {
+    for (const p of this.pools.list()) this.poolSlots.set(p.name, p.slots);
+    const now = this.clock.now();
+    const tasks = this.tasks.list();
+    for (const t of tasks) this.taskPool.set(t.id, t.pool);
+    const live = this.runs.live();
+    for (const run of live.filter((r) => r.status === "queued")) this.queue.enqueue({ runId: run.id, taskId: run.task_id });
+    await recoverInterrupted(this.runnerDeps, live.filter((r) => r.status === "running"), this.config.killGraceMs);
+    for (const t of tasks) this.catchUp(t, now);
+    for (const t of tasks) this.scheduler.set(t.id, t.cron, t.enabled);
+    this.scheduleRetention(this.clock.now() + 60_000);
+    this.queue.resume();
+  }
+
+  /** The one run owed to a catch-up task whose fire times passed while the server was down. */
+  private catchUp(t: Task, now: number): void {
+    const anchor = this.tasks.anchor(t.id) ?? t.created_at;
+    this.tasks.setAnchor(t.id, now);
+    if (!t.cron || !t.enabled || !t.catchup) return;
+    const spec = parseCron(t.cron);
+    let missed = nextFire(spec, this.config.timezone, anchor);
+    if (missed === null || missed > now) return;
+    for (let i = 0; i < 100_000; i++) {
+      const later = nextFire(spec, this.config.timezone, missed);
+      if (later === null || later > now) break;
+      missed = later;
+    }
+    log(`task ${t.name} missed its schedule while the server was down; queueing one catch-up run`);
+    this.enqueueRun(t, "catchup", null, missed);
+  }
+
+  private scheduleRetention(at: number): void {
+    this.scheduler.job("retention", at, () => {
+      this.deleteOldRuns();
+      this.scheduleRetention(this.clock.now() + DAY);
+    });
+  }
+
+  /** Deletes runs (and their logs) that ended more than LIGHTFLOW_LOG_RETENTION_DAYS ago. */
+  deleteOldRuns(): number {
+    const cutoff = this.clock.now() - this.config.logRetentionDays * DAY;
+    let total = 0;
+    for (;;) {
+      const gone = this.runs.deleteEndedBefore(cutoff);
+      for (const r of gone) rmSync(runLogDir(this.logsDir, r.task, r.id), { recursive: true, force: true });
+      total += gone.length;
+      if (gone.length === 0) break;
+    }
+    if (total) log(`retention: deleted ${total} runs older than ${this.config.logRetentionDays} days`);
+    return total;
+  }
+
+  // ---- tasks ------------------------------------------------------------------
+
+  nextFireAt(taskId: number): number | null {
+    return this.scheduler.nextFireAt(taskId);
+  }
+
+  /** A task changed (created, replaced, patched): reschedule at once. */
+  private taskChanged(t: Task): Task {
+    this.taskPool.set(t.id, t.pool);
+    this.scheduler.set(t.id, t.cron, t.enabled);
+    this.queue.pump(); // a new pool may have room
+    this.bus.emit({ type: "task", task: t });
+    return t;
+  }
+
+  createTask(def: TaskDef): Task {
+    return this.taskChanged(this.tasks.insert(def, this.clock.now()));
+  }
+
+  replaceTask(id: number, def: TaskDef): Task {
+    const before = this.tasks.get(id)!;
+    const t = this.tasks.replace(id, def, this.clock.now());
+    if (before.name !== t.name) {
+      // logs live under the task's name; a live run blocks renaming (see http/tasks.ts)
+      this.renameLogs(before.name, t.name);
+      this.bus.emit({ type: "task_deleted", name: before.name });
+    }
+    return this.taskChanged(t);
+  }
+
+  patchTask(id: number, patch: TaskPatch): Task {
+    return this.taskChanged(this.tasks.patch(id, patch, this.clock.now()));
+  }
+
+  private renameLogs(from: string, to: string): void {
+    try {
+      renameSync(join(this.logsDir, from), join(this.logsDir, to));
+    } catch {
+      // no logs yet
+    }
+  }
+
+  hasLiveRun(taskId: number): boolean {
+    return this.runs.hasLiveRun(taskId);
+  }
+
+  /** Deletes a task with its runs and logs; the caller checked that it has no live run. */
+  deleteTask(t: Task): void {
+    this.scheduler.remove(t.id);
+    this.taskPool.delete(t.id);
+    this.tasks.delete(t.id);
+    rmSync(join(this.logsDir, t.name), { recursive: true, force: true });
+    this.bus.emit({ type: "task_deleted", name: t.name });
+  }
+
+  // ---- pools ------------------------------------------------------------------
+
+  poolChanged(name: string, slots: number | null): void {
+    if (slots === null) this.poolSlots.delete(name);
+    else this.poolSlots.set(name, slots);
+    this.queue.pump();
+  }
+
+  poolCounts(name: string): { running: number; queued: number } {
+    return this.queue.poolCounts(name);
+  }
+
+  // ---- runs -------------------------------------------------------------------
+
+  /**
+   * A manual trigger: queues a new run, or returns the task's run that is
+   * already waiting (repeated clicks never pile up).
+   */
+  trigger(task: Task, by: string | null): TriggerResult {
+    const queued = this.runs.queuedRunOf(task.id);
+    if (queued !== null) return { run: this.runs.get(queued)!, created: false };
+    return { run: this.enqueueRun(task, "manual", by, null)!, created: true };
+  }
+
+  private fire(taskId: number, fireAt: number): void {
+    if (this.stopping) return;
+    const task = this.tasks.get(taskId);
+    if (!task) return;
+    this.tasks.setAnchor(taskId, fireAt);
+    if (this.runs.queuedRunOf(taskId) !== null) {
+      log(`task ${task.name}: the fire at ${new Date(fireAt).toISOString()} was coalesced (a run is already queued)`);
+      return;
+    }
+    this.enqueueRun(task, "schedule", null, fireAt);
+  }
+
+  private enqueueRun(task: Task, trigger: Trigger, by: string | null, scheduledFor: number | null): Run | null {
+    const run = this.runs.insertQueued(task.id, task.steps, trigger, by, scheduledFor, this.clock.now());
+    if (!run) return null; // this fire time already has its run
+    this.bus.emit({ type: "run", run });
+    this.queue.enqueue({ runId: run.id, taskId: task.id });
+    return run;
+  }
+
+  private startRun(q: QueuedRun): void {
+    const run = this.runs.get(q.runId);
+    if (!run || run.status !== "queued") {
+      this.queue.finished(q.taskId);
+      return;
+    }
+    const exec = new RunExecution(this.runnerDeps, run);
+    this.executions.set(run.id, exec);
+    const done = exec
+      .execute()
+      .then((status) => status && log(`run ${run.id} of ${run.task} ended ${status}`))
+      .catch((e) => console.error(`lightflow: run ${run.id} failed inside the engine: ${(e as Error).stack}`))
+      .finally(() => {
+        this.executions.delete(run.id);
+        this.settled.delete(run.id);
+        this.queue.finished(q.taskId);
+      });
+    this.settled.set(run.id, done);
+  }
+
+  cancel(runId: number): CancelResult {
+    const run = this.runs.get(runId);
+    if (!run) return "run_not_found";
+    if (FINISHED_RUN.has(run.status)) return "run_finished";
+    const exec = this.executions.get(runId);
+    if (exec) {
+      exec.cancel();
+      return exec.run;
+    }
+    if (run.status === "queued" && this.queue.remove(runId)) {
+      const ended = this.clock.now();
+      this.runs.finish(runId, "cancelled", ended);
+      const cancelled = this.runs.get(runId)!;
+      this.bus.emit({ type: "run", run: cancelled });
+      return cancelled;
+    }
+    return run;
+  }
+
+  /** Live view of a run in progress (fresher than the database between writes). */
+  liveRun(runId: number): Run | null {
+    return this.executions.get(runId)?.run ?? null;
+  }
+
+  get runningCount(): number {
+    return this.queue.runningCount;
+  }
+
+  /**
+   * SIGTERM/SIGINT: start nothing more, kill running steps (TERM, then KILL
+   * after the grace), record them failed, keep `always` steps for the next start.
+   */
+  async shutdown(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.queue.pause();
+    this.scheduler.stop();
+    for (const exec of this.executions.values()) exec.interrupt("interrupted by server shutdown");
+    await Promise.all(this.settled.values());
+  }
+}

@@ -1,0 +1,65 @@
+// What Linux tells about processes, through /proc. Used to kill a step's whole
+// tree, including processes that left its process group with setsid, and to
+// recognise a step process that outlived a crashed server.
+import { readdirSync, readFileSync } from "node:fs";
+
+/** Field 22 of /proc/<pid>/stat: start time in clock ticks since boot; null when gone. */
+export function procStartTime(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return Number(fields[19]); // fields[0] is field 3 (state)
+  } catch {
+    return null;
+  }
+}
+
+export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false; // ESRCH: the group is empty
+  }
+}
+
+export function groupAlive(pgid: number): boolean {
+  return signalGroup(pgid, 0 as unknown as NodeJS.Signals);
+}
+
+/**
+ * Every process carrying `name=value` in its environment. Each step gets a
+ * random token there; a child that calls setsid leaves the process group but
+ * keeps its environment, so it is still found. (A process that clears its own
+ * environment escapes this too; see SECURITY.md.)
+ */
+export function processesWithEnv(name: string, value: string): number[] {
+  const needle = Buffer.from(`\0${name}=${value}\0`);
+  const found: number[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return found;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const env = Buffer.concat([Buffer.from([0]), readFileSync(`/proc/${entry}/environ`), Buffer.from([0])]);
+      if (env.includes(needle)) found.push(Number(entry));
+    } catch {
+      // gone, or another user's process
+    }
+  }
+  return found;
+}
+
+export function signalProcesses(pids: number[], signal: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}

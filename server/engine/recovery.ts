@@ -1,0 +1,67 @@
+// Start-up after a stop: runs still marked `running` were interrupted. Their
+// step processes may still be alive (after kill -9 of the server): those are
+// killed, after checking by /proc start time that the pid is still the same
+// process. Then the runs' remaining `always` steps run, before any new work.
+import { statSync } from "node:fs";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { stepLogPath } from "./logs.ts";
+import { procStartTime, processesWithEnv, signalGroup, signalProcesses } from "./proc.ts";
+import { RunExecution, TOKEN_VAR, type RunnerDeps } from "./runner.ts";
+import type { Run } from "./types.ts";
+
+export const CRASH_ERROR = "interrupted: server stopped unexpectedly";
+
+function stepProcesses(pid: number | null, pidStart: number | null, token: string | null): { group: number | null; others: number[] } {
+  const group = pid !== null && pidStart !== null && procStartTime(pid) === pidStart ? pid : null;
+  return { group, others: token ? processesWithEnv(TOKEN_VAR, token) : [] };
+}
+
+/** TERM, then KILL after the grace; returns once nothing of the step is left. */
+async function killLeftovers(pid: number | null, pidStart: number | null, token: string | null, graceMs: number): Promise<void> {
+  const signal = (sig: NodeJS.Signals) => {
+    const { group, others } = stepProcesses(pid, pidStart, token);
+    if (group !== null) signalGroup(group, sig);
+    signalProcesses(others, sig);
+    return group !== null || others.length > 0;
+  };
+  if (!signal("SIGTERM")) return;
+  // These processes are not our children, so no exit event reaches us; a few
+  // checks with a growing wait, bounded by the grace, on this rare path.
+  for (let waited = 0, wait = 10; waited < graceMs; waited += wait, wait = Math.min(wait * 2, 500)) {
+    await sleep(wait);
+    const { group, others } = stepProcesses(pid, pidStart, token);
+    if (group === null && others.length === 0) return;
+  }
+  signal("SIGKILL");
+}
+
+export async function recoverInterrupted(deps: RunnerDeps, running: Run[], graceMs: number): Promise<void> {
+  await Promise.all(
+    running.map(async (run) => {
+      for (const step of run.steps.filter((s) => s.status === "running")) {
+        const live = deps.runs.liveStep(run.id, step.position);
+        await killLeftovers(live?.pid ?? null, live?.pid_start ?? null, live?.token ?? null, graceMs);
+        const path = stepLogPath(join(deps.config.dataDir, "logs"), run.task, run.id, step.position, step.name);
+        let logBytes = 0;
+        try {
+          logBytes = statSync(path).size;
+        } catch {
+          // no log written
+        }
+        Object.assign(step, { status: "failed", error: CRASH_ERROR, ended_at: deps.clock.now(), log_bytes: logBytes });
+        deps.runs.stepEnded(run.id, step.position, {
+          status: "failed",
+          exit_code: null,
+          signal: null,
+          error: CRASH_ERROR,
+          ended_at: step.ended_at!,
+          log_bytes: step.log_bytes,
+        });
+      }
+      console.log(`lightflow: run ${run.id} of ${run.task} was interrupted; running its remaining always steps`);
+      const status = await new RunExecution(deps, run, true).execute();
+      console.log(`lightflow: run ${run.id} of ${run.task} recovered, ended ${status}`);
+    }),
+  );
+}

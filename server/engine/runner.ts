@@ -1,0 +1,227 @@
+// Executes one run: its steps in order, each rule applied, each state change
+// written in one transaction and published on the bus.
+import { randomBytes } from "node:crypto";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Config } from "../config.ts";
+import type { RunStore } from "../db/runs.ts";
+import type { Clock } from "./clock.ts";
+import type { EventBus } from "./events.ts";
+import { StartError, type Executor, type StepProcess } from "./executor.ts";
+import { StepLog, stepLogPath } from "./logs.ts";
+import type { Run, RunStatus, StepRun, StepStatus, Variable } from "./types.ts";
+
+export interface RunnerDeps {
+  config: Config;
+  runs: RunStore;
+  bus: EventBus;
+  executor: Executor;
+  clock: Clock;
+  variables(): Variable[];
+}
+
+const FAILED: ReadonlySet<StepStatus> = new Set(["failed", "timed_out", "cancelled"]);
+const EXIT_SKIPPED = 75;
+export const TOKEN_VAR = "LIGHTFLOW_STEP_TOKEN";
+
+type EndReason = "timed_out" | "cancelled" | "interrupted";
+
+/** The Python venv's bin first on PATH, its site-packages on PYTHONPATH. */
+function pythonEnv(venv: string, base: Readonly<Record<string, string>>): Record<string, string> {
+  const env: Record<string, string> = { PATH: [join(venv, "bin"), base.PATH].filter(Boolean).join(":") };
+  const lib = join(venv, "lib");
+  if (existsSync(lib)) {
+    const site = readdirSync(lib)
+      .filter((d) => d.startsWith("python"))
+      .map((d) => join(lib, d, "site-packages"));
+    if (site.length) env.PYTHONPATH = site.join(":");
+  }
+  return env;
+}
+
+/** Whether `p` settled within `ms`; the timer is cleared either way. */
+async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<false>((r) => (timer = setTimeout(() => r(false), ms)));
+  try {
+    return await Promise.race([p.then(() => true as const), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export class RunExecution {
+  private cancelRequested = false;
+  private interruptReason: string | null = null;
+  private stopCurrent: ((reason: EndReason) => void) | null = null;
+
+  /** `recovered`: a run interrupted by a stop of the server, finishing its `always` steps; it ends failed. */
+  constructor(
+    private readonly d: RunnerDeps,
+    readonly run: Run,
+    private readonly recovered = false,
+  ) {}
+
+  cancel(): void {
+    this.cancelRequested = true;
+    this.stopCurrent?.("cancelled");
+  }
+
+  /** Server shutdown: the current step is killed and recorded failed; `always` steps wait for the next start. */
+  interrupt(reason: string): void {
+    this.interruptReason = reason;
+    this.stopCurrent?.("interrupted");
+  }
+
+  private emit(): void {
+    this.d.bus.emit({ type: "run", run: this.run });
+  }
+
+  /** Runs every pending step; returns the final status, or null when left for the next start. */
+  async execute(): Promise<RunStatus | null> {
+    const { runs, clock } = this.d;
+    if (this.run.status === "queued") {
+      this.run.status = "running";
+      this.run.started_at = clock.now();
+      runs.setStatus(this.run.id, "running", { started_at: this.run.started_at });
+      this.emit();
+    }
+    for (const step of this.run.steps) {
+      if (step.status !== "pending") continue;
+      const failedSoFar = this.recovered || this.run.steps.some((s) => FAILED.has(s.status));
+      if (this.interruptReason && step.run_rule === "always") continue; // runs at the next start
+      if (step.run_rule === "on_success" && (failedSoFar || this.cancelRequested || this.interruptReason)) {
+        step.status = "not_run";
+        runs.setStepStatus(this.run.id, step.position, "not_run");
+        this.emit();
+        continue;
+      }
+      await this.runStep(step);
+    }
+    if (this.run.steps.some((s) => s.status === "pending")) return null;
+    const status: RunStatus = this.cancelRequested
+      ? "cancelled"
+      : this.recovered || this.run.steps.some((s) => FAILED.has(s.status))
+        ? "failed"
+        : "success";
+    this.run.status = status;
+    this.run.ended_at = clock.now();
+    runs.finish(this.run.id, status, this.run.ended_at);
+    this.emit();
+    return status;
+  }
+
+  private stepEnv(step: StepRun, token: string): Record<string, string> {
+    const { config } = this.d;
+    const env: Record<string, string> = { ...config.stepEnvBase };
+    for (const v of this.d.variables()) env[v.key] = v.value;
+    Object.assign(env, pythonEnv(config.pythonLibsDir, config.stepEnvBase), {
+      LIGHTFLOW_TASK: this.run.task,
+      LIGHTFLOW_RUN_ID: String(this.run.id),
+      LIGHTFLOW_STEP: step.name,
+      LIGHTFLOW_STEP_POSITION: String(step.position),
+      LIGHTFLOW_TRIGGER: this.run.trigger,
+      LIGHTFLOW_SCHEDULED_FOR: this.run.scheduled_for === null ? "" : new Date(this.run.scheduled_for).toISOString(),
+      LIGHTFLOW_DATA_DIR: config.dataDir,
+      [TOKEN_VAR]: token,
+    });
+    return env;
+  }
+
+  private async runStep(step: StepRun): Promise<void> {
+    const { config, runs, bus, clock } = this.d;
+    const runId = this.run.id;
+    const log = new StepLog({
+      path: stepLogPath(join(config.dataDir, "logs"), this.run.task, runId, step.position, step.name),
+      maxBytes: config.maxLogBytes,
+      secrets: this.d.variables().filter((v) => v.secret).map((v) => v.value),
+      onWrite: (offset, data) => {
+        step.log_bytes = offset + data.length;
+        bus.emitLog(runId, step.position, { offset, data });
+      },
+    });
+    step.status = "running";
+    step.started_at = clock.now();
+    const token = randomBytes(16).toString("hex");
+    let proc: StepProcess;
+    try {
+      proc = this.d.executor.start({
+        command: step.command,
+        args: step.args,
+        cwd: config.scriptsDir,
+        env: this.stepEnv(step, token),
+        token: { name: TOKEN_VAR, value: token },
+      });
+    } catch (e) {
+      const reason = e instanceof StartError ? e.message : `cannot start the step: ${(e as Error).message}`;
+      log.note(reason);
+      runs.stepStarted(runId, step.position, step.started_at, null);
+      this.endStep(step, log, { status: "failed", exit_code: null, signal: null, error: reason });
+      return;
+    }
+    runs.stepStarted(runId, step.position, step.started_at, { pid: proc.pid, startTime: proc.startTime, token });
+    this.emit();
+
+    let endReason: EndReason | null = null;
+    let killTimer: ReturnType<typeof setTimeout> | undefined;
+    const killTree = () => {
+      proc.signal("SIGTERM");
+      clearTimeout(killTimer);
+      killTimer = setTimeout(() => proc.signal("SIGKILL"), config.killGraceMs);
+    };
+    const stop = (reason: EndReason) => {
+      if (endReason) return;
+      endReason = reason;
+      const why = reason === "timed_out" ? `timed out after ${step.timeout_s} s` : reason === "cancelled" ? "cancelled" : (this.interruptReason ?? "interrupted");
+      log.note(`${why}: sending SIGTERM to the step's processes, SIGKILL after ${config.killGraceMs / 1000} s`);
+      killTree();
+    };
+    this.stopCurrent = stop;
+    const timeout = setTimeout(() => stop("timed_out"), step.timeout_s * 1000);
+    const drained = (async () => {
+      for await (const chunk of proc.output) log.write(chunk);
+    })();
+
+    const exit = await proc.exited;
+    clearTimeout(timeout);
+    this.stopCurrent = null;
+    // What the step left running in its process group ends with it (as systemd's
+    // control-group kill mode does). Output still held open by a process that
+    // escaped the group is read for at most the kill grace after the step ended.
+    if (!endReason && proc.groupAlive()) {
+      proc.signalGroup("SIGTERM");
+      killTimer = setTimeout(() => proc.signalGroup("SIGKILL"), config.killGraceMs);
+    }
+    if (!(await within(drained, config.killGraceMs + 1000))) {
+      proc.signal("SIGKILL");
+      proc.stopReading();
+      await drained;
+    }
+    clearTimeout(killTimer);
+
+    let status: StepStatus;
+    let error: string | null = null;
+    if (endReason === "timed_out") status = "timed_out";
+    else if (endReason === "cancelled") status = "cancelled";
+    else if (endReason === "interrupted") {
+      status = "failed";
+      error = this.interruptReason;
+    } else if (exit.exitCode === 0) status = "success";
+    else if (exit.exitCode === EXIT_SKIPPED) status = "skipped";
+    else status = "failed";
+    if (log.writeError && status !== "failed") {
+      status = "failed";
+      error = log.writeError;
+    }
+    this.endStep(step, log, { status, exit_code: exit.exitCode, signal: exit.signal, error });
+  }
+
+  private endStep(step: StepRun, log: StepLog, r: Pick<StepRun, "status" | "exit_code" | "signal" | "error">): void {
+    Object.assign(step, r);
+    step.log_bytes = log.close();
+    step.ended_at = this.d.clock.now();
+    this.d.runs.stepEnded(this.run.id, step.position, { ...r, ended_at: step.ended_at, log_bytes: step.log_bytes });
+    this.emit();
+    this.d.bus.emitLogEnd(this.run.id, step.position, step);
+  }
+}

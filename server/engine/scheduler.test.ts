@@ -1,0 +1,203 @@
+// Scheduling and queueing: pools, the global cap, FIFO, no overlap, coalescing,
+// DST and catch-up, with an injected clock instead of waiting.
+import { afterEach, describe, expect, test } from "bun:test";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { ManualClock } from "./clock.ts";
+import { makeEngine, sh, step, taskDef, tempDir, type TestEngine } from "../../tests/helpers/engine.ts";
+import type { Run } from "./types.ts";
+
+let te: TestEngine | undefined;
+afterEach(async () => {
+  await te?.close();
+  te = undefined;
+});
+
+/** Watches run events and records the order runs started and the most that ran at once. */
+function watch(t: TestEngine) {
+  const running = new Set<number>();
+  const started: string[] = [];
+  let most = 0;
+  t.engine.bus.on((e) => {
+    if (e.type !== "run") return;
+    if (e.run.status === "running" && !running.has(e.run.id)) {
+      running.add(e.run.id);
+      started.push(e.run.task);
+      most = Math.max(most, running.size);
+    } else if (["success", "failed", "cancelled"].includes(e.run.status)) running.delete(e.run.id);
+  });
+  return { started, most: () => most };
+}
+
+const allDone = (t: TestEngine, runs: Run[]) => Promise.all(runs.map((r) => t.finished(r.id)));
+
+describe("concurrency", () => {
+  test("a pool of one slot runs two tasks one after the other", async () => {
+    te = await makeEngine();
+    te.engine.pools.insert({ name: "one", slots: 1 });
+    te.engine.poolChanged("one", 1);
+    const a = te.engine.createTask(taskDef("a", [sh("s", "sleep 0.2")], { pool: "one" }));
+    const b = te.engine.createTask(taskDef("b", [sh("s", "sleep 0.2")], { pool: "one" }));
+    const w = watch(te);
+    const [ra, rb] = await allDone(te, [te.engine.trigger(a, null).run, te.engine.trigger(b, null).run]);
+    expect(w.most()).toBe(1);
+    expect(rb!.started_at!).toBeGreaterThanOrEqual(ra!.ended_at!);
+  });
+
+  test("the global cap limits running runs overall", async () => {
+    te = await makeEngine({ LIGHTFLOW_GLOBAL_CONCURRENCY: "2" });
+    const w = watch(te);
+    const runs = ["a", "b", "c", "d"].map((n) => te!.engine.trigger(te!.engine.createTask(taskDef(n, [sh("s", "sleep 0.2")])), null).run);
+    await allDone(te, runs);
+    expect(w.most()).toBe(2);
+  });
+
+  test("queued runs start in the order they were queued", async () => {
+    te = await makeEngine();
+    te.engine.pools.insert({ name: "one", slots: 1 });
+    te.engine.poolChanged("one", 1);
+    const w = watch(te);
+    const names = ["first", "second", "third", "fourth"];
+    const runs = names.map((n) => te!.engine.trigger(te!.engine.createTask(taskDef(n, [sh("s", "sleep 0.05")], { pool: "one" })), null).run);
+    await allDone(te, runs);
+    expect(w.started).toEqual(names);
+  });
+
+  test("a full pool does not hold back runs of other pools", async () => {
+    te = await makeEngine();
+    te.engine.pools.insert({ name: "one", slots: 1 });
+    te.engine.poolChanged("one", 1);
+    const w = watch(te);
+    const blocker = te.engine.createTask(taskDef("blocker", [sh("s", "sleep 0.3")], { pool: "one" }));
+    const waiting = te.engine.createTask(taskDef("waiting", [step("s", "true")], { pool: "one" }));
+    const free = te.engine.createTask(taskDef("free", [step("s", "true")]));
+    const runs = [te.engine.trigger(blocker, null).run, te.engine.trigger(waiting, null).run, te.engine.trigger(free, null).run];
+    await allDone(te, runs);
+    expect(w.started).toEqual(["blocker", "free", "waiting"]);
+  });
+
+  test("a manual trigger while the task runs queues one run; more triggers return that run", async () => {
+    te = await makeEngine();
+    const task = te.engine.createTask(taskDef("busy", [sh("s", "sleep 0.3")]));
+    const first = te.engine.trigger(task, null);
+    const second = te.engine.trigger(task, null);
+    const third = te.engine.trigger(task, null);
+    expect(first.created && second.created).toBe(true);
+    expect(third.created).toBe(false);
+    expect(third.run.id).toBe(second.run.id);
+    const [r1, r2] = await allDone(te, [first.run, second.run]);
+    expect(r2!.started_at!).toBeGreaterThanOrEqual(r1!.ended_at!);
+    expect(te.engine.runs.page(task.id, 10).length).toBe(2);
+  });
+
+  test("cancelling a queued run removes it from the queue without running a step", async () => {
+    te = await makeEngine();
+    const task = te.engine.createTask(taskDef("q", [sh("s", "sleep 0.2")]));
+    const first = te.engine.trigger(task, null).run;
+    const queued = te.engine.trigger(task, null).run;
+    const cancelled = te.engine.cancel(queued.id);
+    expect(typeof cancelled === "object" && cancelled.status).toBe("cancelled");
+    await te.finished(first.id);
+    const after = te.engine.runs.get(queued.id)!;
+    expect(after.status).toBe("cancelled");
+    expect(after.started_at).toBeNull();
+    expect(after.steps.map((s) => s.status)).toEqual(["not_run"]);
+  });
+});
+
+describe("schedules with an injected clock", () => {
+  test("a CRON fire while the task already has a queued run is coalesced", async () => {
+    const clock = new ManualClock(Date.parse("2026-06-01T10:00:30Z"));
+    te = await makeEngine({}, clock);
+    const task = te.engine.createTask(taskDef("every", [sh("s", "sleep 30")], { cron: "* * * * *" }));
+    clock.advanceTo(Date.parse("2026-06-01T10:01:00Z")); // run 1 starts
+    clock.advanceTo(Date.parse("2026-06-01T10:02:00Z")); // run 2 queued behind it
+    clock.advanceTo(Date.parse("2026-06-01T10:03:00Z")); // coalesced
+    clock.advanceTo(Date.parse("2026-06-01T10:04:00Z")); // coalesced
+    const runs = te.engine.runs.page(task.id, 10);
+    expect(runs.map((r) => [r.status, new Date(r.scheduled_for!).toISOString()])).toEqual([
+      ["queued", "2026-06-01T10:02:00.000Z"],
+      ["running", "2026-06-01T10:01:00.000Z"],
+    ]);
+    for (const r of runs) te.engine.cancel(r.id);
+    await allDone(te, runs);
+  });
+
+  test("DST in Europe/Berlin: 30 2 * * * fires at 03:00 on the spring night and once on the autumn night", async () => {
+    const clock = new ManualClock(Date.parse("2026-03-28T12:00:00Z"));
+    te = await makeEngine({ LIGHTFLOW_TIMEZONE: "Europe/Berlin" }, clock);
+    const task = te.engine.createTask(taskDef("nightly", [step("s", "true")], { cron: "30 2 * * *" }));
+    const fired: string[] = [];
+    te.engine.bus.on((e) => {
+      if (e.type === "run" && e.run.status === "queued") fired.push(new Date(e.run.scheduled_for!).toISOString());
+    });
+    const day = async (iso: string) => {
+      clock.advanceTo(Date.parse(iso));
+      await allDone(te!, te!.engine.runs.page(task.id, 10));
+    };
+    await day("2026-03-29T12:00:00Z");
+    await day("2026-03-30T12:00:00Z");
+    te.engine.patchTask(task.id, { enabled: false });
+    clock.advanceTo(Date.parse("2026-10-24T12:00:00Z"));
+    te.engine.patchTask(task.id, { enabled: true });
+    await day("2026-10-25T12:00:00Z");
+    await day("2026-10-26T12:00:00Z");
+    expect(fired).toEqual([
+      "2026-03-29T01:00:00.000Z", // 03:00 CEST: 02:30 did not exist
+      "2026-03-30T00:30:00.000Z",
+      "2026-10-25T00:30:00.000Z", // 02:30 CEST, the first of the two 02:30s
+      "2026-10-26T01:30:00.000Z",
+    ]);
+    await allDone(te, te.engine.runs.page(task.id, 10));
+  });
+
+  test("DST in Europe/Berlin: */15 fires every quarter hour of real time through the doubled hour", async () => {
+    const clock = new ManualClock(Date.parse("2026-10-24T23:50:00Z")); // 01:50 CEST
+    te = await makeEngine({ LIGHTFLOW_TIMEZONE: "Europe/Berlin" }, clock);
+    const task = te.engine.createTask(taskDef("quarterly", [step("s", "true")], { cron: "*/15 * * * *" }));
+    const fired: number[] = [];
+    te.engine.bus.on((e) => {
+      if (e.type === "run" && e.run.status === "queued") fired.push(e.run.scheduled_for!);
+    });
+    // 01:50 CEST to 03:10 CET is 2 h 20 min of real time: 9 quarter hours
+    for (let t = clock.now(); t <= Date.parse("2026-10-25T02:10:00Z"); t += 60_000) {
+      clock.advanceTo(t);
+      await Promise.all(te.engine.runs.page(task.id, 50).map((r) => te!.finished(r.id)));
+    }
+    expect(fired.length).toBe(9);
+    expect(fired.slice(1).map((t, i) => t - fired[i]!)).toEqual(Array(8).fill(15 * 60_000));
+  });
+
+  test("after three hours of downtime a catch-up task gets one run and others none", async () => {
+    const dir = tempDir();
+    const t0 = Date.parse("2026-06-01T10:00:30Z");
+    const first = await makeEngine({}, new ManualClock(t0), dir);
+    first.engine.createTask(taskDef("catches", [step("s", "true")], { cron: "*/10 * * * *", catchup: true }));
+    first.engine.createTask(taskDef("forgets", [step("s", "true")], { cron: "*/10 * * * *" }));
+    await first.engine.shutdown();
+    first.engine.db.close();
+
+    te = await makeEngine({}, new ManualClock(t0 + 3 * 3_600_000), dir);
+    const catches = te.engine.tasks.find("catches")!;
+    const forgets = te.engine.tasks.find("forgets")!;
+    const runs = te.engine.runs.page(catches.id, 10);
+    expect(runs.length).toBe(1);
+    expect(runs[0]!.trigger).toBe("catchup");
+    expect(new Date(runs[0]!.scheduled_for!).toISOString()).toBe("2026-06-01T13:00:00.000Z");
+    expect(te.engine.runs.page(forgets.id, 10).length).toBe(0);
+    await te.finished(runs[0]!.id);
+  });
+
+  test("retention deletes runs and logs older than the limit, on the scheduler's own timer", async () => {
+    const clock = new ManualClock(Date.parse("2026-06-01T10:00:00Z"));
+    te = await makeEngine({ LIGHTFLOW_LOG_RETENTION_DAYS: "2" }, clock);
+    const task = te.engine.createTask(taskDef("old", [sh("s", "echo hi")]));
+    const run = await te.finished(te.engine.trigger(task, null).run.id);
+    const logDir = join(te.dir, "logs", "old", String(run.id));
+    expect(existsSync(logDir)).toBe(true);
+    expect(clock.pending().length).toBe(1); // only the retention job: nothing else is scheduled
+    clock.advanceTo(Date.parse("2026-06-04T10:00:00Z"));
+    expect(te.engine.runs.get(run.id)).toBeNull();
+    expect(existsSync(logDir)).toBe(false);
+  });
+});

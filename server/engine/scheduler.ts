@@ -1,0 +1,94 @@
+// CRON schedules to fire times. Holds each enabled task's next fire time in
+// memory and one timer for the nearest; any change re-arms that one timer.
+// With nothing due, nothing runs.
+import type { Clock, Timer } from "./clock.ts";
+import { nextFire, parseCron, type CronSpec } from "./cron.ts";
+
+export interface SchedulerDeps {
+  clock: Clock;
+  timezone: string;
+  fire(taskId: number, fireAt: number): void;
+}
+
+interface Entry {
+  spec: CronSpec;
+  next: number;
+}
+
+export class Scheduler {
+  private readonly entries = new Map<number, Entry>();
+  /** other timed jobs (retention) share the one timer */
+  private readonly jobs = new Map<string, { at: number; fn: () => void }>();
+  private timer: Timer | null = null;
+  private armedAt: number | null = null;
+  private stopped = false;
+
+  constructor(private readonly d: SchedulerDeps) {}
+
+  /** Sets or clears a task's schedule; the next fire time counts from now. */
+  set(taskId: number, cron: string | null, enabled: boolean): void {
+    this.entries.delete(taskId);
+    if (cron && enabled) {
+      const spec = parseCron(cron);
+      const next = nextFire(spec, this.d.timezone, this.d.clock.now());
+      if (next !== null) this.entries.set(taskId, { spec, next });
+    }
+    this.arm();
+  }
+
+  remove(taskId: number): void {
+    this.entries.delete(taskId);
+    this.arm();
+  }
+
+  nextFireAt(taskId: number): number | null {
+    return this.entries.get(taskId)?.next ?? null;
+  }
+
+  /** Runs `fn` at `at` (replacing a job of the same name). */
+  job(name: string, at: number, fn: () => void): void {
+    this.jobs.set(name, { at, fn });
+    this.arm();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.timer?.cancel();
+    this.timer = null;
+  }
+
+  private arm(): void {
+    if (this.stopped) return;
+    let nearest = Infinity;
+    for (const e of this.entries.values()) nearest = Math.min(nearest, e.next);
+    for (const j of this.jobs.values()) nearest = Math.min(nearest, j.at);
+    if (nearest === this.armedAt) return;
+    this.timer?.cancel();
+    this.timer = null;
+    this.armedAt = null;
+    if (nearest === Infinity) return;
+    this.armedAt = nearest;
+    this.timer = this.d.clock.at(nearest, () => this.tick());
+  }
+
+  private tick(): void {
+    this.timer = null;
+    this.armedAt = null;
+    const now = this.d.clock.now();
+    for (const [taskId, e] of this.entries) {
+      if (e.next > now) continue;
+      const fireAt = e.next;
+      // after a long stall (suspend), missed fires are skipped, not replayed
+      const next = nextFire(e.spec, this.d.timezone, Math.max(fireAt, now));
+      if (next === null) this.entries.delete(taskId);
+      else e.next = next;
+      this.d.fire(taskId, fireAt);
+    }
+    for (const [name, j] of this.jobs) {
+      if (j.at > now) continue;
+      this.jobs.delete(name);
+      j.fn();
+    }
+    this.arm();
+  }
+}

@@ -1,0 +1,78 @@
+// The domain: what a task, a run and a step are. Field names follow the API
+// (snake_case) so the HTTP layer only has to turn times into ISO strings.
+
+export type RunRule = "on_success" | "always";
+export type Trigger = "schedule" | "manual" | "catchup";
+export type RunStatus = "queued" | "running" | "success" | "failed" | "cancelled";
+export type StepStatus =
+  | "pending"
+  | "running"
+  | "success"
+  | "skipped"
+  | "failed"
+  | "timed_out"
+  | "cancelled"
+  | "not_run";
+
+export const FINISHED_RUN: ReadonlySet<RunStatus> = new Set(["success", "failed", "cancelled"]);
+
+export interface StepDef {
+  name: string;
+  command: string;
+  args: string[];
+  run_rule: RunRule;
+  timeout_s: number;
+}
+
+export interface TaskDef {
+  name: string;
+  description: string;
+  cron: string | null;
+  enabled: boolean;
+  pool: string | null;
+  catchup: boolean;
+  steps: StepDef[];
+}
+
+export interface Task extends TaskDef {
+  id: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface StepRun extends StepDef {
+  position: number;
+  status: StepStatus;
+  exit_code: number | null;
+  signal: string | null;
+  error: string | null;
+  started_at: number | null;
+  ended_at: number | null;
+  log_bytes: number;
+}
+
+export interface Run {
+  id: number;
+  task_id: number;
+  task: string;
+  pool: string | null;
+  status: RunStatus;
+  trigger: Trigger;
+  triggered_by: string | null;
+  scheduled_for: number | null;
+  queued_at: number;
+  started_at: number | null;
+  ended_at: number | null;
+  steps: StepRun[];
+}
+
+export interface Pool {
+  name: string;
+  slots: number;
+}
+
+export interface Variable {
+  key: string;
+  value: string;
+  secret: boolean;
+}

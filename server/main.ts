@@ -1,0 +1,36 @@
+// Entry point of the one executable: picks the subcommand, nothing else.
+import { ConfigError } from "./config.ts";
+
+const USAGE = "usage: lightflow [serve | version | reset-password <email>]";
+
+async function main(argv: string[]): Promise<number> {
+  const [command = "serve", ...rest] = argv;
+  switch (command) {
+    case "serve":
+      if (rest.length) break;
+      return (await import("./cli/serve.ts")).serve();
+    case "version":
+    case "--version":
+      if (rest.length) break;
+      return (await import("./cli/version.ts")).version();
+    case "help":
+    case "--help":
+    case "-h":
+      console.log(USAGE);
+      return 0;
+  }
+  console.error(`lightflow: unknown command or argument: ${argv.join(" ")}\n${USAGE}`);
+  return 2;
+}
+
+try {
+  const code = await main(process.argv.slice(2));
+  if (code !== -1) process.exit(code);
+} catch (e) {
+  if (e instanceof ConfigError) {
+    console.error(`lightflow: ${e.message}`);
+    process.exit(2);
+  }
+  console.error(`lightflow: ${(e as Error).message}`);
+  process.exit(1);
+}

@@ -1,0 +1,69 @@
+// An engine on a real database and real processes in a temporary directory.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig, type Config } from "../../server/config.ts";
+import { openDatabase } from "../../server/db/index.ts";
+import { prepareDataDir } from "../../server/cli/serve.ts";
+import type { Clock } from "../../server/engine/clock.ts";
+import { Engine } from "../../server/engine/index.ts";
+import type { Run, StepDef, TaskDef } from "../../server/engine/types.ts";
+
+export interface TestEngine {
+  engine: Engine;
+  config: Config;
+  dir: string;
+  /** resolves with the run once it reaches a finished status */
+  finished(runId: number): Promise<Run>;
+  /** resolves with the first run event that matches */
+  waitRun(pred: (r: Run) => boolean): Promise<Run>;
+  close(): Promise<void>;
+}
+
+export function tempDir(prefix = "lightflow-test-"): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export async function makeEngine(env: Record<string, string> = {}, clock?: Clock, dir = tempDir()): Promise<TestEngine> {
+  const config = loadConfig({ PATH: process.env.PATH, LIGHTFLOW_DATA_DIR: dir, LIGHTFLOW_KILL_GRACE_S: "1", LIGHTFLOW_TIMEZONE: "UTC", ...env });
+  prepareDataDir(config);
+  const db = openDatabase(join(dir, "lightflow.db"));
+  const engine = new Engine({ config, db, clock });
+  const waitRun = (pred: (r: Run) => boolean) =>
+    new Promise<Run>((resolve) => {
+      const off = engine.bus.on((e) => {
+        if (e.type === "run" && pred(e.run)) {
+          off();
+          resolve(structuredClone(e.run));
+        }
+      });
+    });
+  const finished = (runId: number) => {
+    const now = engine.runs.get(runId);
+    if (now && ["success", "failed", "cancelled"].includes(now.status)) return Promise.resolve(now);
+    return waitRun((r) => r.id === runId && ["success", "failed", "cancelled"].includes(r.status));
+  };
+  await engine.start();
+  return {
+    engine,
+    config,
+    dir,
+    finished,
+    waitRun,
+    async close() {
+      await engine.shutdown();
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function step(name: string, command: string, args: string[] = [], extra: Partial<StepDef> = {}): StepDef {
+  return { name, command, args, run_rule: "on_success", timeout_s: 60, ...extra };
+}
+
+export function taskDef(name: string, steps: StepDef[], extra: Partial<TaskDef> = {}): TaskDef {
+  return { name, description: "", cron: null, enabled: true, pool: null, catchup: false, steps, ...extra };
+}
+
+export const sh = (name: string, script: string, extra: Partial<StepDef> = {}) => step(name, "bash", ["-c", script], extra);

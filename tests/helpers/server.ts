@@ -1,0 +1,104 @@
+// The real server as a separate process on a loopback port with its own data directory.
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { tempDir } from "./engine.ts";
+
+const ROOT = join(import.meta.dir, "..", "..");
+
+export interface ServerProcess {
+  url: string;
+  dir: string;
+  proc: ReturnType<typeof Bun.spawn>;
+  /** everything the server printed so far */
+  output(): string;
+  /** resolves when the server prints a line matching `re` */
+  waitForLine(re: RegExp): Promise<string>;
+  /** SIGTERM and wait for exit; returns the exit code */
+  stop(): Promise<number>;
+  kill9(): Promise<void>;
+  cleanup(): void;
+}
+
+export interface StartOptions {
+  env?: Record<string, string>;
+  dir?: string;
+  /** command to run instead of the source entry point (e.g. the compiled binary) */
+  command?: string[];
+  cwd?: string;
+}
+
+export async function startServer(o: StartOptions = {}): Promise<ServerProcess> {
+  const dir = o.dir ?? tempDir();
+  const proc = Bun.spawn(o.command ?? ["bun", join(ROOT, "server", "main.ts"), "serve"], {
+    cwd: o.cwd ?? ROOT,
+    env: {
+      PATH: process.env.PATH!,
+      HOME: process.env.HOME ?? "/root",
+      LIGHTFLOW_DATA_DIR: dir,
+      LIGHTFLOW_BIND: "127.0.0.1:0",
+      LIGHTFLOW_TIMEZONE: "UTC",
+      LIGHTFLOW_KILL_GRACE_S: "1",
+      ...o.env,
+    },
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  let text = "";
+  const waiters: { re: RegExp; resolve: (l: string) => void }[] = [];
+  const feed = async (stream: ReadableStream<Uint8Array>) => {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) {
+      text += decoder.decode(chunk, { stream: true });
+      for (const w of [...waiters]) {
+        const line = text.split("\n").find((l) => w.re.test(l));
+        if (line !== undefined) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(line);
+        }
+      }
+    }
+  };
+  void feed(proc.stdout as ReadableStream<Uint8Array>);
+  void feed(proc.stderr as ReadableStream<Uint8Array>);
+  const waitForLine = (re: RegExp) =>
+    new Promise<string>((resolve, reject) => {
+      const line = text.split("\n").find((l) => re.test(l));
+      if (line !== undefined) return resolve(line);
+      waiters.push({ re, resolve });
+      void proc.exited.then((code) => reject(new Error(`server exited (${code}) before printing ${re}:\n${text}`)));
+    });
+  const listening = await waitForLine(/listening on /);
+  const url = /listening on (\S+)/.exec(listening)![1]!;
+  return {
+    url,
+    dir,
+    proc,
+    output: () => text,
+    waitForLine,
+    async stop() {
+      proc.kill("SIGTERM");
+      return proc.exited;
+    },
+    async kill9() {
+      proc.kill("SIGKILL");
+      await proc.exited;
+    },
+    cleanup() {
+      proc.kill("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs the CLI to completion; returns exit code and output. */
+export async function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
+  const proc = Bun.spawn(["bun", join(ROOT, "server", "main.ts"), ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? "/root", LIGHTFLOW_BIND: "127.0.0.1:0", ...env },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  return { code, out, err };
+}

@@ -1,0 +1,118 @@
+// Stopping the server, gently or with kill -9, in the middle of a run.
+import { afterEach, describe, expect, test } from "bun:test";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { openDatabase } from "../server/db/index.ts";
+import { RunStore } from "../server/db/runs.ts";
+import { TaskStore } from "../server/db/tasks.ts";
+import { VariableStore } from "../server/db/variables.ts";
+import { sh, taskDef, tempDir } from "./helpers/engine.ts";
+import { waitForFile } from "./helpers/files.ts";
+import { startServer, type ServerProcess } from "./helpers/server.ts";
+
+let servers: ServerProcess[] = [];
+afterEach(() => {
+  for (const s of servers) s.cleanup();
+  servers = [];
+});
+
+function processesWith(name: string, value: string): number[] {
+  const out: number[] = [];
+  for (const p of readdirSync("/proc").filter((x) => /^\d+$/.test(x))) {
+    try {
+      if (readFileSync(`/proc/${p}/environ`, "latin1").split("\0").includes(`${name}=${value}`)) out.push(Number(p));
+    } catch {}
+  }
+  return out;
+}
+
+/** A data directory holding one queued run of a task that stops a "service", works, and restores it always. */
+function seed(dir: string, marker: string): number {
+  const db = openDatabase(join(dir, "lightflow.db"));
+  new VariableStore(db).insert({ key: "TEST_MARKER", value: marker, secret: false });
+  const task = new TaskStore(db).insert(
+    taskDef("backup", [
+      sh("work", `touch "$LIGHTFLOW_DATA_DIR/started"; sleep 300 & sleep 300`),
+      sh("next", "true"),
+      sh("restore", `touch "$LIGHTFLOW_DATA_DIR/restored"`, { run_rule: "always" }),
+    ]),
+    Date.now(),
+  );
+  const run = new RunStore(db).insertQueued(task.id, task.steps, "manual", null, null, Date.now())!;
+  db.close();
+  return run.id;
+}
+
+function readRun(dir: string, id: number) {
+  const db = openDatabase(join(dir, "lightflow.db"));
+  const run = new RunStore(db).get(id)!;
+  db.close();
+  return run;
+}
+
+describe("restart and crash recovery", () => {
+  test("after kill -9 the leftover step processes are killed, the run is closed and its always steps run first", async () => {
+    const dir = tempDir();
+    const marker = `m${Math.random().toString(36).slice(2)}`;
+    const runId = seed(dir, marker);
+    const first = await startServer({ dir });
+    servers.push(first);
+    await waitForFile(join(dir, "started"));
+    await first.kill9();
+    expect(processesWith("TEST_MARKER", marker).length).toBeGreaterThan(0); // the step outlived the server
+
+    const second = await startServer({ dir });
+    servers.push(second);
+    await second.waitForLine(new RegExp(`run ${runId} of backup recovered`));
+    await waitForFile(join(dir, "restored"));
+    expect(await second.stop()).toBe(0);
+
+    const run = readRun(dir, runId);
+    expect(run.status).toBe("failed");
+    expect(run.steps.map((s) => [s.status, s.error])).toEqual([
+      ["failed", "interrupted: server stopped unexpectedly"],
+      ["not_run", null],
+      ["success", null],
+    ]);
+    expect(processesWith("TEST_MARKER", marker)).toEqual([]);
+  });
+
+  test("SIGTERM kills running steps, records them failed, exits 0; the always steps run at the next start", async () => {
+    const dir = tempDir();
+    const marker = `m${Math.random().toString(36).slice(2)}`;
+    const runId = seed(dir, marker);
+    const first = await startServer({ dir });
+    servers.push(first);
+    await waitForFile(join(dir, "started"));
+    expect(await first.stop()).toBe(0);
+    expect(processesWith("TEST_MARKER", marker)).toEqual([]);
+    let run = readRun(dir, runId);
+    expect(run.status).toBe("running");
+    expect(run.steps.map((s) => [s.status, s.error])).toEqual([
+      ["failed", "interrupted by server shutdown"],
+      ["not_run", null],
+      ["pending", null],
+    ]);
+
+    const second = await startServer({ dir });
+    servers.push(second);
+    await second.waitForLine(new RegExp(`run ${runId} of backup recovered`));
+    expect(await second.stop()).toBe(0);
+    run = readRun(dir, runId);
+    expect(run.status).toBe("failed");
+    expect(run.steps.map((s) => s.status)).toEqual(["failed", "not_run", "success"]);
+  });
+
+  test("queued runs survive a restart and run", async () => {
+    const dir = tempDir();
+    const db = openDatabase(join(dir, "lightflow.db"));
+    const task = new TaskStore(db).insert(taskDef("later", [sh("s", `touch "$LIGHTFLOW_DATA_DIR/ran"`)]), Date.now());
+    const run = new RunStore(db).insertQueued(task.id, task.steps, "manual", null, null, Date.now())!;
+    db.close();
+    const server = await startServer({ dir });
+    servers.push(server);
+    await server.waitForLine(new RegExp(`run ${run.id} of later ended success`));
+    expect(await server.stop()).toBe(0);
+    expect(readRun(dir, run.id).status).toBe("success");
+  });
+});
