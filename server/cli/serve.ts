@@ -4,7 +4,11 @@ import { join } from "node:path";
 import { ConfigError, baseUrlFor, loadConfig, type Config } from "../config.ts";
 import { openDatabase } from "../db/index.ts";
 import { Engine } from "../engine/index.ts";
+import { AuthService } from "../auth/service.ts";
+import { AuditStore } from "../db/audit.ts";
+import { UserStore } from "../db/users.ts";
 import { createApp } from "../http/app.ts";
+import { createMailer } from "../mail/mailer.ts";
 
 function ensureDir(path: string, variable: string, mode: number): void {
   try {
@@ -29,15 +33,20 @@ export async function serve(): Promise<number> {
   const db = openDatabase(join(config.dataDir, "lightflow.db"));
   const engine = new Engine({ config, db });
   let publicUrl = config.baseUrl;
-  const app = createApp({ engine, startedAt, publicUrl: () => publicUrl });
+  const users = new UserStore(db);
+  const audit = new AuditStore(db);
+  const auth = new AuthService({ config, users, audit, mailer: createMailer(config.smtp), publicUrl: () => publicUrl });
+  const app = createApp({ engine, auth, users, audit, startedAt });
   try {
-    app.listen({ hostname: config.host, port: config.port });
+    // 1 MiB scripts plus room; JSON bodies are far smaller (see http/ for per-route limits)
+    app.listen({ hostname: config.host, port: config.port, maxRequestBodySize: 2 * 1024 * 1024 });
   } catch (e) {
     throw new ConfigError(`LIGHTFLOW_BIND: cannot listen on ${config.host}:${config.port} (${(e as Error).message})`);
   }
   const port = app.server!.port!;
   if (config.baseUrlDerived) publicUrl = baseUrlFor(config.host, port);
   console.log(`lightflow: listening on ${baseUrlFor(config.host, port)} (data in ${config.dataDir}, time zone ${config.timezone})`);
+  auth.ensureFirstAdmin();
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -94,6 +94,7 @@ export class RunExecution {
         step.status = "not_run";
         runs.setStepStatus(this.run.id, step.position, "not_run");
         this.emit();
+        this.d.bus.emitLogEnd(this.run.id, step.position, step);
         continue;
       }
       await this.runStep(step);

@@ -1,25 +1,59 @@
 // The HTTP application: one Elysia plugin per resource, joined here.
-import { Elysia } from "elysia";
+import { openapi } from "@elysiajs/openapi";
+import { Elysia, t } from "elysia";
+import type { AuthService } from "../auth/service.ts";
+import type { AuditStore } from "../db/audit.ts";
+import type { UserStore } from "../db/users.ts";
 import type { Engine } from "../engine/index.ts";
 import { BUILD_COMMIT, BUILD_DATE, VERSION } from "../version.ts";
+import { authRoutes } from "./auth.ts";
+import { errorHandling } from "./errors.ts";
+import { guard } from "./guard.ts";
+import { liveRoutes } from "./live.ts";
+import { LogFeeds } from "./logfeed.ts";
+import { poolRoutes } from "./pools.ts";
+import { runRoutes } from "./runs.ts";
+import { staticRoutes, uiSource } from "./static.ts";
+import { taskRoutes } from "./tasks.ts";
+import { variableRoutes } from "./variables.ts";
 
 export interface AppDeps {
   engine: Engine;
+  auth: AuthService;
+  users: UserStore;
+  audit: AuditStore;
   startedAt: number;
-  publicUrl: () => string;
 }
 
 export function createApp(d: AppDeps) {
-  const { config } = d.engine;
-  return new Elysia()
-    .get("/api/alive", () => ({ ok: true }))
+  const { engine } = d;
+  const { config } = engine;
+  const access = guard(d.auth, config);
+  const feeds = new LogFeeds(engine);
+  return new Elysia({ normalize: false })
+    .use(errorHandling)
+    .use(
+      openapi({
+        path: "/api/docs",
+        specPath: "/api/openapi.json",
+        documentation: { info: { title: "Lightflow", version: VERSION, description: "The Lightflow HTTP API (see api.md)." } },
+      }),
+    )
+    .get("/api/alive", () => ({ ok: true }), { response: t.Object({ ok: t.Boolean() }) })
     .get("/api/about", () => ({
       version: VERSION,
       commit: BUILD_COMMIT || config.gitCommit,
       build_date: BUILD_DATE,
       started_at: new Date(d.startedAt).toISOString(),
       timezone: config.timezone,
-    }));
+    }))
+    .use(authRoutes(d.auth, d.users, config, access))
+    .use(taskRoutes(engine, d.audit, access))
+    .use(runRoutes(engine, d.audit, feeds, access))
+    .use(poolRoutes(engine, d.audit, access))
+    .use(variableRoutes(engine, d.audit, access))
+    .use(liveRoutes(engine, feeds, access))
+    .use(staticRoutes(uiSource(config.staticDir)));
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,245 @@
+// Accounts: first admin, links, sign-in, sessions, API tokens, TOTP. No HTTP
+// here: expected failures come back as named codes for http/ to map.
+import type { Config } from "../config.ts";
+import type { AuditStore } from "../db/audit.ts";
+import type { LinkPurpose, Role, User, UserStore } from "../db/users.ts";
+import { sendLater, type Mailer } from "../mail/mailer.ts";
+import { setPasswordMail } from "../mail/templates.ts";
+import { randomToken, sha256 } from "./crypto.ts";
+import { hashPassword, HashBusy, MIN_PASSWORD_LENGTH, verifyPassword } from "./passwords.ts";
+import { Throttle } from "./throttle.ts";
+import { checkTotp, newTotpSecret, totpUri } from "./totp.ts";
+
+const HOUR = 3_600_000;
+const LINK_HOURS: Record<LinkPurpose, number> = { setup: 72, invite: 72, reset: 1 };
+const RESET_MAIL_INTERVAL = 60_000;
+
+export interface Principal {
+  user: User;
+  via: "session" | "token";
+  /** the hash of the session this request came with */
+  sessionHash: string | null;
+}
+
+export type LoginResult =
+  | { ok: true; user: User; session: string }
+  | { ok: false; code: "invalid" | "totp_required" | "totp_invalid" | "busy" }
+  | { ok: false; code: "throttled"; retryAfterS: number };
+
+export interface AuthDeps {
+  config: Config;
+  users: UserStore;
+  audit: AuditStore;
+  mailer: Mailer;
+  publicUrl: () => string;
+  now?: () => number;
+}
+
+export class AuthService {
+  private readonly byAccount = new Throttle(5);
+  private readonly byAddress = new Throttle(20);
+  private readonly now: () => number;
+
+  constructor(private readonly d: AuthDeps) {
+    this.now = d.now ?? Date.now;
+  }
+
+  /** The configured first admin exists (pending) from the first start on. */
+  ensureFirstAdmin(): void {
+    const email = this.d.config.adminEmail;
+    if (!email) {
+      if (this.firstRun()) console.log("lightflow: no admin yet and LIGHTFLOW_ADMIN_EMAIL is not set: set it to create the first admin");
+      return;
+    }
+    if (!this.d.users.byEmail(email)) {
+      this.d.users.insert(email, "admin", this.now());
+      this.d.audit.add(null, "user.create", email, "first admin (LIGHTFLOW_ADMIN_EMAIL)");
+    }
+    if (this.firstRun()) {
+      console.log(`lightflow: no active admin yet: open ${this.d.publicUrl()}/login and press "Send admin setup link", or run "lightflow reset-password ${email}"`);
+    }
+  }
+
+  firstRun(): boolean {
+    return this.d.users.activeAdmins() === 0;
+  }
+
+  /** A fresh set-password link for a user (stored hashed). */
+  createLink(user: User, purpose: LinkPurpose): string {
+    const token = randomToken(32);
+    const now = this.now();
+    this.d.users.createLink(sha256(token), user.id, purpose, now, now + LINK_HOURS[purpose] * HOUR);
+    return `${this.d.publicUrl()}/set-password#token=${token}`;
+  }
+
+  private mailLink(user: User, purpose: LinkPurpose): string {
+    const url = this.createLink(user, purpose);
+    void sendLater(this.d.mailer, setPasswordMail(user.email, purpose, url, LINK_HOURS[purpose], user.role));
+    return url;
+  }
+
+  sendSetupLink(): "sent" | "not_first_run" | "no_admin_email" {
+    if (!this.firstRun()) return "not_first_run";
+    const email = this.d.config.adminEmail;
+    if (!email) return "no_admin_email";
+    const user = this.d.users.byEmail(email) ?? this.d.users.insert(email, "admin", this.now())!;
+    if (user.status !== "pending") this.d.users.update(user.id, { status: "pending", role: "admin" }, this.now());
+    const url = this.mailLink(user, "setup");
+    console.log(`lightflow: admin setup link for ${email}: ${url}`);
+    this.d.audit.add(null, "user.setup_link", email);
+    return "sent";
+  }
+
+  invite(email: string, role: Role, by: User): User | "email_taken" {
+    const user = this.d.users.insert(email, role, this.now());
+    if (!user) return "email_taken";
+    this.mailLink(user, "invite");
+    this.d.audit.add(by.email, "user.invite", email, `role ${role}`);
+    return user;
+  }
+
+  /** Forgot password: the same answer either way; one reset mail per address per minute. */
+  async forgot(email: string): Promise<void> {
+    const user = this.d.users.byEmail(email);
+    if (user && user.status === "active") {
+      const last = this.d.users.lastLinkAt(user.id, "reset");
+      if (last === null || this.now() - last >= RESET_MAIL_INTERVAL) {
+        this.mailLink(user, "reset");
+        this.d.audit.add(null, "user.reset_link", user.email);
+      }
+    }
+  }
+
+  /** Prints a link (CLI recovery without e-mail). */
+  resetLinkFor(email: string): string | null {
+    const user = this.d.users.byEmail(email);
+    if (!user) return null;
+    const url = this.createLink(user, user.status === "active" ? "reset" : "setup");
+    this.d.audit.add(null, "user.reset_link", user.email, "from the command line");
+    return url;
+  }
+
+  async setPassword(token: string, password: string): Promise<{ user: User; session: string } | "invalid_link" | "weak_password"> {
+    if (password.length < MIN_PASSWORD_LENGTH) return "weak_password";
+    const hash = await hashPassword(password);
+    const link = this.d.users.useLink(sha256(token), this.now());
+    if (!link) return "invalid_link";
+    const { user } = link;
+    this.d.users.update(user.id, { password_hash: hash, status: "active" }, this.now());
+    this.d.users.deleteSessions(user.id);
+    const session = this.startSession(user.id);
+    this.d.audit.add(user.email, "user.set_password", user.email, link.purpose);
+    return { user: this.d.users.get(user.id)!, session };
+  }
+
+  private startSession(userId: number): string {
+    const token = randomToken(32);
+    const now = this.now();
+    this.d.users.createSession(sha256(token), userId, now, now + this.d.config.sessionTtlDays * 24 * HOUR);
+    return token;
+  }
+
+  async login(email: string, password: string, totp: string | undefined, address: string): Promise<LoginResult> {
+    const now = this.now();
+    const accountKey = email.toLowerCase();
+    const wait = Math.max(this.byAccount.waitFor(accountKey, now), this.byAddress.waitFor(address, now));
+    if (wait > 0) return { ok: false, code: "throttled", retryAfterS: Math.ceil(wait / 1000) };
+    const user = this.d.users.byEmail(email);
+    let ok: boolean;
+    try {
+      ok = await verifyPassword(user?.status === "active" ? user.password_hash : null, password);
+    } catch (e) {
+      if (e instanceof HashBusy) return { ok: false, code: "busy" };
+      throw e;
+    }
+    const fail = (code: "invalid" | "totp_invalid"): LoginResult => {
+      this.byAccount.fail(accountKey, now);
+      this.byAddress.fail(address, now);
+      this.d.audit.add(email, "login.failed", email, `from ${address}`);
+      return { ok: false, code };
+    };
+    if (!ok || !user) return fail("invalid");
+    if (user.totp_secret) {
+      if (!totp) return { ok: false, code: "totp_required" };
+      const step = checkTotp(user.totp_secret, totp, now);
+      if (step === null || (user.totp_last_step !== null && step <= user.totp_last_step)) return fail("totp_invalid");
+      this.d.users.update(user.id, { totp_last_step: step }, now);
+    }
+    this.byAccount.clear(accountKey);
+    this.d.audit.add(user.email, "login", user.email, `from ${address}`);
+    return { ok: true, user, session: this.startSession(user.id) };
+  }
+
+  /** Who a request comes from: a session cookie or a Bearer token. */
+  authenticate(sessionToken: string | null, bearer: string | null): Principal | null {
+    const now = this.now();
+    if (bearer) {
+      const found = this.d.users.tokenUser(sha256(bearer));
+      if (!found) return null;
+      // last_used_at to the minute: no write on every request
+      if (found.lastUsed === null || now - found.lastUsed > 60_000) this.d.users.touchToken(found.tokenId, now);
+      return { user: found.user, via: "token", sessionHash: null };
+    }
+    if (sessionToken) {
+      const hash = sha256(sessionToken);
+      const user = this.d.users.sessionUser(hash, now);
+      return user ? { user, via: "session", sessionHash: hash } : null;
+    }
+    return null;
+  }
+
+  logout(p: Principal): void {
+    if (p.sessionHash) this.d.users.deleteSession(p.sessionHash);
+    this.d.audit.add(p.user.email, "logout", p.user.email);
+  }
+
+  async changePassword(p: Principal, current: string, password: string): Promise<"ok" | "wrong_password" | "weak_password"> {
+    if (password.length < MIN_PASSWORD_LENGTH) return "weak_password";
+    if (!(await verifyPassword(p.user.password_hash, current))) return "wrong_password";
+    this.d.users.update(p.user.id, { password_hash: await hashPassword(password) }, this.now());
+    this.d.users.deleteSessions(p.user.id, p.sessionHash);
+    this.d.audit.add(p.user.email, "user.password", p.user.email);
+    return "ok";
+  }
+
+  createToken(p: Principal, name: string): { id: number; name: string; token: string } {
+    const token = `lf_${randomToken(32)}`;
+    const row = this.d.users.createToken(p.user.id, name, sha256(token), this.now());
+    this.d.audit.add(p.user.email, "token.create", name);
+    return { id: row.id, name: row.name, token };
+  }
+
+  deleteToken(p: Principal, id: number): boolean {
+    const ok = this.d.users.deleteToken(p.user.id, id);
+    if (ok) this.d.audit.add(p.user.email, "token.delete", String(id));
+    return ok;
+  }
+
+  // ---- TOTP ---------------------------------------------------------------------
+
+  startTotp(p: Principal): { secret: string; uri: string } {
+    const secret = newTotpSecret();
+    this.d.users.update(p.user.id, { totp_pending: secret }, this.now());
+    return { secret, uri: totpUri(secret, p.user.email) };
+  }
+
+  confirmTotp(p: Principal, code: string): "ok" | "no_enrolment" | "invalid_code" {
+    const secret = p.user.totp_pending;
+    if (!secret) return "no_enrolment";
+    const step = checkTotp(secret, code, this.now());
+    if (step === null) return "invalid_code";
+    this.d.users.update(p.user.id, { totp_secret: secret, totp_pending: null, totp_last_step: step }, this.now());
+    this.d.audit.add(p.user.email, "totp.enable", p.user.email);
+    return "ok";
+  }
+
+  disableTotp(p: Principal, code: string): "ok" | "not_enabled" | "invalid_code" {
+    const { totp_secret: secret, totp_last_step: last } = p.user;
+    if (!secret) return "not_enabled";
+    const step = checkTotp(secret, code, this.now());
+    if (step === null || (last !== null && step <= last)) return "invalid_code";
+    this.d.users.update(p.user.id, { totp_secret: null, totp_pending: null, totp_last_step: null }, this.now());
+    this.d.audit.add(p.user.email, "totp.disable", p.user.email);
+    return "ok";
+  }
+}

@@ -1,0 +1,48 @@
+// Login throttling, per account and per client address. After `limit` failures
+// inside the window, each further attempt must wait; the wait doubles with each
+// failure and is capped, and failures older than the window are forgotten, so an
+// attacker can slow an account down but never lock it out for good.
+
+const WINDOW_MS = 15 * 60_000;
+const FIRST_WAIT_MS = 30_000;
+const MAX_WAIT_MS = 15 * 60_000;
+const MAX_KEYS = 10_000;
+
+interface State {
+  failures: number[];
+  blockedUntil: number;
+}
+
+export class Throttle {
+  private readonly keys = new Map<string, State>();
+  constructor(private readonly limit: number) {}
+
+  /** ms to wait before the next attempt (0: go ahead) */
+  waitFor(key: string, now: number): number {
+    const s = this.keys.get(key);
+    return s ? Math.max(0, s.blockedUntil - now) : 0;
+  }
+
+  fail(key: string, now: number): void {
+    const s = this.keys.get(key) ?? { failures: [], blockedUntil: 0 };
+    s.failures = s.failures.filter((t) => now - t < WINDOW_MS);
+    s.failures.push(now);
+    const over = s.failures.length - this.limit;
+    if (over >= 0) s.blockedUntil = now + Math.min(MAX_WAIT_MS, FIRST_WAIT_MS * 2 ** over);
+    this.keys.delete(key); // re-insert: the map stays in order of last failure
+    this.keys.set(key, s);
+    if (this.keys.size > MAX_KEYS) this.prune(now);
+  }
+
+  clear(key: string): void {
+    this.keys.delete(key);
+  }
+
+  private prune(now: number): void {
+    for (const [k, s] of this.keys) {
+      if (this.keys.size <= MAX_KEYS / 2) break;
+      if (now - (s.failures.at(-1) ?? 0) >= WINDOW_MS && s.blockedUntil <= now) this.keys.delete(k);
+      else break; // the rest failed more recently
+    }
+  }
+}

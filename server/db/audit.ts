@@ -1,0 +1,23 @@
+// The audit log: who did what, when. Never holds a secret value or a password.
+import type { Database } from "bun:sqlite";
+
+export interface AuditEntry {
+  id: number;
+  at: number;
+  user: string | null;
+  action: string;
+  target: string | null;
+  detail: string | null;
+}
+
+export class AuditStore {
+  constructor(private readonly db: Database) {}
+
+  add(user: string | null, action: string, target: string | null = null, detail: string | null = null, at = Date.now()): void {
+    this.db.query("INSERT INTO audit (at, user, action, target, detail) VALUES (?, ?, ?, ?, ?)").run(at, user, action, target, detail);
+  }
+
+  page(limit: number, before = Number.MAX_SAFE_INTEGER): AuditEntry[] {
+    return this.db.query<AuditEntry, [number, number]>("SELECT * FROM audit WHERE id < ? ORDER BY id DESC LIMIT ?").all(before, limit);
+  }
+}

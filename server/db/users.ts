@@ -1,0 +1,175 @@
+// Users, their sessions, API tokens and set-password links. The only SQL about
+// accounts. Secrets are stored as SHA-256 hashes (see auth/crypto.ts).
+import type { Database } from "bun:sqlite";
+import { tx } from "./index.ts";
+
+export type Role = "admin" | "viewer";
+export type UserStatus = "pending" | "active" | "disabled";
+export type LinkPurpose = "setup" | "invite" | "reset";
+
+export interface User {
+  id: number;
+  email: string;
+  role: Role;
+  status: UserStatus;
+  password_hash: string | null;
+  totp_secret: string | null;
+  totp_pending: string | null;
+  totp_last_step: number | null;
+  alerts: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ApiToken {
+  id: number;
+  user_id: number;
+  name: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export class UserStore {
+  constructor(private readonly db: Database) {}
+
+  list(): User[] {
+    return this.db.query<User, []>("SELECT * FROM users ORDER BY email").all();
+  }
+
+  get(id: number): User | null {
+    return this.db.query<User, [number]>("SELECT * FROM users WHERE id = ?").get(id);
+  }
+
+  byEmail(email: string): User | null {
+    return this.db.query<User, [string]>("SELECT * FROM users WHERE email = ?").get(email);
+  }
+
+  insert(email: string, role: Role, now: number): User | null {
+    return this.db
+      .query<User, [string, string, number, number]>(
+        `INSERT INTO users (email, role, status, created_at, updated_at) VALUES (?, ?, 'pending', ?, ?)
+         ON CONFLICT DO NOTHING RETURNING *`,
+      )
+      .get(email, role, now, now);
+  }
+
+  update(id: number, fields: Partial<Omit<User, "id" | "created_at">>, now: number): void {
+    const keys = Object.keys(fields);
+    if (!keys.length) return;
+    const sets = keys.map((k) => `${k} = ?`).join(", ");
+    this.db.query(`UPDATE users SET ${sets}, updated_at = ? WHERE id = ?`).run(...(Object.values(fields) as (string | number | null)[]), now, id);
+  }
+
+  delete(id: number): void {
+    this.db.query("DELETE FROM users WHERE id = ?").run(id);
+  }
+
+  activeAdmins(): number {
+    return this.db.query<{ n: number }, []>("SELECT count(*) AS n FROM users WHERE role = 'admin' AND status = 'active'").get()!.n;
+  }
+
+  /** Users who asked for failure alerts and can receive them. */
+  alertRecipients(): User[] {
+    return this.db.query<User, []>("SELECT * FROM users WHERE alerts = 1 AND status = 'active'").all();
+  }
+
+  // ---- sessions -----------------------------------------------------------------
+
+  createSession(idHash: string, userId: number, now: number, expiresAt: number): void {
+    this.db.query("INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)").run(idHash, userId, now, expiresAt);
+  }
+
+  sessionUser(idHash: string, now: number): User | null {
+    return this.db
+      .query<User, [string, number]>(
+        `SELECT u.* FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.id_hash = ? AND s.expires_at > ? AND u.status = 'active'`,
+      )
+      .get(idHash, now);
+  }
+
+  deleteSession(idHash: string): void {
+    this.db.query("DELETE FROM sessions WHERE id_hash = ?").run(idHash);
+  }
+
+  /** Ends every session of a user but the one kept (its hash), if any. */
+  deleteSessions(userId: number, keep: string | null = null): void {
+    this.db.query("DELETE FROM sessions WHERE user_id = ? AND id_hash IS NOT ?").run(userId, keep);
+  }
+
+  deleteExpiredSessions(now: number): void {
+    this.db.query("DELETE FROM sessions WHERE expires_at <= ?").run(now);
+  }
+
+  // ---- API tokens ---------------------------------------------------------------
+
+  createToken(userId: number, name: string, tokenHash: string, now: number): ApiToken {
+    return this.db
+      .query<ApiToken, [number, string, string, number]>(
+        "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id, user_id, name, created_at, last_used_at",
+      )
+      .get(userId, name, tokenHash, now)!;
+  }
+
+  tokens(userId: number): ApiToken[] {
+    return this.db
+      .query<ApiToken, [number]>("SELECT id, user_id, name, created_at, last_used_at FROM api_tokens WHERE user_id = ? ORDER BY id")
+      .all(userId);
+  }
+
+  tokenUser(tokenHash: string): { user: User; tokenId: number; lastUsed: number | null } | null {
+    const row = this.db
+      .query<{ token_id: number; last_used_at: number | null; user_id: number }, [string]>(
+        "SELECT id AS token_id, last_used_at, user_id FROM api_tokens WHERE token_hash = ?",
+      )
+      .get(tokenHash);
+    if (!row) return null;
+    const user = this.get(row.user_id);
+    return user && user.status === "active" ? { user, tokenId: row.token_id, lastUsed: row.last_used_at } : null;
+  }
+
+  touchToken(id: number, now: number): void {
+    this.db.query("UPDATE api_tokens SET last_used_at = ? WHERE id = ?").run(now, id);
+  }
+
+  deleteToken(userId: number, id: number): boolean {
+    return this.db.query("DELETE FROM api_tokens WHERE id = ? AND user_id = ?").run(id, userId).changes === 1;
+  }
+
+  deleteTokens(userId: number): void {
+    this.db.query("DELETE FROM api_tokens WHERE user_id = ?").run(userId);
+  }
+
+  // ---- set-password links -----------------------------------------------------------
+
+  createLink(tokenHash: string, userId: number, purpose: LinkPurpose, now: number, expiresAt: number): void {
+    this.db
+      .query("INSERT INTO link_tokens (token_hash, user_id, purpose, created_at, expires_at) VALUES (?, ?, ?, ?, ?)")
+      .run(tokenHash, userId, purpose, now, expiresAt);
+  }
+
+  /** Uses a link once: returns its user and purpose, or null when unknown, used or expired. */
+  useLink(tokenHash: string, now: number): { user: User; purpose: LinkPurpose } | null {
+    return tx(this.db, () => {
+      const link = this.db
+        .query<{ user_id: number; purpose: LinkPurpose }, [string, number]>(
+          "SELECT user_id, purpose FROM link_tokens WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?",
+        )
+        .get(tokenHash, now);
+      if (!link) return null;
+      const user = this.get(link.user_id);
+      if (!user || user.status === "disabled") return null;
+      // one link works once, and a new password retires every other link of the user
+      this.db.query("UPDATE link_tokens SET used_at = ? WHERE user_id = ? AND used_at IS NULL").run(now, link.user_id);
+      return { user, purpose: link.purpose };
+    });
+  }
+
+  lastLinkAt(userId: number, purpose: LinkPurpose): number | null {
+    return (
+      this.db
+        .query<{ at: number | null }, [number, string]>("SELECT max(created_at) AS at FROM link_tokens WHERE user_id = ? AND purpose = ?")
+        .get(userId, purpose)?.at ?? null
+    );
+  }
+}

@@ -1,0 +1,54 @@
+// Routes: pools.
+//   GET    /api/pools          any
+//   POST   /api/pools          admin
+//   PUT    /api/pools/:name    admin
+//   DELETE /api/pools/:name    admin
+import { Elysia, t } from "elysia";
+import type { AuditStore } from "../db/audit.ts";
+import type { Engine } from "../engine/index.ts";
+import { ErrorBody } from "../schema/common.ts";
+import { PoolInput, PoolOut, PoolSlots } from "../schema/resources.ts";
+import { conflict, notFound } from "./errors.ts";
+import type { guard } from "./guard.ts";
+
+const Params = t.Object({ name: t.String({ maxLength: 200 }) });
+
+export function poolRoutes(engine: Engine, audit: AuditStore, auth: ReturnType<typeof guard>) {
+  const out = (name: string, slots: number) => ({ name, slots, ...engine.poolCounts(name) });
+  return new Elysia({ name: "pools" })
+    .use(auth)
+    .get("/api/pools", () => engine.pools.list().map((p) => out(p.name, p.slots)), { role: "any", response: t.Array(PoolOut) })
+    .post(
+      "/api/pools",
+      ({ body, principal, set }) => {
+        if (!engine.pools.insert(body)) throw conflict(`name: a pool named "${body.name}" already exists`, "name");
+        engine.poolChanged(body.name, body.slots);
+        audit.add(principal.user.email, "pool.create", body.name, `${body.slots} slots`);
+        set.status = 201;
+        return out(body.name, body.slots);
+      },
+      { role: "admin", body: PoolInput, response: { 201: PoolOut, 409: ErrorBody, 422: ErrorBody } },
+    )
+    .put(
+      "/api/pools/:name",
+      ({ params, body, principal }) => {
+        if (!engine.pools.setSlots(params.name, body.slots)) throw notFound(`pool "${params.name}"`);
+        engine.poolChanged(params.name, body.slots);
+        audit.add(principal.user.email, "pool.update", params.name, `${body.slots} slots`);
+        return out(params.name, body.slots);
+      },
+      { role: "admin", params: Params, body: PoolSlots, response: { 200: PoolOut, 404: ErrorBody, 422: ErrorBody } },
+    )
+    .delete(
+      "/api/pools/:name",
+      ({ params, principal, set }) => {
+        if (!engine.pools.get(params.name)) throw notFound(`pool "${params.name}"`);
+        if (engine.tasks.usesPool(params.name)) throw conflict(`pool "${params.name}" is used by a task; move the task to another pool first`);
+        engine.pools.delete(params.name);
+        engine.poolChanged(params.name, null);
+        audit.add(principal.user.email, "pool.delete", params.name);
+        set.status = 204;
+      },
+      { role: "admin", params: Params },
+    );
+}

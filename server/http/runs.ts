@@ -1,0 +1,124 @@
+// Routes: runs and step logs.
+//   GET  /api/runs/:run                       any
+//   POST /api/runs/:run/cancel                admin
+//   GET  /api/runs/:run/steps/:pos/log        any   ?offset= ?tail= ?limit= ?follow=1
+import { Elysia, t } from "elysia";
+import type { AuditStore } from "../db/audit.ts";
+import type { Engine } from "../engine/index.ts";
+import type { Run, StepRun } from "../engine/types.ts";
+import { ErrorBody } from "../schema/common.ts";
+import { LogQuery, RunOut } from "../schema/tasks.ts";
+import { conflict, notFound } from "./errors.ts";
+import type { guard } from "./guard.ts";
+import { fileSize, logPathOf, type LogFeeds } from "./logfeed.ts";
+import { runOut } from "./serialize.ts";
+
+const RunParams = t.Object({ run: t.Numeric({ minimum: 1, error: "run: a run id" }) });
+const StepParams = t.Object({
+  run: t.Numeric({ minimum: 1, error: "run: a run id" }),
+  pos: t.Numeric({ minimum: 1, maximum: 50, error: "pos: a step position from 1" }),
+});
+/** A follower that has not read this much stays behind: it is dropped, not buffered. */
+const MAX_BEHIND = 8 * 1024 * 1024;
+
+export function findStep(engine: Engine, runId: number, pos: number): { run: Run; step: StepRun } {
+  const run = engine.liveRun(runId) ?? engine.runs.get(runId);
+  if (!run) throw notFound(`run ${runId}`);
+  const step = run.steps[pos - 1];
+  if (!step) throw notFound(`step ${pos} in run ${runId}`);
+  return { run, step };
+}
+
+/** The byte range a log request asks for: `offset`, or the last `tail` bytes, at most `limit` bytes. */
+export function logRange(size: number, q: { offset?: number; tail?: number; limit?: number }): [number, number] {
+  let start = q.tail !== undefined ? Math.max(0, size - q.tail) : Math.min(q.offset ?? 0, size);
+  if (q.offset !== undefined && q.tail !== undefined) start = Math.max(start, Math.min(q.offset, size));
+  const end = q.limit !== undefined ? Math.min(size, start + q.limit) : size;
+  return [start, end];
+}
+
+function followStream(feeds: LogFeeds, run: Run, step: StepRun, offset: number): ReadableStream<Uint8Array> {
+  let stop = () => {};
+  let wake: (() => void) | null = null;
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        stop = feeds.follow(run, step, offset, {
+          write(_offset, data) {
+            try {
+              controller.enqueue(data.slice());
+            } catch {
+              stop();
+              return true;
+            }
+            if ((controller.desiredSize ?? 0) < -MAX_BEHIND) {
+              stop();
+              controller.error(new Error("follower too slow"));
+            }
+            return (controller.desiredSize ?? 0) > 0;
+          },
+          end() {
+            try {
+              controller.close();
+            } catch {}
+          },
+          drained: () => new Promise<void>((r) => (wake = r)),
+        });
+      },
+      pull() {
+        wake?.();
+        wake = null;
+      },
+      cancel() {
+        stop();
+      },
+    },
+    { highWaterMark: 1024 * 1024, size: (c) => c?.byteLength ?? 0 },
+  );
+}
+
+export function runRoutes(engine: Engine, audit: AuditStore, feeds: LogFeeds, auth: ReturnType<typeof guard>) {
+  return new Elysia({ name: "runs" })
+    .use(auth)
+    .get(
+      "/api/runs/:run",
+      ({ params }) => {
+        const run = engine.liveRun(params.run) ?? engine.runs.get(params.run);
+        if (!run) throw notFound(`run ${params.run}`);
+        return runOut(run);
+      },
+      { role: "any", params: RunParams, response: { 200: RunOut, 404: ErrorBody } },
+    )
+    .post(
+      "/api/runs/:run/cancel",
+      ({ params, principal, set }) => {
+        const result = engine.cancel(params.run);
+        if (result === "run_not_found") throw notFound(`run ${params.run}`);
+        if (result === "run_finished") throw conflict(`run ${params.run} has already finished`);
+        audit.add(principal.user.email, "run.cancel", result.task, `run ${result.id}`);
+        set.status = 202;
+        return runOut(result);
+      },
+      { role: "admin", params: RunParams, response: { 202: RunOut, 404: ErrorBody, 409: ErrorBody } },
+    )
+    .get(
+      "/api/runs/:run/steps/:pos/log",
+      ({ params, query, set }) => {
+        const { run, step } = findStep(engine, params.run, params.pos);
+        const path = logPathOf(engine, run, step);
+        const size = fileSize(path);
+        const [start, end] = logRange(size, query);
+        set.headers["content-type"] = "text/plain; charset=utf-8";
+        set.headers["x-log-size"] = String(size);
+        set.headers["x-log-start"] = String(start);
+        set.headers["cache-control"] = "no-store";
+        if (query.follow === "1" || query.follow === "true") {
+          set.headers["x-content-type-options"] = "nosniff";
+          return new Response(followStream(feeds, run, step, start), { headers: set.headers as Record<string, string> });
+        }
+        if (end <= start) return "";
+        return Bun.file(path).slice(start, end);
+      },
+      { role: "any", params: StepParams, query: LogQuery },
+    );
+}

@@ -1,0 +1,51 @@
+// Engine objects to API JSON: times become ISO 8601 strings in UTC, internal
+// fields stay inside.
+import type { RunOut, TaskOut } from "../schema/tasks.ts";
+import type { Run, StepRun, Task } from "../engine/types.ts";
+
+export const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
+
+export function taskOut(t: Task, nextFireAt: number | null): TaskOut {
+  return {
+    id: t.id,
+    name: t.name,
+    description: t.description,
+    cron: t.cron,
+    enabled: t.enabled,
+    pool: t.pool,
+    catchup: t.catchup,
+    next_fire_at: iso(nextFireAt),
+    steps: t.steps.map((s) => ({ name: s.name, command: s.command, args: s.args, run_rule: s.run_rule, timeout_s: s.timeout_s })),
+    created_at: iso(t.created_at)!,
+    updated_at: iso(t.updated_at)!,
+  };
+}
+
+export function stepOut(s: StepRun) {
+  return {
+    position: s.position,
+    name: s.name,
+    status: s.status,
+    exit_code: s.exit_code,
+    signal: s.signal,
+    error: s.error,
+    started_at: iso(s.started_at),
+    ended_at: iso(s.ended_at),
+    log_bytes: s.log_bytes,
+  };
+}
+
+export function runOut(r: Run): RunOut {
+  return {
+    id: r.id,
+    task: r.task,
+    status: r.status,
+    trigger: r.trigger,
+    triggered_by: r.triggered_by,
+    scheduled_for: iso(r.scheduled_for),
+    queued_at: iso(r.queued_at)!,
+    started_at: iso(r.started_at),
+    ended_at: iso(r.ended_at),
+    steps: r.steps.map(stepOut),
+  };
+}

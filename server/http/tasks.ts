@@ -1,0 +1,182 @@
+// Routes: tasks, triggering, the grid and CRON preview.
+//   GET    /api/tasks                    any
+//   POST   /api/tasks                    admin
+//   GET    /api/tasks/:task              any
+//   PUT    /api/tasks/:task              admin
+//   PATCH  /api/tasks/:task              admin
+//   DELETE /api/tasks/:task              admin
+//   POST   /api/tasks/:task/duplicate    admin
+//   POST   /api/tasks/:task/runs         admin
+//   GET    /api/tasks/:task/runs         any
+//   GET    /api/grid                     any
+//   GET    /api/cron/preview             any
+import { Elysia, t } from "elysia";
+import type { AuditStore } from "../db/audit.ts";
+import { CronError, nextFires, parseCron } from "../engine/cron.ts";
+import type { Engine } from "../engine/index.ts";
+import type { Task, TaskDef } from "../engine/types.ts";
+import { ErrorBody, Paging } from "../schema/common.ts";
+import { CronPreviewQuery, DuplicateInput, GridOut, RunOut, TaskInput, TaskOut, TaskPatch } from "../schema/tasks.ts";
+import { conflict, HttpError, invalid, notFound } from "./errors.ts";
+import type { guard } from "./guard.ts";
+import { iso, runOut, taskOut } from "./serialize.ts";
+
+const Params = t.Object({ task: t.String({ maxLength: 200 }) });
+
+function checkCron(cron: string | null | undefined, field = "cron"): void {
+  if (!cron) return;
+  try {
+    parseCron(cron);
+  } catch (e) {
+    if (e instanceof CronError) throw invalid(`${field}: ${e.message}`, field);
+    throw e;
+  }
+}
+
+export function taskRoutes(engine: Engine, audit: AuditStore, auth: ReturnType<typeof guard>) {
+  const find = (handle: string): Task => {
+    const task = engine.tasks.find(handle);
+    if (!task) throw notFound(`task "${handle}"`);
+    return task;
+  };
+  const out = (task: Task) => taskOut(task, engine.nextFireAt(task.id));
+  const runs = (task: Task, limit: number, before?: number) =>
+    engine.runs.page(task.id, limit, before).map((r) => runOut(engine.liveRun(r.id) ?? r));
+
+  /** Everything the schema cannot say: CRON, the pool, step names, a free name. */
+  const definition = (body: typeof TaskInput.static, self: Task | null): TaskDef => {
+    checkCron(body.cron);
+    if (body.pool && !engine.pools.get(body.pool)) throw invalid(`pool: no pool named "${body.pool}"`, "pool");
+    const seen = new Set<string>();
+    body.steps.forEach((s, i) => {
+      if (seen.has(s.name)) throw invalid(`steps.${i}.name: step names must be unique within the task ("${s.name}" is used twice)`, `steps.${i}.name`);
+      seen.add(s.name);
+    });
+    const other = engine.tasks.find(body.name);
+    if (other && other.id !== self?.id) throw conflict(`name: a task named "${body.name}" already exists`, "name");
+    return {
+      name: body.name,
+      description: body.description ?? "",
+      cron: body.cron?.trim() || null,
+      enabled: body.enabled ?? true,
+      pool: body.pool ?? null,
+      catchup: body.catchup ?? false,
+      steps: body.steps.map((s) => ({
+        name: s.name,
+        command: s.command,
+        args: s.args ?? [],
+        run_rule: s.run_rule ?? "on_success",
+        timeout_s: s.timeout_s ?? 3600,
+      })),
+    };
+  };
+
+  return new Elysia({ name: "tasks" })
+    .use(auth)
+    .get("/api/tasks", () => engine.tasks.list().map(out), { role: "any", response: t.Array(TaskOut) })
+    .post(
+      "/api/tasks",
+      ({ body, principal, set }) => {
+        const task = engine.createTask(definition(body, null));
+        audit.add(principal.user.email, "task.create", task.name);
+        set.status = 201;
+        return out(task);
+      },
+      { role: "admin", body: TaskInput, response: { 201: TaskOut, 409: ErrorBody, 422: ErrorBody } },
+    )
+    .get("/api/tasks/:task", ({ params }) => out(find(params.task)), { role: "any", params: Params, response: { 200: TaskOut, 404: ErrorBody } })
+    .put(
+      "/api/tasks/:task",
+      ({ params, body, principal }) => {
+        const task = find(params.task);
+        const def = definition(body, task);
+        if (def.name !== task.name && engine.hasLiveRun(task.id)) {
+          throw conflict("name: a task cannot be renamed while it has a queued or running run", "name");
+        }
+        const saved = engine.replaceTask(task.id, def);
+        audit.add(principal.user.email, "task.update", saved.name, def.name !== task.name ? `renamed from ${task.name}` : null);
+        return out(saved);
+      },
+      { role: "admin", params: Params, body: TaskInput, response: { 200: TaskOut, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody } },
+    )
+    .patch(
+      "/api/tasks/:task",
+      ({ params, body, principal }) => {
+        const task = find(params.task);
+        checkCron(body.cron);
+        if (body.pool && !engine.pools.get(body.pool)) throw invalid(`pool: no pool named "${body.pool}"`, "pool");
+        const patch = { ...body, ...(body.cron !== undefined ? { cron: body.cron?.trim() || null } : {}) };
+        const saved = engine.patchTask(task.id, patch);
+        audit.add(principal.user.email, "task.update", saved.name, Object.keys(body).join(", "));
+        return out(saved);
+      },
+      { role: "admin", params: Params, body: TaskPatch, response: { 200: TaskOut, 404: ErrorBody, 422: ErrorBody } },
+    )
+    .delete(
+      "/api/tasks/:task",
+      ({ params, principal, set }) => {
+        const task = find(params.task);
+        if (engine.hasLiveRun(task.id)) throw conflict("the task has a queued or running run; cancel it first");
+        engine.deleteTask(task);
+        audit.add(principal.user.email, "task.delete", task.name);
+        set.status = 204;
+      },
+      { role: "admin", params: Params },
+    )
+    .post(
+      "/api/tasks/:task/duplicate",
+      ({ params, body, principal, set }) => {
+        const task = find(params.task);
+        if (engine.tasks.find(body.name)) throw conflict(`name: a task named "${body.name}" already exists`, "name");
+        // a copy starts disabled, so a duplicated schedule does not fire twice by surprise
+        const copy = engine.createTask({ ...task, name: body.name, enabled: false });
+        audit.add(principal.user.email, "task.duplicate", copy.name, `from ${task.name}`);
+        set.status = 201;
+        return out(copy);
+      },
+      { role: "admin", params: Params, body: DuplicateInput, response: { 201: TaskOut, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody } },
+    )
+    .post(
+      "/api/tasks/:task/runs",
+      ({ params, principal, set }) => {
+        const task = find(params.task);
+        const { run, created } = engine.trigger(task, principal.user.email);
+        if (created) audit.add(principal.user.email, "run.trigger", task.name, `run ${run.id}`);
+        set.status = 202;
+        return runOut(engine.liveRun(run.id) ?? run);
+      },
+      { role: "admin", params: Params, response: { 202: RunOut, 404: ErrorBody } },
+    )
+    .get("/api/tasks/:task/runs", ({ params, query }) => runs(find(params.task), query.limit ?? 25, query.before), {
+      role: "any",
+      params: Params,
+      query: Paging,
+      response: { 200: t.Array(RunOut), 404: ErrorBody },
+    })
+    .get(
+      "/api/grid",
+      ({ query }) => ({ tasks: engine.tasks.list().map((task) => ({ ...out(task), runs: runs(task, query.runs ?? 25) })) }),
+      {
+        role: "any",
+        query: t.Object({ runs: t.Optional(t.Numeric({ minimum: 1, maximum: 200, error: "runs: a whole number from 1 to 200" })) }),
+        response: GridOut,
+      },
+    )
+    .get(
+      "/api/cron/preview",
+      ({ query }) => {
+        const from = query.from ? Date.parse(query.from) : Date.now();
+        if (Number.isNaN(from)) throw invalid("from: an ISO 8601 time such as 2026-11-22T03:00:00Z", "from");
+        let spec;
+        try {
+          spec = parseCron(query.expr);
+        } catch (e) {
+          if (e instanceof CronError) throw invalid(e.message, "expr");
+          throw e;
+        }
+        return { next: nextFires(spec, engine.config.timezone, from, query.count ?? 5).map((x) => iso(x)!), timezone: engine.config.timezone };
+      },
+      { role: "any", query: CronPreviewQuery, response: { 200: t.Object({ next: t.Array(t.String()), timezone: t.String() }), 422: ErrorBody } },
+    );
+}
+
