@@ -1,6 +1,7 @@
 // The HTTP application: one Elysia plugin per resource, joined here.
 import { openapi } from "@elysiajs/openapi";
 import { Elysia, t } from "elysia";
+import { UserAdmin } from "../auth/admin.ts";
 import type { AuthService } from "../auth/service.ts";
 import type { AuditStore } from "../db/audit.ts";
 import type { UserStore } from "../db/users.ts";
@@ -15,6 +16,7 @@ import { poolRoutes } from "./pools.ts";
 import { runRoutes } from "./runs.ts";
 import { staticRoutes, uiSource } from "./static.ts";
 import { taskRoutes } from "./tasks.ts";
+import { userRoutes } from "./users.ts";
 import { variableRoutes } from "./variables.ts";
 
 export interface AppDeps {
@@ -52,6 +54,7 @@ export function createApp(d: AppDeps) {
     .use(runRoutes(engine, d.audit, feeds, access))
     .use(poolRoutes(engine, d.audit, access))
     .use(variableRoutes(engine, d.audit, access))
+    .use(userRoutes(d.auth, new UserAdmin(d.users, d.audit), d.users, d.audit, access))
     .use(liveRoutes(engine, feeds, access))
     .use(staticRoutes(uiSource(config.staticDir)));
 }

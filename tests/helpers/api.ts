@@ -1,0 +1,94 @@
+// A real server with a signed-in admin: the starting point of API tests.
+import { startServer, type ServerProcess, type StartOptions } from "./server.ts";
+
+export const ADMIN_EMAIL = "admin@example.com";
+export const ADMIN_PASSWORD = "correct horse battery staple";
+
+export interface Api {
+  server: ServerProcess;
+  url: string;
+  /** the admin's API token */
+  token: string;
+  /** the admin's session cookie ("lightflow_session=…") */
+  cookie: string;
+  /** fetch as the admin with the Bearer token; JSON bodies are encoded */
+  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
+  /** like call, and parses the JSON answer */
+  json<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T }>;
+  /** a signed-in user of the given role: returns its Bearer token and cookie */
+  user(email: string, role: "admin" | "viewer"): Promise<{ token: string; cookie: string }>;
+  close(): Promise<void>;
+}
+
+export function cookieOf(res: Response): string {
+  const raw = res.headers.get("set-cookie") ?? "";
+  return raw.split(";")[0]!;
+}
+
+export async function request(url: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  const init: RequestInit = { method, headers: { ...headers } };
+  if (body !== undefined) {
+    init.body = typeof body === "string" ? body : JSON.stringify(body);
+    (init.headers as Record<string, string>)["content-type"] ??= "application/json";
+  }
+  return fetch(url + path, init);
+}
+
+/** The newest set-password link the server printed or mailed for `email`. */
+export async function linkFor(server: ServerProcess, email: string, since = 0): Promise<string> {
+  const re = new RegExp(`(?:link for ${email.replace(/[.]/g, "\\.")}: |To: ${email.replace(/[.]/g, "\\.")}[\\s\\S]*?)(http\\S+/set-password#token=\\S+)`, "g");
+  await server.waitForLine(/set-password#token=/);
+  const found = [...server.output().slice(since).matchAll(re)];
+  if (!found.length) throw new Error(`no link for ${email} in the server output`);
+  return found.at(-1)![1]!;
+}
+
+export const tokenOfLink = (link: string) => new URL(link).hash.replace(/^#token=/, "");
+
+export async function startApi(o: StartOptions = {}): Promise<Api> {
+  const server = await startServer({ ...o, env: { LIGHTFLOW_ADMIN_EMAIL: ADMIN_EMAIL, ...o.env } });
+  const url = server.url;
+  let res = await request(url, "POST", "/api/auth/setup-link");
+  if (res.status !== 202) throw new Error(`setup-link: ${res.status} ${await res.text()}`);
+  const link = await linkFor(server, ADMIN_EMAIL);
+  res = await request(url, "POST", "/api/auth/set-password", { token: tokenOfLink(link), password: ADMIN_PASSWORD });
+  if (res.status !== 200) throw new Error(`set-password: ${res.status} ${await res.text()}`);
+  const cookie = cookieOf(res);
+  res = await request(url, "POST", "/api/me/tokens", { name: "tests" }, { cookie });
+  const { token } = (await res.json()) as { token: string };
+  const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+    request(url, method, path, body, { authorization: `Bearer ${token}`, ...headers });
+  const api: Api = {
+    server,
+    url,
+    token,
+    cookie,
+    call,
+    async json(method, path, body, headers) {
+      const r = await call(method, path, body, headers);
+      const text = await r.text();
+      return { status: r.status, body: text ? JSON.parse(text) : null };
+    },
+    async user(email, role) {
+      const mark = server.output().length;
+      const r = await call("POST", "/api/users", { email, role });
+      if (r.status !== 201) throw new Error(`invite: ${r.status} ${await r.text()}`);
+      const link = await linkFor(server, email, mark);
+      const set = await request(url, "POST", "/api/auth/set-password", { token: tokenOfLink(link), password: `${role} password 123` });
+      const userCookie = cookieOf(set);
+      const t = await request(url, "POST", "/api/me/tokens", { name: "tests" }, { cookie: userCookie });
+      return { token: ((await t.json()) as { token: string }).token, cookie: userCookie };
+    },
+    async close() {
+      await server.stop();
+      server.cleanup();
+    },
+  };
+  return api;
+}
+
+/** Resolves when the run reaches a finished status, waiting on the server's own log line (no polling). */
+export async function runEnded(api: Api, runId: number): Promise<any> {
+  await api.server.waitForLine(new RegExp(`run ${runId} of \\S+ ended `));
+  return (await api.json("GET", `/api/runs/${runId}`)).body;
+}
