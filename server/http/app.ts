@@ -10,6 +10,7 @@ import { BUILD_COMMIT, BUILD_DATE, VERSION } from "../version.ts";
 import { authRoutes } from "./auth.ts";
 import { errorHandling } from "./errors.ts";
 import { guard } from "./guard.ts";
+import { securityHeaders } from "./headers.ts";
 import { liveRoutes } from "./live.ts";
 import { LogFeeds } from "./logfeed.ts";
 import { poolRoutes } from "./pools.ts";
@@ -34,6 +35,7 @@ export function createApp(d: AppDeps) {
   const feeds = new LogFeeds(engine);
   return new Elysia({ normalize: false })
     .use(errorHandling)
+    .use(securityHeaders(config.cookieSecure))
     .use(
       openapi({
         path: "/api/docs",

@@ -30,8 +30,9 @@ const fieldOf = (path: string | undefined) => (path ?? "").replace(/^\//, "").re
 
 function validationBody(e: { all?: ValueErrorLike[]; customError?: unknown; type?: string }): { error: string; field?: string } {
   const first = e.all?.[0];
-  const field = fieldOf(first?.path);
   const custom = typeof first?.schema?.error === "string" ? first.schema.error : typeof e.customError === "string" ? e.customError : null;
+  // our messages start with the field ("limit: …"); a decoded query value has no path of its own
+  const field = fieldOf(first?.path) || (custom ? (/^([\w.]+):/.exec(custom)?.[1] ?? "") : "");
   let message: string;
   if (first?.message === "Unexpected property") message = `${field}: not a known field`;
   else if (first?.message === "Expected required property") message = custom ? `${custom} (required)` : `${field}: required`;
@@ -56,9 +57,14 @@ export const errorHandling = new Elysia({ name: "errors" })
     switch (code) {
       case "VALIDATION": {
         const e = error as unknown as { all?: ValueErrorLike[]; customError?: unknown; type?: string };
-        const body = validationBody(e);
-        set.status = e.type === "body" || e.type === "query" || e.type === "params" ? 422 : 400;
-        return body;
+        if (e.type === "response") {
+          // our own answer does not match its schema: a bug, not the client's fault
+          console.error(`lightflow: ${request.method} ${new URL(request.url).pathname} produced an invalid response: ${JSON.stringify(e.all?.[0])}`);
+          set.status = 500;
+          return { error: "internal error; the server log has the details" };
+        }
+        set.status = 422;
+        return validationBody(e);
       }
       case "PARSE":
         set.status = 400;

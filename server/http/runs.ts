@@ -37,7 +37,7 @@ export function logRange(size: number, q: { offset?: number; tail?: number; limi
   return [start, end];
 }
 
-function followStream(feeds: LogFeeds, run: Run, step: StepRun, offset: number): ReadableStream<Uint8Array> {
+export function followStream(feeds: LogFeeds, run: Run, step: StepRun, offset: number): ReadableStream<Uint8Array> {
   let stop = () => {};
   let wake: (() => void) | null = null;
   return new ReadableStream<Uint8Array>(

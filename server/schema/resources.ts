@@ -1,13 +1,14 @@
 // Pools, variables, accounts.
+import { Type } from "@sinclair/typebox";
 import { t } from "elysia";
 import { Name } from "./common.ts";
 
 export const PoolInput = t.Object(
-  { name: Name("name"), slots: t.Integer({ minimum: 1, maximum: 1000, error: "slots: a whole number from 1 to 1000" }) },
+  { name: Name("name"), slots: Type.Integer({ minimum: 1, maximum: 1000, error: "slots: a whole number from 1 to 1000" }) },
   { additionalProperties: false },
 );
 export const PoolSlots = t.Object(
-  { slots: t.Integer({ minimum: 1, maximum: 1000, error: "slots: a whole number from 1 to 1000" }) },
+  { slots: Type.Integer({ minimum: 1, maximum: 1000, error: "slots: a whole number from 1 to 1000" }) },
   { additionalProperties: false },
 );
 export const PoolOut = t.Object({ name: t.String(), slots: t.Number(), running: t.Number(), queued: t.Number() });

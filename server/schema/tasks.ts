@@ -1,4 +1,5 @@
 // Tasks, steps and runs as the API takes and gives them.
+import { Type } from "@sinclair/typebox";
 import { t } from "elysia";
 import { Name, STEP_NAME_PATTERN } from "./common.ts";
 
@@ -11,7 +12,7 @@ export const StepInput = t.Object(
     command: t.String({ minLength: 1, maxLength: 4096, pattern: "^[^\\u0000]+$", error: "command: a program name or path (1 to 4096 characters)" }),
     args: t.Optional(t.Array(NoNul("argument", 65536), { maxItems: 256, error: "args: a list of at most 256 strings" })),
     run_rule: t.Optional(t.Union([t.Literal("on_success"), t.Literal("always")], { error: 'run_rule: "on_success" or "always"' })),
-    timeout_s: t.Optional(t.Integer({ minimum: 1, maximum: 604800, error: "timeout_s: whole seconds from 1 to 604800 (7 days)" })),
+    timeout_s: t.Optional(Type.Integer({ minimum: 1, maximum: 604800, error: "timeout_s: whole seconds from 1 to 604800 (7 days)" })),
   },
   { additionalProperties: false },
 );
@@ -91,7 +92,7 @@ export const RunOut = t.Object({
 export type RunOut = typeof RunOut.static;
 export type TaskOut = typeof TaskOut.static;
 
-export const GridOut = t.Object({ tasks: t.Array(t.Intersect([TaskOut, t.Object({ runs: t.Array(RunOut) })])) });
+export const GridOut = t.Object({ tasks: t.Array(t.Object({ ...TaskOut.properties, runs: t.Array(RunOut) })) });
 
 export const CronPreviewQuery = t.Object({
   expr: t.String({ maxLength: 200, error: "expr: a 5-field CRON expression" }),

@@ -7,7 +7,7 @@ CREATE TABLE pools (
 );
 
 CREATE TABLE tasks (
-  id          INTEGER PRIMARY KEY,
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
   name        TEXT NOT NULL UNIQUE,
   description TEXT NOT NULL DEFAULT '',
   cron        TEXT,
@@ -32,8 +32,9 @@ CREATE TABLE steps (
   PRIMARY KEY (task_id, position)
 ) WITHOUT ROWID;
 
+-- AUTOINCREMENT: a run id is never reused, even after its task was deleted
 CREATE TABLE runs (
-  id            INTEGER PRIMARY KEY,
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
   task_id       INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
   status        TEXT NOT NULL,
   trigger       TEXT NOT NULL,

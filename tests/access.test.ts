@@ -1,0 +1,168 @@
+// Who may do what: every route as a stranger, a viewer and an admin; revoked
+// tokens; cookies sent from another origin; WebSocket upgrades.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { request, runEnded, startApi, type Api } from "./helpers/api.ts";
+
+let api: Api;
+let viewer: { token: string; cookie: string };
+let runId: number;
+
+beforeAll(async () => {
+  api = await startApi();
+  viewer = await api.user("viewer@example.com", "viewer");
+  await api.json("POST", "/api/pools", { name: "acc-pool", slots: 1 });
+  await api.json("POST", "/api/variables", { key: "ACC_VAR", value: "x" });
+  await api.json("POST", "/api/tasks", { name: "acc-task", steps: [{ name: "s", command: "true" }] });
+  runId = (await api.json("POST", "/api/tasks/acc-task/runs")).body.id;
+  await runEnded(api, runId);
+});
+afterAll(async () => api?.close());
+
+type Who = "public" | "any" | "admin";
+/** [method, path, body, who may call it] — every route of api.md */
+const routes = (): [string, string, unknown, Who][] => [
+  ["GET", "/api/alive", undefined, "public"],
+  ["GET", "/api/about", undefined, "public"],
+  ["GET", "/api/openapi.json", undefined, "public"],
+  ["GET", "/api/auth/state", undefined, "public"],
+  ["GET", "/api/me", undefined, "any"],
+  ["PATCH", "/api/me", { alerts: false }, "any"],
+  ["GET", "/api/me/tokens", undefined, "any"],
+  ["POST", "/api/me/tokens", { name: "matrix" }, "any"],
+  ["POST", "/api/me/totp", undefined, "any"],
+  ["GET", "/api/tasks", undefined, "any"],
+  ["GET", "/api/tasks/acc-task", undefined, "any"],
+  ["GET", "/api/tasks/acc-task/runs", undefined, "any"],
+  ["GET", `/api/runs/${runId}`, undefined, "any"],
+  ["GET", `/api/runs/${runId}/steps/1/log`, undefined, "any"],
+  ["GET", "/api/grid", undefined, "any"],
+  ["GET", "/api/cron/preview?expr=*+*+*+*+*", undefined, "any"],
+  ["GET", "/api/pools", undefined, "any"],
+  ["GET", "/api/variables", undefined, "any"],
+  ["POST", "/api/tasks", { name: "acc-new", steps: [{ name: "s", command: "true" }] }, "admin"],
+  ["PUT", "/api/tasks/acc-task", { name: "acc-task", steps: [{ name: "s", command: "true" }] }, "admin"],
+  ["PATCH", "/api/tasks/acc-task", { description: "x" }, "admin"],
+  ["POST", "/api/tasks/acc-task/duplicate", { name: "acc-dup" }, "admin"],
+  ["POST", "/api/tasks/acc-task/runs", undefined, "admin"],
+  ["POST", `/api/runs/${runId}/cancel`, undefined, "admin"],
+  ["POST", "/api/pools", { name: "acc-pool2", slots: 2 }, "admin"],
+  ["PUT", "/api/pools/acc-pool", { slots: 2 }, "admin"],
+  ["POST", "/api/variables", { key: "ACC_VAR2", value: "y" }, "admin"],
+  ["PUT", "/api/variables/ACC_VAR", { value: "z" }, "admin"],
+  ["GET", "/api/users", undefined, "admin"],
+  ["POST", "/api/users", { email: "invited@example.com", role: "viewer" }, "admin"],
+  ["PATCH", "/api/users/999", { role: "viewer" }, "admin"],
+  ["DELETE", "/api/users/999/totp", undefined, "admin"],
+  ["DELETE", "/api/users/999", undefined, "admin"],
+  ["GET", "/api/audit", undefined, "admin"],
+  ["DELETE", "/api/tasks/acc-dup", undefined, "admin"],
+  ["DELETE", "/api/variables/ACC_VAR2", undefined, "admin"],
+  ["DELETE", "/api/pools/acc-pool2", undefined, "admin"],
+];
+
+describe("route-by-role matrix", () => {
+  test("without credentials every non-public route answers 401", async () => {
+    for (const [method, path, body, who] of routes()) {
+      const r = await request(api.url, method, path, body);
+      if (who === "public") expect([method, path, r.status]).toEqual([method, path, 200]);
+      else expect([method, path, r.status]).toEqual([method, path, 401]);
+    }
+  });
+
+  test("a viewer reads but gets 403 on every change and on admin-only reads", async () => {
+    for (const [method, path, body, who] of routes()) {
+      const r = await request(api.url, method, path, body, { authorization: `Bearer ${viewer.token}` });
+      if (who === "admin") expect([method, path, r.status]).toEqual([method, path, 403]);
+      else expect([method, path, r.status < 400]).toEqual([method, path, true]);
+    }
+  });
+
+  test("an admin is let through everywhere", async () => {
+    for (const [method, path, body] of routes()) {
+      const r = await api.call(method, path, body);
+      expect([method, path, r.status === 401 || r.status === 403]).toEqual([method, path, false]);
+    }
+  });
+
+  test("a viewer's session cookie works like its token", async () => {
+    expect((await request(api.url, "GET", "/api/me", undefined, { cookie: viewer.cookie })).status).toBe(200);
+    expect((await request(api.url, "POST", "/api/tasks/acc-task/runs", undefined, { cookie: viewer.cookie })).status).toBe(403);
+  });
+});
+
+describe("tokens and sessions", () => {
+  test("a revoked token stops working at once; last_used_at is kept", async () => {
+    const made = (await api.json("POST", "/api/me/tokens", { name: "short-lived" })).body;
+    expect((await request(api.url, "GET", "/api/me", undefined, { authorization: `Bearer ${made.token}` })).status).toBe(200);
+    const list = (await api.json("GET", "/api/me/tokens")).body;
+    const listed = list.find((k: any) => k.id === made.id);
+    expect(listed.last_used_at).not.toBeNull();
+    expect(JSON.stringify(list)).not.toContain(made.token);
+    expect((await api.call("DELETE", `/api/me/tokens/${made.id}`)).status).toBe(204);
+    expect((await request(api.url, "GET", "/api/me", undefined, { authorization: `Bearer ${made.token}` })).status).toBe(401);
+  });
+
+  test("logout ends the session; the cookie is HttpOnly and SameSite=Lax", async () => {
+    const login = await request(api.url, "POST", "/api/auth/login", { email: "viewer@example.com", password: "viewer password 123" });
+    expect(login.status).toBe(200);
+    const setCookie = login.headers.get("set-cookie")!;
+    expect(setCookie).toMatch(/^lightflow_session=[\w-]{40,}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=\d+$/);
+    const cookie = setCookie.split(";")[0]!;
+    expect((await request(api.url, "GET", "/api/me", undefined, { cookie })).status).toBe(200);
+    expect((await request(api.url, "POST", "/api/auth/logout", undefined, { cookie })).status).toBe(204);
+    expect((await request(api.url, "GET", "/api/me", undefined, { cookie })).status).toBe(401);
+  });
+
+  test("a new session id at every login", async () => {
+    const a = await request(api.url, "POST", "/api/auth/login", { email: "viewer@example.com", password: "viewer password 123" });
+    const b = await request(api.url, "POST", "/api/auth/login", { email: "viewer@example.com", password: "viewer password 123" });
+    expect(a.headers.get("set-cookie")!.split(";")[0]).not.toBe(b.headers.get("set-cookie")!.split(";")[0]);
+  });
+});
+
+describe("cross-site requests", () => {
+  test("a cookie request that changes something from another origin is refused", async () => {
+    const before = (await api.json("GET", "/api/tasks/acc-task")).body.description;
+    const evil = await request(api.url, "PATCH", "/api/tasks/acc-task", { description: "pwned" }, { cookie: api.cookie, origin: "https://evil.example" });
+    expect(evil.status).toBe(403);
+    const fetchSite = await request(api.url, "PATCH", "/api/tasks/acc-task", { description: "pwned" }, { cookie: api.cookie, "sec-fetch-site": "cross-site" });
+    expect(fetchSite.status).toBe(403);
+    expect((await api.json("GET", "/api/tasks/acc-task")).body.description).toBe(before);
+  });
+
+  test("the same request from the server's own origin, or with no browser headers, is allowed", async () => {
+    const own = await request(api.url, "PATCH", "/api/tasks/acc-task", { description: "own" }, { cookie: api.cookie, origin: api.url, "sec-fetch-site": "same-origin" });
+    expect(own.status).toBe(200);
+    const curl = await request(api.url, "PATCH", "/api/tasks/acc-task", { description: "curl" }, { cookie: api.cookie });
+    expect(curl.status).toBe(200);
+  });
+
+  test("a Bearer request is not checked for its origin", async () => {
+    expect((await api.call("PATCH", "/api/tasks/acc-task", { description: "b" }, { origin: "https://elsewhere.example" })).status).toBe(200);
+  });
+});
+
+describe("WebSocket upgrades", () => {
+  const ws = (path: string, headers: Record<string, string>) =>
+    fetch(api.url + path, {
+      headers: { upgrade: "websocket", connection: "Upgrade", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==", "sec-websocket-version": "13", ...headers },
+    });
+
+  test("refused from a foreign Origin, even with a valid cookie", async () => {
+    expect((await ws("/api/events", { cookie: api.cookie, origin: "https://evil.example" })).status).toBe(403);
+    expect((await ws(`/api/runs/${runId}/steps/1/log/ws`, { cookie: api.cookie, origin: "https://evil.example" })).status).toBe(403);
+  });
+
+  test("refused without credentials", async () => {
+    expect((await ws("/api/events", { origin: api.url })).status).toBe(401);
+  });
+
+  test("accepted with the cookie from the server's own origin", async () => {
+    const socket = new WebSocket(`${api.url.replace("http", "ws")}/api/events`, { headers: { cookie: api.cookie, origin: api.url } } as any);
+    await new Promise((resolve, reject) => {
+      socket.onopen = resolve;
+      socket.onerror = reject;
+    });
+    socket.close();
+  });
+});
