@@ -13,6 +13,9 @@ async function main(argv: string[]): Promise<number> {
     case "--version":
       if (rest.length) break;
       return (await import("./cli/version.ts")).version();
+    case "reset-password":
+      if (rest.length !== 1) break;
+      return (await import("./cli/reset-password.ts")).resetPassword(rest[0]!);
     case "help":
     case "--help":
     case "-h":

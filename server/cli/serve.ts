@@ -8,6 +8,7 @@ import { AuthService } from "../auth/service.ts";
 import { AuditStore } from "../db/audit.ts";
 import { UserStore } from "../db/users.ts";
 import { createApp } from "../http/app.ts";
+import { watchFailures } from "../mail/alerts.ts";
 import { createMailer } from "../mail/mailer.ts";
 
 function ensureDir(path: string, variable: string, mode: number): void {
@@ -35,7 +36,9 @@ export async function serve(): Promise<number> {
   let publicUrl = config.baseUrl;
   const users = new UserStore(db);
   const audit = new AuditStore(db);
-  const auth = new AuthService({ config, users, audit, mailer: createMailer(config.smtp), publicUrl: () => publicUrl });
+  const mailer = createMailer(config.smtp);
+  const auth = new AuthService({ config, users, audit, mailer, publicUrl: () => publicUrl });
+  watchFailures({ bus: engine.bus, users, mailer, dataDir: config.dataDir, publicUrl: () => publicUrl });
   const app = createApp({ engine, auth, users, audit, startedAt });
   try {
     // 1 MiB scripts plus room; JSON bodies are far smaller (see http/ for per-route limits)
