@@ -1,0 +1,147 @@
+// The only place that calls fetch. `send` returns the typed body or throws an
+// ApiError; the brief asks for throwing (unlike solid-realworld's errors as
+// data) so a page's try/catch shows the one sentence the server wrote.
+import type * as T from "./types.ts";
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly field?: string,
+    /** the whole error body, for extras such as `totp_required` */
+    readonly body: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** Fired on any 401 outside /auth, so the app can go back to the login page. */
+export const apiEvents = new EventTarget();
+
+type As = "json" | "text" | "bytes";
+type Body = unknown;
+
+export async function send<R>(method: string, path: string, body?: Body, as: As = "json"): Promise<R> {
+  const init: RequestInit = { method, credentials: "same-origin", headers: {} };
+  if (typeof body === "string") {
+    init.body = body;
+    (init.headers as Record<string, string>)["content-type"] = "text/plain; charset=utf-8";
+  } else if (body !== undefined) {
+    init.body = JSON.stringify(body);
+    (init.headers as Record<string, string>)["content-type"] = "application/json";
+  }
+  let res: Response;
+  try {
+    res = await fetch("/api" + path, init);
+  } catch {
+    throw new ApiError(0, "Cannot reach the server. Check your connection and try again.");
+  }
+  if (!res.ok) throw await toError(res, path);
+  if (res.status === 204) return undefined as R;
+  if (as === "text") return (await res.text()) as R;
+  if (as === "bytes") return new Uint8Array(await res.arrayBuffer()) as R;
+  // Some answers (202 from setup-link, 200 from set-password) may have no body.
+  const text = await res.text();
+  const type = res.headers.get("content-type") ?? "";
+  return (text && type.includes("json") ? JSON.parse(text) : undefined) as R;
+}
+
+async function toError(res: Response, path: string): Promise<ApiError> {
+  let body: Record<string, unknown> = {};
+  try {
+    body = (await res.json()) as Record<string, unknown>;
+  } catch {
+    // not JSON (a proxy's error page): fall back to the status below
+  }
+  let message = typeof body.error === "string" ? body.error : `The server answered ${res.status} ${res.statusText}.`;
+  const wait = res.headers.get("retry-after");
+  if (res.status === 429 && wait && !message.includes(wait)) message += ` Try again in ${wait} s.`;
+  if (res.status === 401 && !path.startsWith("/auth/")) apiEvents.dispatchEvent(new Event("unauthorized"));
+  return new ApiError(res.status, message, typeof body.field === "string" ? body.field : undefined, body);
+}
+
+const seg = encodeURIComponent;
+const scriptPath = (p: string) => p.split("/").map(seg).join("/");
+const page = (limit: number, before?: number) => `?limit=${limit}` + (before ? `&before=${before}` : "");
+
+// Grouped by resource, as solid-realworld's agent does.
+export const api = {
+  about: () => send<T.About>("GET", "/about"),
+  auth: {
+    state: () => send<T.AuthState>("GET", "/auth/state"),
+    setupLink: () => send<void>("POST", "/auth/setup-link"),
+    login: (b: T.LoginBody) => send<{ user: T.Me }>("POST", "/auth/login", b),
+    logout: () => send<void>("POST", "/auth/logout"),
+    forgot: (email: string) => send<void>("POST", "/auth/forgot", { email }),
+    setPassword: (token: string, password: string) => send<void>("POST", "/auth/set-password", { token, password }),
+  },
+  me: {
+    get: () => send<T.Me>("GET", "/me"),
+    patch: (b: { alerts?: boolean }) => send<T.Me>("PATCH", "/me", b),
+    password: (current: string, password: string) => send<void>("POST", "/me/password", { current, password }),
+    totpStart: () => send<T.TotpEnrolment>("POST", "/me/totp"),
+    totpConfirm: (code: string) => send<void>("POST", "/me/totp/confirm", { code }),
+    totpDisable: (code: string) => send<void>("DELETE", "/me/totp", { code }),
+    tokens: () => send<T.ApiToken[]>("GET", "/me/tokens"),
+    createToken: (name: string) => send<T.NewApiToken>("POST", "/me/tokens", { name }),
+    revokeToken: (id: number) => send<void>("DELETE", `/me/tokens/${id}`),
+  },
+  users: {
+    list: () => send<T.User[]>("GET", "/users"),
+    invite: (email: string, role: T.Role) => send<T.User>("POST", "/users", { email, role }),
+    patch: (id: number, b: { role?: T.Role; disabled?: boolean }) => send<T.User>("PATCH", `/users/${id}`, b),
+    resetTotp: (id: number) => send<void>("DELETE", `/users/${id}/totp`),
+    remove: (id: number) => send<void>("DELETE", `/users/${id}`),
+  },
+  tasks: {
+    list: () => send<T.Task[]>("GET", "/tasks"),
+    get: (name: string) => send<T.Task>("GET", `/tasks/${seg(name)}`),
+    create: (t: T.TaskInput) => send<T.Task>("POST", "/tasks", t),
+    update: (name: string, t: T.TaskInput) => send<T.Task>("PUT", `/tasks/${seg(name)}`, t),
+    patch: (name: string, p: T.TaskPatch) => send<T.Task>("PATCH", `/tasks/${seg(name)}`, p),
+    remove: (name: string) => send<void>("DELETE", `/tasks/${seg(name)}`),
+    duplicate: (name: string, to: string) => send<T.Task>("POST", `/tasks/${seg(name)}/duplicate`, { name: to }),
+    trigger: (name: string) => send<T.Run>("POST", `/tasks/${seg(name)}/runs`),
+    runs: (name: string, limit = 25, before?: number) => send<T.Run[]>("GET", `/tasks/${seg(name)}/runs${page(limit, before)}`),
+  },
+  runs: {
+    get: (id: number) => send<T.Run>("GET", `/runs/${id}`),
+    cancel: (id: number) => send<T.Run>("POST", `/runs/${id}/cancel`),
+    /** Raw bytes [offset, offset+limit) of a step log; `limit` is our assumption on top of api.md. */
+    logRange: (id: number, pos: number, offset: number, limit: number) =>
+      send<Uint8Array>("GET", `/runs/${id}/steps/${pos}/log?offset=${offset}&limit=${limit}`, undefined, "bytes"),
+  },
+  grid: (runs: number) => send<T.Grid>("GET", `/grid?runs=${runs}`),
+  cronPreview: (expr: string, count = 5) =>
+    send<T.CronPreview>("GET", `/cron/preview?expr=${seg(expr)}&count=${count}`),
+  pools: {
+    list: () => send<T.Pool[]>("GET", "/pools"),
+    create: (name: string, slots: number) => send<T.Pool>("POST", "/pools", { name, slots }),
+    update: (name: string, slots: number) => send<T.Pool>("PUT", `/pools/${seg(name)}`, { slots }),
+    remove: (name: string) => send<void>("DELETE", `/pools/${seg(name)}`),
+  },
+  variables: {
+    list: () => send<T.Variable[]>("GET", "/variables"),
+    create: (v: { key: string; value: string; secret: boolean }) => send<T.Variable>("POST", "/variables", v),
+    update: (key: string, b: { value?: string; secret?: boolean }) => send<T.Variable>("PUT", `/variables/${seg(key)}`, b),
+    remove: (key: string) => send<void>("DELETE", `/variables/${seg(key)}`),
+  },
+  scripts: {
+    list: () => send<T.ScriptFile[]>("GET", "/scripts"),
+    read: (path: string) => send<string>("GET", `/scripts/${scriptPath(path)}`, undefined, "text"),
+    write: (path: string, content: string) => send<T.ScriptSaved>("PUT", `/scripts/${scriptPath(path)}`, content),
+    remove: (path: string) => send<void>("DELETE", `/scripts/${scriptPath(path)}`),
+  },
+  packages: {
+    list: () => send<T.Package[]>("GET", "/packages"),
+    install: (requirement: string) => send<T.PackageJob>("POST", "/packages", { requirement }),
+    uninstall: (name: string) => send<T.PackageJob>("DELETE", `/packages/${seg(name)}`),
+  },
+  audit: (limit: number, before?: number) => send<T.AuditEntry[]>("GET", `/audit${page(limit, before)}`),
+};
+
+/** Where a step's whole log can be downloaded as plain text. */
+export const logUrl = (run: number, pos: number) => `/api/runs/${run}/steps/${pos}/log`;
+
+/** ws:// or wss:// URL of an /api WebSocket on this origin. */
+export const wsUrl = (path: string) => `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api${path}`;

@@ -1,0 +1,24 @@
+// When a task fires next, in the server timezone and relative to now.
+import { Match, Switch } from "solid-js";
+import type { Task } from "../types.ts";
+import { fmtShort, relative } from "../lib/time.ts";
+
+export default function NextFire(props: { task: Task }) {
+  return (
+    <Switch fallback={<span class="muted">Manual only</span>}>
+      <Match when={props.task.cron && !props.task.enabled}>
+        <span class="muted">Auto off</span>
+      </Match>
+      <Match when={props.task.cron && props.task.next_fire_at}>
+        {(at) => (
+          <span>
+            Next: <time dateTime={at()}>{fmtShort(at())}</time> <span class="muted">({relative(at())})</span>
+          </span>
+        )}
+      </Match>
+      <Match when={props.task.cron}>
+        <span class="muted">No upcoming fire time</span>
+      </Match>
+    </Switch>
+  );
+}

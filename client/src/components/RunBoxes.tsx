@@ -1,0 +1,22 @@
+// The boxes of one run, side by side, as a labelled group.
+import { For } from "solid-js";
+import type { Run } from "../types.ts";
+import StepBox from "./StepBox.tsx";
+import { runLabel } from "../lib/status.ts";
+import { fmtTime, relative } from "../lib/time.ts";
+
+export default function RunBoxes(props: { run: Run; selectedStep?: number }) {
+  const when = () => props.run.started_at ?? props.run.queued_at;
+  return (
+    <div
+      class={`run r-${props.run.status}`}
+      role="group"
+      aria-label={`Run ${props.run.id}, ${runLabel[props.run.status]}, ${relative(when())}`}
+      title={`Run ${props.run.id} · ${runLabel[props.run.status]} · ${fmtTime(when())}`}
+    >
+      <For each={props.run.steps}>
+        {(s) => <StepBox run={props.run} step={s} selected={props.selectedStep === s.position} />}
+      </For>
+    </div>
+  );
+}

@@ -1,0 +1,28 @@
+// One box of the grid: one step of one run. Colour, a glyph (CSS, see
+// grid.css) and the accessible name all tell the status.
+import type { Run, RunStep } from "../types.ts";
+import { Link } from "../router.tsx";
+import { stepLabel, hasLog } from "../lib/status.ts";
+
+export function stepText(run: Run, step: RunStep): string {
+  const extra =
+    step.exit_code !== null && step.status === "failed" ? `, exit ${step.exit_code}` : step.signal ? `, ${step.signal}` : "";
+  return `Run ${run.id}, step ${step.position} ${step.name}: ${stepLabel[step.status]}${extra}`;
+}
+
+export const runHref = (run: Run, pos?: number) =>
+  `/tasks/${encodeURIComponent(run.task)}?run=${run.id}` + (pos ? `&step=${pos}` : "");
+
+export default function StepBox(props: { run: Run; step: RunStep; selected?: boolean }) {
+  const label = () => stepText(props.run, props.step);
+  return (
+    <Link
+      href={runHref(props.run, props.step.position)}
+      class={`box s-${props.step.status}`}
+      classList={{ sel: !!props.selected, nolog: !hasLog(props.step.status) }}
+      aria-label={label()}
+      aria-current={props.selected ? "true" : undefined}
+      title={label()}
+    />
+  );
+}

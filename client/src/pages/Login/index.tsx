@@ -1,0 +1,92 @@
+// Sign in with e-mail and password; when the server answers 401 with
+// totp_required, ask for the code and send again. Also: the first-run setup
+// link and "forgot password".
+import { Show, createSignal } from "solid-js";
+import { api, ApiError } from "../../api.ts";
+import { setMe } from "../../session.ts";
+import { useTitle } from "../../lib/title.ts";
+import Field, { FormError } from "../../components/Field.tsx";
+import FirstRun from "./FirstRun.tsx";
+import ForgotForm from "./ForgotForm.tsx";
+
+export default function LoginPage() {
+  useTitle(() => "Sign in");
+  const [email, setEmail] = createSignal("");
+  const [password, setPassword] = createSignal("");
+  const [totp, setTotp] = createSignal("");
+  const [needTotp, setNeedTotp] = createSignal(false);
+  const [error, setError] = createSignal("");
+  const [busy, setBusy] = createSignal(false);
+  const [forgot, setForgot] = createSignal(false);
+  let codeInput: HTMLInputElement | undefined;
+
+  const submit = async (e: SubmitEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    try {
+      const { user } = await api.auth.login({ email: email().trim(), password: password(), totp: needTotp() ? totp().trim() : undefined });
+      setMe(user); // App then leaves this page for ?next=
+
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401 && err.body.totp_required === true) {
+        const first = !needTotp();
+        setNeedTotp(true);
+        setError(first ? "" : err.message);
+        queueMicrotask(() => codeInput?.focus());
+      } else setError((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section class="page narrow-page login">
+      <h1 class="login-brand">
+        <span class="brand-mark" aria-hidden="true" /> Lightflow
+      </h1>
+      <form class="card" onSubmit={submit} aria-label="Sign in">
+        <FormError error={error()} />
+        <Field label="E-mail">
+          {(id, d) => (
+            <input id={id} aria-describedby={d} type="email" autocomplete="username" required value={email()} onInput={(e) => setEmail(e.currentTarget.value)} />
+          )}
+        </Field>
+        <Field label="Password">
+          {(id, d) => (
+            <input id={id} aria-describedby={d} type="password" autocomplete="current-password" required value={password()} onInput={(e) => setPassword(e.currentTarget.value)} />
+          )}
+        </Field>
+        <Show when={needTotp()}>
+          <Field label="Code from your authenticator app">
+            {(id, d) => (
+              <input
+                id={id}
+                ref={codeInput}
+                aria-describedby={d}
+                inputmode="numeric"
+                autocomplete="one-time-code"
+                maxLength={6}
+                required
+                class="narrow mono"
+                value={totp()}
+                onInput={(e) => setTotp(e.currentTarget.value)}
+              />
+            )}
+          </Field>
+        </Show>
+        <button type="submit" class="primary wide-btn" disabled={busy()}>
+          {busy() ? "Signing in…" : "Sign in"}
+        </button>
+      </form>
+      <p>
+        <button type="button" class="link-btn" aria-expanded={forgot()} onClick={() => setForgot(!forgot())}>
+          Forgot password?
+        </button>
+      </p>
+      <Show when={forgot()}>
+        <ForgotForm email={email()} />
+      </Show>
+      <FirstRun />
+    </section>
+  );
+}

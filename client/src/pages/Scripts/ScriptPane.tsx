@@ -1,0 +1,101 @@
+// One open script: the lazily loaded editor, Save (PUT raw body) with the
+// Python syntax check shown beside it, and Delete.
+import { Show, Suspense, createSignal, lazy, onCleanup } from "solid-js";
+import { api } from "../../api.ts";
+import { createLoader } from "../../lib/loader.ts";
+import type { EditorHandle } from "../../components/CodeEditor.tsx";
+import type { ScriptCheck } from "../../types.ts";
+import ConfirmButton from "../../components/ConfirmButton.tsx";
+import { FormError } from "../../components/Field.tsx";
+import { langOf } from "../../lib/lang.ts";
+
+const CodeEditor = lazy(() => import("../../components/CodeEditor.tsx"));
+
+export default function ScriptPane(props: { path: string; onDirty: (d: boolean) => void; onSaved: () => void; onDeleted: () => void }) {
+  const content = createLoader(() => api.scripts.read(props.path));
+  const [dirty, setDirty] = createSignal(false);
+  const [saving, setSaving] = createSignal(false);
+  const [error, setError] = createSignal("");
+  const [check, setCheck] = createSignal<ScriptCheck | null>(null);
+  const [saved, setSaved] = createSignal("");
+  const ed: { h?: EditorHandle } = {};
+  const mark = (d: boolean) => (setDirty(d), props.onDirty(d));
+
+  // Closing the tab with unsaved changes asks first.
+  const guard = (e: BeforeUnloadEvent) => dirty() && e.preventDefault();
+  window.addEventListener("beforeunload", guard);
+  onCleanup(() => window.removeEventListener("beforeunload", guard));
+
+  const save = async () => {
+    if (!ed.h || saving()) return;
+    setSaving(true);
+    try {
+      const r = await api.scripts.write(props.path, ed.h.doc());
+      mark(false);
+      setCheck(r.check);
+      setSaved(`Saved (${r.size} bytes).`);
+      setError("");
+      props.onSaved();
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setSaving(false);
+    }
+  };
+  const remove = async () => {
+    try {
+      await api.scripts.remove(props.path);
+      props.onDeleted();
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+
+  return (
+    <div class="script-pane">
+      <div class="page-head">
+        <h2 class="break mono">
+          {props.path}
+          <Show when={dirty()}>
+            <span class="muted"> (unsaved)</span>
+          </Show>
+        </h2>
+        <div class="actions">
+          <button type="button" class="primary" disabled={saving() || !dirty()} onClick={() => void save()}>
+            {saving() ? "Saving…" : "Save"}
+          </button>
+          <ConfirmButton label="Delete" question={`Delete ${props.path}?`} onConfirm={remove} />
+        </div>
+      </div>
+      <FormError error={error() || content.error()} />
+      <Show when={check()}>
+        {(c) => (
+          <p class="check-error" role="alert">
+            Saved, but Python reports line {c().line}: {c().message}{" "}
+            <button type="button" class="link-btn" onClick={() => ed.h?.gotoLine(c().line)}>
+              Go to line {c().line}
+            </button>
+          </p>
+        )}
+      </Show>
+      <Show when={!check() && saved() && !dirty()}>
+        <p class="ok-text" role="status">
+          {saved()}
+        </p>
+      </Show>
+      <Show when={content.data() !== undefined} fallback={<p class="muted">Loading…</p>}>
+        <Suspense fallback={<p class="muted">Loading the editor…</p>}>
+          <CodeEditor
+            doc={content.data() ?? ""}
+            lang={langOf(props.path, content.data() ?? "")}
+            label={`Contents of ${props.path}`}
+            onEdit={() => dirty() || mark(true)}
+            onSave={() => void save()}
+            onReady={(h) => (ed.h = h)}
+          />
+        </Suspense>
+      </Show>
+      <p class="hint">Ctrl+S (⌘S) saves. A file starting with #! is saved executable.</p>
+    </div>
+  );
+}

@@ -1,0 +1,66 @@
+// /set-password#token=…: the link from a setup, invitation or reset mail.
+// The token travels in the fragment so it never reaches proxy logs; we take
+// it out of the address bar at once and keep it in memory only.
+import { Show, createSignal } from "solid-js";
+import { api } from "../../api.ts";
+import { Link } from "../../router.tsx";
+import { useTitle } from "../../lib/title.ts";
+import Field, { FormError } from "../../components/Field.tsx";
+
+export default function SetPasswordPage() {
+  useTitle(() => "Set your password");
+  const token = new URLSearchParams(location.hash.slice(1)).get("token") ?? "";
+  if (location.hash) history.replaceState(null, "", location.pathname);
+  const [password, setPassword] = createSignal("");
+  const [again, setAgain] = createSignal("");
+  const [error, setError] = createSignal("");
+  const [done, setDone] = createSignal(false);
+  const [busy, setBusy] = createSignal(false);
+  const mismatch = () => (again() && again() !== password() ? "The two passwords differ." : undefined);
+  const submit = async (e: SubmitEvent) => {
+    e.preventDefault();
+    if (mismatch()) return;
+    if (password().length < 10) return setError("Use at least 10 characters.");
+    setBusy(true);
+    try {
+      await api.auth.setPassword(token, password());
+      setDone(true);
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section class="page narrow-page">
+      <h1>Set your password</h1>
+      <Show when={token} fallback={<p class="form-error">This link is incomplete. Open the link from the e-mail again, or ask for a new one.</p>}>
+        <Show
+          when={!done()}
+          fallback={
+            <p role="status">
+              Your password is set. <Link href="/login">Sign in</Link>
+            </p>
+          }
+        >
+          <form class="card" onSubmit={submit}>
+            <FormError error={error()} />
+            <Field label="New password" hint="At least 10 characters.">
+              {(id, d) => (
+                <input id={id} aria-describedby={d} type="password" autocomplete="new-password" minLength={10} required value={password()} onInput={(e) => setPassword(e.currentTarget.value)} />
+              )}
+            </Field>
+            <Field label="Again" error={mismatch()}>
+              {(id, d) => (
+                <input id={id} aria-describedby={d} type="password" autocomplete="new-password" required value={again()} onInput={(e) => setAgain(e.currentTarget.value)} />
+              )}
+            </Field>
+            <button type="submit" class="primary" disabled={busy()}>
+              Set password
+            </button>
+          </form>
+        </Show>
+      </Show>
+    </section>
+  );
+}

@@ -1,0 +1,75 @@
+// One run: when and why it ran, its steps, and the log of the chosen step.
+import { For, Show } from "solid-js";
+import type { Run, RunStep } from "../../types.ts";
+import { api } from "../../api.ts";
+import { Link } from "../../router.tsx";
+import { isAdmin } from "../../session.ts";
+import { notifyError } from "../../lib/notify.ts";
+import { isActiveRun, stepLabel } from "../../lib/status.ts";
+import { fmtTime, span } from "../../lib/time.ts";
+import ConfirmButton from "../../components/ConfirmButton.tsx";
+import StatusBadge from "../../components/StatusBadge.tsx";
+import { runHref } from "../../components/StepBox.tsx";
+import StepLog from "./StepLog.tsx";
+
+const exitText = (s: RunStep) => (s.signal ? `signal ${s.signal}` : s.status === "failed" && s.exit_code !== null ? `exit ${s.exit_code}` : "");
+
+export default function RunDetail(props: { run: Run; step: number; onChange: (r: Run) => void }) {
+  const cancel = async () => {
+    try {
+      props.onChange(await api.runs.cancel(props.run.id));
+    } catch (e) {
+      notifyError(e);
+    }
+  };
+  const selected = () => props.run.steps.find((s) => s.position === props.step) ?? props.run.steps[0];
+  return (
+    <section class="run-detail" aria-labelledby="run-h">
+      <div class="page-head">
+        <h2 id="run-h">
+          Run #{props.run.id} <StatusBadge status={props.run.status} />
+        </h2>
+        <Show when={isAdmin() && isActiveRun(props.run.status)}>
+          <ConfirmButton label="Cancel run" question="Cancel this run?" confirmLabel="Yes, cancel it" onConfirm={cancel} />
+        </Show>
+      </div>
+      <dl class="meta">
+        <dt>Trigger</dt>
+        <dd>
+          {props.run.trigger}
+          {props.run.triggered_by ? ` by ${props.run.triggered_by}` : ""}
+          {props.run.scheduled_for ? `, for ${fmtTime(props.run.scheduled_for)}` : ""}
+        </dd>
+        <dt>Queued</dt>
+        <dd>{fmtTime(props.run.queued_at)}</dd>
+        <dt>Started</dt>
+        <dd>{fmtTime(props.run.started_at)}</dd>
+        <dt>Ended</dt>
+        <dd>{fmtTime(props.run.ended_at)}</dd>
+        <dt>Duration</dt>
+        <dd>{span(props.run.started_at, props.run.ended_at) || "—"}</dd>
+      </dl>
+      <ol class="steps">
+        <For each={props.run.steps}>
+          {(s) => (
+            <li classList={{ sel: selected()?.position === s.position }}>
+              <Link href={runHref(props.run, s.position)} aria-current={selected()?.position === s.position ? "step" : undefined}>
+                <span class={`box s-${s.status}`} aria-hidden="true" />
+                <span class="step-name">
+                  {s.position}. {s.name}
+                </span>
+                <span class="muted small">
+                  {stepLabel[s.status]} {exitText(s)} {span(s.started_at, s.ended_at)}
+                </span>
+              </Link>
+              <Show when={s.error}>
+                <div class="error-text small">{s.error}</div>
+              </Show>
+            </li>
+          )}
+        </For>
+      </ol>
+      <Show when={selected()}>{(s) => <StepLog run={props.run.id} step={s()} />}</Show>
+    </section>
+  );
+}

@@ -1,0 +1,61 @@
+// The task's runs, newest first, with durations; picking one shows it below.
+import { For, Show } from "solid-js";
+import type { Run } from "../../types.ts";
+import { Link } from "../../router.tsx";
+import { fmtShort, relative, span } from "../../lib/time.ts";
+import RunBoxes from "../../components/RunBoxes.tsx";
+import StatusBadge from "../../components/StatusBadge.tsx";
+import { runHref } from "../../components/StepBox.tsx";
+
+const trig = (r: Run) => (r.trigger === "manual" ? `manual${r.triggered_by ? ` (${r.triggered_by})` : ""}` : r.trigger);
+
+export default function RunList(props: { runs: Run[]; selected?: number; more: boolean; onMore: () => void }) {
+  return (
+    <section aria-labelledby="runs-h">
+      <h2 id="runs-h">Runs</h2>
+      <Show when={props.runs.length} fallback={<p class="muted">No runs yet.</p>}>
+        <div class="table-scroll">
+          <table class="list runs-table">
+            <thead>
+              <tr>
+                <th scope="col">Run</th>
+                <th scope="col">Status</th>
+                <th scope="col">Started</th>
+                <th scope="col">Duration</th>
+                <th scope="col">Trigger</th>
+                <th scope="col">Steps</th>
+              </tr>
+            </thead>
+            <tbody>
+              <For each={props.runs}>
+                {(r) => (
+                  <tr classList={{ sel: props.selected === r.id }}>
+                    <td>
+                      <Link href={runHref(r)} aria-current={props.selected === r.id ? "true" : undefined}>
+                        #{r.id}
+                      </Link>
+                    </td>
+                    <td>
+                      <StatusBadge status={r.status} />
+                    </td>
+                    <td title={fmtShort(r.started_at ?? r.queued_at)}>{relative(r.started_at ?? r.queued_at)}</td>
+                    <td>{span(r.started_at, r.ended_at)}</td>
+                    <td>{trig(r)}</td>
+                    <td>
+                      <RunBoxes run={r} />
+                    </td>
+                  </tr>
+                )}
+              </For>
+            </tbody>
+          </table>
+        </div>
+        <Show when={props.more}>
+          <button type="button" onClick={props.onMore}>
+            Older runs
+          </button>
+        </Show>
+      </Show>
+    </section>
+  );
+}

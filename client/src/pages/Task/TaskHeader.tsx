@@ -1,0 +1,51 @@
+// Top of the task page: what the task is, when it runs, and (for admins)
+// its controls.
+import { Show } from "solid-js";
+import type { Run, Task } from "../../types.ts";
+import { Link } from "../../router.tsx";
+import { isAdmin } from "../../session.ts";
+import { describeCron } from "../../lib/cronText.ts";
+import NextFire from "../../components/NextFire.tsx";
+import { AutoSwitch, RunNow } from "../../components/TaskControls.tsx";
+
+export default function TaskHeader(props: { task: Task; onRun: (r: Run) => void; onTask: (t: Task) => void }) {
+  return (
+    <div class="task-head">
+      <div class="page-head">
+        <h1 class="break">{props.task.name}</h1>
+        <Show when={isAdmin()}>
+          <div class="actions">
+            <AutoSwitch task={props.task} text="Auto schedule" onChange={props.onTask} />
+            <RunNow task={props.task} onRun={props.onRun} />
+            <Link class="button" href={`/tasks/${encodeURIComponent(props.task.name)}/edit`}>
+              Edit
+            </Link>
+          </div>
+        </Show>
+      </div>
+      <Show when={props.task.description}>
+        <p class="desc">{props.task.description}</p>
+      </Show>
+      <dl class="meta">
+        <dt>Schedule</dt>
+        <dd>
+          <Show when={props.task.cron} fallback="Manual only">
+            {(c) => (
+              <>
+                <code>{c()}</code> <span class="muted">{describeCron(c()) ?? ""}</span>
+              </>
+            )}
+          </Show>
+        </dd>
+        <dt>Next run</dt>
+        <dd>
+          <NextFire task={props.task} />
+        </dd>
+        <dt>Pool</dt>
+        <dd>{props.task.pool ?? "none"}</dd>
+        <dt>Steps</dt>
+        <dd>{props.task.steps.map((s) => s.name).join(" → ")}</dd>
+      </dl>
+    </div>
+  );
+}

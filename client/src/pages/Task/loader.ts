@@ -1,0 +1,75 @@
+// Data of the task page: the task, its runs (paged, newest first) and a
+// selected run that is older than the loaded pages; all kept current by
+// live events, and reloaded once after a reconnect.
+import { createSignal, onCleanup } from "solid-js";
+import { createStore, produce, reconcile } from "solid-js/store";
+import { api } from "../../api.ts";
+import { onLive } from "../../live.ts";
+import { navigate } from "../../router.tsx";
+import type { Run, Task } from "../../types.ts";
+
+const PAGE = 25;
+
+export function createTaskData(name: string) {
+  const [task, setTask] = createSignal<Task | null>(null);
+  const [runs, setRuns] = createStore<Run[]>([]);
+  const [more, setMore] = createSignal(false);
+  const [error, setError] = createSignal("");
+  const [deleted, setDeleted] = createSignal(false);
+  const [other, setOther] = createSignal<Run | null>(null);
+
+  const load = async () => {
+    try {
+      const [t, rs] = await Promise.all([api.tasks.get(name), api.tasks.runs(name, PAGE)]);
+      setTask(t);
+      setRuns(reconcile(rs, { key: "id" }));
+      setMore(rs.length === PAGE);
+      setError("");
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+
+  const loadMore = async () => {
+    const last = runs[runs.length - 1];
+    if (!last) return;
+    try {
+      const rs = await api.tasks.runs(name, PAGE, last.id);
+      setRuns(produce((a) => a.push(...rs.filter((r) => !a.some((x) => x.id === r.id)))));
+      setMore(rs.length === PAGE);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+
+  /** A run by id, from the list or the one fetched by `ensureRun`. */
+  const runById = (id: number): Run | null => runs.find((x) => x.id === id) ?? (other()?.id === id ? other() : null);
+
+  /** Fetches a selected run that is older than the loaded pages. */
+  const ensureRun = (id: number) => {
+    if (runById(id)) return;
+    api.runs.get(id).then(setOther, (e: Error) => setError(e.message));
+  };
+
+  const upsert = (run: Run) => {
+    if (other()?.id === run.id) setOther(run);
+    const i = runs.findIndex((r) => r.id === run.id);
+    if (i >= 0) return setRuns(i, reconcile(run));
+    if (!runs.length || run.id > runs[0].id) setRuns(produce((a) => a.unshift(run)));
+  };
+
+  onCleanup(
+    onLive((m) => {
+      if (m.type === "resync") void load();
+      else if (m.type === "run" && m.run.task === name) upsert(m.run);
+      else if (m.type === "task" && m.task.id === task()?.id) {
+        setTask(m.task);
+        // Renamed elsewhere: follow it to its new address.
+        if (m.task.name !== name) navigate(`/tasks/${encodeURIComponent(m.task.name)}${location.search}`, { replace: true });
+      } else if (m.type === "task_deleted" && m.name === name) setDeleted(true);
+    }),
+  );
+  void load();
+
+  return { task, setTask, runs, more, error, deleted, loadMore, runById, ensureRun, upsert };
+}

@@ -1,0 +1,77 @@
+// The CRON input: plain words for the expression, and the next five fire
+// times from the server as you type (debounced; stale answers ignored).
+import { For, Show, createEffect, createSignal, on, onCleanup } from "solid-js";
+import { api } from "../../api.ts";
+import { describeCron } from "../../lib/cronText.ts";
+import { fmtShort, relative } from "../../lib/time.ts";
+import Field from "../../components/Field.tsx";
+
+export default function CronField(props: { value: string; error?: string; onInput: (v: string) => void }) {
+  const [next, setNext] = createSignal<string[]>([]);
+  const [tz, setTz] = createSignal("");
+  const [problem, setProblem] = createSignal("");
+  const st = { timer: 0 as ReturnType<typeof setTimeout> | 0, seq: 0 };
+  onCleanup(() => st.timer && clearTimeout(st.timer));
+
+  createEffect(
+    on(
+      () => props.value.trim(),
+      (expr) => {
+        if (st.timer) clearTimeout(st.timer);
+        const mine = ++st.seq;
+        if (!expr) return (setNext([]), setProblem(""));
+        st.timer = setTimeout(async () => {
+          try {
+            const p = await api.cronPreview(expr, 5);
+            if (mine !== st.seq) return;
+            setNext(p.next);
+            setTz(p.timezone);
+            setProblem("");
+          } catch (e) {
+            if (mine !== st.seq) return;
+            setNext([]);
+            setProblem((e as Error).message);
+          }
+        }, 300);
+      },
+    ),
+  );
+
+  return (
+    <Field
+      label="Schedule (CRON)"
+      error={props.error || problem()}
+      hint={
+        <Show when={props.value.trim()} fallback="Empty: the task runs only when started by hand.">
+          <p>{describeCron(props.value) ?? "Five fields: minute hour day-of-month month day-of-week."}</p>
+          <Show when={next().length}>
+            <p>Next fire times{tz() ? ` (${tz()})` : ""}:</p>
+            <ol class="fire-times">
+              <For each={next()}>
+                {(t) => (
+                  <li>
+                    <time dateTime={t}>{fmtShort(t)}</time> <span class="muted">{relative(t)}</span>
+                  </li>
+                )}
+              </For>
+            </ol>
+          </Show>
+        </Show>
+      }
+    >
+      {(id, desc) => (
+        <input
+          id={id}
+          aria-describedby={desc}
+          aria-invalid={!!(props.error || problem())}
+          class="mono"
+          value={props.value}
+          placeholder="0 3 * * *"
+          autocomplete="off"
+          spellcheck={false}
+          onInput={(e) => props.onInput(e.currentTarget.value)}
+        />
+      )}
+    </Field>
+  );
+}

@@ -1,0 +1,50 @@
+// Duplicate a task under a new name, or delete it (runs and logs too).
+import { createSignal } from "solid-js";
+import { api } from "../../api.ts";
+import { navigate } from "../../router.tsx";
+import { applyTask } from "../../live.ts";
+import Field, { FormError } from "../../components/Field.tsx";
+import ConfirmButton from "../../components/ConfirmButton.tsx";
+
+export default function DangerZone(props: { name: string }) {
+  const [copy, setCopy] = createSignal(`${props.name}_copy`);
+  const [error, setError] = createSignal("");
+  const duplicate = async (e: SubmitEvent) => {
+    e.preventDefault();
+    try {
+      const t = await api.tasks.duplicate(props.name, copy().trim());
+      applyTask(t);
+      navigate(`/tasks/${encodeURIComponent(t.name)}/edit`);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  const remove = async () => {
+    try {
+      await api.tasks.remove(props.name);
+      navigate("/");
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
+  return (
+    <section class="card" aria-labelledby="more-h">
+      <h2 id="more-h">Duplicate or delete</h2>
+      <FormError error={error()} />
+      <form class="row-form" onSubmit={duplicate}>
+        <Field label="Name of the copy">
+          {(id, d) => <input id={id} aria-describedby={d} value={copy()} onInput={(e) => setCopy(e.currentTarget.value)} required />}
+        </Field>
+        <button type="submit">Duplicate</button>
+      </form>
+      <p>
+        <ConfirmButton
+          label="Delete task"
+          question={`Delete ${props.name} with all its runs and logs?`}
+          confirmLabel="Yes, delete it"
+          onConfirm={remove}
+        />
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,106 @@
+// The task editor: /tasks/new and /tasks/:name/edit. Saves with POST or PUT
+// and shows the API's field errors beside their fields.
+import { For, Show, createSignal } from "solid-js";
+import { createStore } from "solid-js/store";
+import { api, ApiError } from "../../api.ts";
+import { applyTask } from "../../live.ts";
+import { Link, navigate } from "../../router.tsx";
+import { useTitle } from "../../lib/title.ts";
+import { createLoader } from "../../lib/loader.ts";
+import Field, { FormError } from "../../components/Field.tsx";
+import Switch from "../../components/Switch.tsx";
+import CronField from "./CronField.tsx";
+import StepsEditor from "./StepsEditor.tsx";
+import DangerZone from "./DangerZone.tsx";
+import { blankTask, fieldKey, fromForm, toForm, type Errors } from "./model.ts";
+
+export default function TaskEdit(props: { params: Record<string, string> }) {
+  const orig = props.params.name as string | undefined;
+  useTitle(() => (orig ? `Edit ${orig}` : "New task"));
+  const [form, setForm] = createStore(blankTask());
+  const [errors, setErrors] = createSignal<Errors>({});
+  const [busy, setBusy] = createSignal(false);
+  const pools = createLoader(() => api.pools.list().catch(() => []));
+  const loaded = createLoader(async () => {
+    if (orig) setForm(toForm(await api.tasks.get(orig)));
+    return true;
+  });
+
+  const showErrors = (e: Errors) => {
+    setErrors(e);
+    queueMicrotask(() => {
+      const el = document.querySelector<HTMLElement>(".field.invalid input, .field.invalid select, .form-error");
+      el?.focus({ preventScroll: true });
+      el?.scrollIntoView({ block: "center" }); // clear of the sticky Save bar
+    });
+  };
+  const save = async (e: SubmitEvent) => {
+    e.preventDefault();
+    const built = fromForm(form);
+    if ("errors" in built) return showErrors(built.errors);
+    setBusy(true);
+    try {
+      const t = orig ? await api.tasks.update(orig, built.task) : await api.tasks.create(built.task);
+      applyTask(t);
+      navigate(`/tasks/${encodeURIComponent(t.name)}`);
+    } catch (err) {
+      const f = err instanceof ApiError && err.field ? fieldKey(err.field) : "";
+      showErrors({ [f]: (err as Error).message });
+    } finally {
+      setBusy(false);
+    }
+  };
+  const err = (k: string) => errors()[k];
+
+  return (
+    <section class="page">
+      <p class="crumbs">
+        <Link href="/">Tasks</Link> /{" "}
+        {orig ? <Link href={`/tasks/${encodeURIComponent(orig)}`}>{orig}</Link> : "new"}
+      </p>
+      <h1>{orig ? `Edit ${orig}` : "New task"}</h1>
+      <FormError error={loaded.error()} />
+      <Show when={loaded.data()} fallback={<p class="muted">{loaded.loading() ? "Loading…" : ""}</p>}>
+        <form class="task-form" onSubmit={save} novalidate>
+          <FormError error={err("")} />
+          <Field label="Name" error={err("name")} hint="Letters, digits, _ . - (up to 64); used in URLs.">
+            {(id, d) => <input id={id} aria-describedby={d} required value={form.name} onInput={(e) => setForm("name", e.currentTarget.value)} />}
+          </Field>
+          <Field label="Description" error={err("description")}>
+            {(id, d) => <textarea id={id} aria-describedby={d} rows={2} value={form.description} onInput={(e) => setForm("description", e.currentTarget.value)} />}
+          </Field>
+          <CronField value={form.cron} error={err("cron")} onInput={(v) => setForm("cron", v)} />
+          <div class="checks">
+            <Switch checked={form.enabled} label="Auto: run on the schedule" showText onChange={(v) => setForm("enabled", v)} />
+            <label class="check">
+              <input type="checkbox" checked={form.catchup} onChange={(e) => setForm("catchup", e.currentTarget.checked)} />
+              Catch up: after downtime, run once for missed fire times
+            </label>
+          </div>
+          <Field label="Pool" error={err("pool")} hint="A pool limits how many of its tasks run at once.">
+            {(id, d) => (
+              <select id={id} aria-describedby={d} value={form.pool} onChange={(e) => setForm("pool", e.currentTarget.value)}>
+                <option value="">(no pool)</option>
+                <For each={pools.data() ?? []}>{(p) => <option value={p.name}>{`${p.name} (${p.slots} slot${p.slots === 1 ? "" : "s"})`}</option>}</For>
+                <Show when={form.pool && !(pools.data() ?? []).some((p) => p.name === form.pool)}>
+                  <option value={form.pool}>{form.pool}</option>
+                </Show>
+              </select>
+            )}
+          </Field>
+          <StepsEditor form={form} setForm={setForm} errors={errors()} clearErrors={() => setErrors({})} />
+          <FormError error={Object.keys(errors()).some(Boolean) ? "Please fix the fields marked above." : ""} />
+          <div class="actions sticky-actions">
+            <button type="submit" class="primary" disabled={busy()}>
+              {busy() ? "Saving…" : orig ? "Save" : "Create task"}
+            </button>
+            <Link class="button" href={orig ? `/tasks/${encodeURIComponent(orig)}` : "/"}>
+              Cancel
+            </Link>
+          </div>
+        </form>
+        <Show when={orig}>{(name) => <DangerZone name={name()} />}</Show>
+      </Show>
+    </section>
+  );
+}

@@ -1,0 +1,107 @@
+// The editor's form state and its conversion to and from the API's task.
+// Arguments are edited as one shell-like line and stored as an array.
+import type { RunRule, Task, TaskInput } from "../../types.ts";
+import { joinArgs, splitArgs } from "../../lib/shellwords.ts";
+
+export interface StepForm {
+  key: number;
+  name: string;
+  command: string;
+  args: string;
+  run_rule: RunRule;
+  timeout_s: string;
+}
+
+export interface TaskForm {
+  name: string;
+  description: string;
+  cron: string;
+  enabled: boolean;
+  pool: string;
+  catchup: boolean;
+  steps: StepForm[];
+}
+
+/** Field path (as the API names it, e.g. `steps.0.command`) → message; "" is the form itself. */
+export type Errors = Record<string, string>;
+
+const seq = { n: 0 };
+
+export const blankStep = (n: number): StepForm => ({
+  key: ++seq.n,
+  name: n === 1 ? "main" : `step${n}`,
+  command: "",
+  args: "",
+  run_rule: "on_success",
+  timeout_s: "3600",
+});
+
+export const blankTask = (): TaskForm => ({
+  name: "",
+  description: "",
+  cron: "",
+  enabled: true,
+  pool: "",
+  catchup: false,
+  steps: [blankStep(1)],
+});
+
+export const toForm = (t: Task): TaskForm => ({
+  name: t.name,
+  description: t.description,
+  cron: t.cron ?? "",
+  enabled: t.enabled,
+  pool: t.pool ?? "",
+  catchup: t.catchup,
+  steps: t.steps.map((s) => ({
+    key: ++seq.n,
+    name: s.name,
+    command: s.command,
+    args: joinArgs(s.args),
+    run_rule: s.run_rule,
+    timeout_s: String(s.timeout_s),
+  })),
+});
+
+/** The arguments line's error, if it cannot be split. */
+export function argsError(line: string): string | undefined {
+  try {
+    splitArgs(line);
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+/** Builds the API body, or the errors found before sending (the server checks the rest). */
+export function fromForm(f: TaskForm): { task: TaskInput } | { errors: Errors } {
+  const errors: Errors = {};
+  const steps = f.steps.map((s, i) => {
+    const bad = argsError(s.args);
+    if (bad) errors[`steps.${i}.args`] = bad;
+    const timeout = Number(s.timeout_s);
+    if (!Number.isInteger(timeout) || timeout < 1) errors[`steps.${i}.timeout_s`] = "Give a whole number of seconds, 1 or more.";
+    return {
+      name: s.name.trim(),
+      command: s.command.trim(),
+      args: bad ? [] : splitArgs(s.args),
+      run_rule: s.run_rule,
+      timeout_s: timeout,
+    };
+  });
+  if (Object.keys(errors).length) return { errors };
+  return {
+    task: {
+      name: f.name.trim(),
+      description: f.description,
+      cron: f.cron.trim() || null,
+      enabled: f.enabled,
+      pool: f.pool || null,
+      catchup: f.catchup,
+      steps,
+    },
+  };
+}
+
+/** `steps[0].command` and `/steps/0/command` → `steps.0.command`. */
+export const fieldKey = (field: string) => field.replace(/^\//, "").replace(/\[(\d+)\]/g, ".$1").replace(/\//g, ".");

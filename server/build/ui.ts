@@ -1,0 +1,40 @@
+// Builds the SolidJS UI into client/dist when it is missing or older than its
+// sources. `bun start` and `bun run build` call this first.
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+const ROOT = join(import.meta.dir, "..", "..");
+const CLIENT = join(ROOT, "client");
+const BUILT = join(CLIENT, "dist", "index.html");
+
+function newest(path: string): number {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return Math.max(st.mtimeMs, ...readdirSync(path).map((name) => newest(join(path, name))));
+}
+
+export function uiIsStale(): boolean {
+  if (!existsSync(BUILT)) return true;
+  const sources = [join(CLIENT, "src"), join(CLIENT, "index.html"), join(CLIENT, "vite.config.ts"), join(CLIENT, "public")].filter(existsSync);
+  return Math.max(...sources.map(newest), statSync(join(ROOT, "package.json")).mtimeMs) > statSync(BUILT).mtimeMs;
+}
+
+export async function buildUi(force = false): Promise<void> {
+  if (!force && !uiIsStale()) return;
+  console.log("lightflow: building the UI (client/dist)…");
+  const proc = Bun.spawn(["bun", "x", "vite", "build", "--config", join(CLIENT, "vite.config.ts"), "--logLevel", "warn"], {
+    cwd: ROOT,
+    stdout: "inherit",
+    stderr: "inherit",
+  });
+  if ((await proc.exited) !== 0) throw new Error("the UI build failed (see above)");
+}
+
+if (import.meta.main) {
+  try {
+    await buildUi(process.argv.includes("--force"));
+  } catch (e) {
+    console.error(`lightflow: ${(e as Error).message}`);
+    process.exit(1);
+  }
+}
