@@ -166,3 +166,28 @@ describe("WebSocket upgrades", () => {
     socket.close();
   });
 });
+
+describe("response headers", () => {
+  test("every response carries the security headers, the UI's CSP allows no inline script", async () => {
+    for (const path of ["/api/alive", "/api/nope", "/", "/tasks/x"]) {
+      const r = await fetch(api.url + path);
+      expect(r.headers.get("content-security-policy")).toContain("script-src 'self'");
+      expect(r.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+      expect(r.headers.get("content-security-policy")).not.toContain("unsafe-inline");
+      expect(r.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(r.headers.get("referrer-policy")).toBe("no-referrer");
+      expect(r.headers.get("strict-transport-security")).toBeNull();
+    }
+  });
+
+  test("with LIGHTFLOW_COOKIE_SECURE the cookie is Secure and HSTS is sent", async () => {
+    const secure = await startApi({ env: { LIGHTFLOW_COOKIE_SECURE: "true" } });
+    try {
+      const login = await request(secure.url, "POST", "/api/auth/login", { email: "admin@example.com", password: "correct horse battery staple" });
+      expect(login.headers.get("set-cookie")).toEndWith("; Secure");
+      expect(login.headers.get("strict-transport-security")).toContain("max-age=");
+    } finally {
+      await secure.close();
+    }
+  });
+});

@@ -135,6 +135,7 @@ export class AuthService {
   private startSession(userId: number): string {
     const token = randomToken(32);
     const now = this.now();
+    this.d.users.deleteExpiredSessions(now); // sign-ins are rare: tidy up here, no timer needed
     this.d.users.createSession(sha256(token), userId, now, now + this.d.config.sessionTtlDays * 24 * HOUR);
     return token;
   }
