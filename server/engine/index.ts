@@ -229,6 +229,7 @@ export class Engine {
     const task = this.tasks.get(taskId);
     if (!task) return;
     this.tasks.setAnchor(taskId, fireAt);
+    this.bus.emit({ type: "task", task }); // its next_fire_at moved on
     if (this.runs.queuedRunOf(taskId) !== null) {
       log(`task ${task.name}: the fire at ${new Date(fireAt).toISOString()} was coalesced (a run is already queued)`);
       return;
