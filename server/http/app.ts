@@ -6,6 +6,8 @@ import type { AuthService } from "../auth/service.ts";
 import type { AuditStore } from "../db/audit.ts";
 import type { UserStore } from "../db/users.ts";
 import type { Engine } from "../engine/index.ts";
+import { Packages } from "../packages/service.ts";
+import { ScriptFiles } from "../scripts/service.ts";
 import { BUILD_COMMIT, BUILD_DATE, VERSION } from "../version.ts";
 import { authRoutes } from "./auth.ts";
 import { errorHandling } from "./errors.ts";
@@ -13,8 +15,10 @@ import { guard } from "./guard.ts";
 import { securityHeaders } from "./headers.ts";
 import { liveRoutes } from "./live.ts";
 import { LogFeeds } from "./logfeed.ts";
+import { packageRoutes } from "./packages.ts";
 import { poolRoutes } from "./pools.ts";
 import { runRoutes } from "./runs.ts";
+import { scriptRoutes } from "./scripts.ts";
 import { staticRoutes, uiSource } from "./static.ts";
 import { taskRoutes } from "./tasks.ts";
 import { userRoutes } from "./users.ts";
@@ -57,6 +61,8 @@ export function createApp(d: AppDeps) {
     .use(poolRoutes(engine, d.audit, access))
     .use(variableRoutes(engine, d.audit, access))
     .use(userRoutes(d.auth, new UserAdmin(d.users, d.audit), d.users, d.audit, access))
+    .use(scriptRoutes(new ScriptFiles({ dir: config.scriptsDir, env: config.stepEnvBase }), d.audit, access))
+    .use(packageRoutes(new Packages({ config }), d.audit, access, config))
     .use(liveRoutes(engine, feeds, access))
     .use(staticRoutes(uiSource(config.staticDir)));
 }
