@@ -2,6 +2,7 @@
 // tokens; cookies sent from another origin; WebSocket upgrades.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { request, runEnded, startApi, type Api } from "./helpers/api.ts";
+import { routes } from "./helpers/routes.ts";
 
 let api: Api;
 let viewer: { token: string; cookie: string };
@@ -18,68 +19,26 @@ beforeAll(async () => {
 });
 afterAll(async () => api?.close());
 
-type Who = "public" | "any" | "admin";
-/** [method, path, body, who may call it] — every route of api.md */
-const routes = (): [string, string, unknown, Who][] => [
-  ["GET", "/api/alive", undefined, "public"],
-  ["GET", "/api/about", undefined, "public"],
-  ["GET", "/api/openapi.json", undefined, "public"],
-  ["GET", "/api/auth/state", undefined, "public"],
-  ["GET", "/api/me", undefined, "any"],
-  ["PATCH", "/api/me", { alerts: false }, "any"],
-  ["GET", "/api/me/tokens", undefined, "any"],
-  ["POST", "/api/me/tokens", { name: "matrix" }, "any"],
-  ["POST", "/api/me/totp", undefined, "any"],
-  ["GET", "/api/tasks", undefined, "any"],
-  ["GET", "/api/tasks/acc-task", undefined, "any"],
-  ["GET", "/api/tasks/acc-task/runs", undefined, "any"],
-  ["GET", `/api/runs/${runId}`, undefined, "any"],
-  ["GET", `/api/runs/${runId}/steps/1/log`, undefined, "any"],
-  ["GET", "/api/grid", undefined, "any"],
-  ["GET", "/api/cron/preview?expr=*+*+*+*+*", undefined, "any"],
-  ["GET", "/api/pools", undefined, "any"],
-  ["GET", "/api/variables", undefined, "any"],
-  ["POST", "/api/tasks", { name: "acc-new", steps: [{ name: "s", command: "true" }] }, "admin"],
-  ["PUT", "/api/tasks/acc-task", { name: "acc-task", steps: [{ name: "s", command: "true" }] }, "admin"],
-  ["PATCH", "/api/tasks/acc-task", { description: "x" }, "admin"],
-  ["POST", "/api/tasks/acc-task/duplicate", { name: "acc-dup" }, "admin"],
-  ["POST", "/api/tasks/acc-task/runs", undefined, "admin"],
-  ["POST", `/api/runs/${runId}/cancel`, undefined, "admin"],
-  ["POST", "/api/pools", { name: "acc-pool2", slots: 2 }, "admin"],
-  ["PUT", "/api/pools/acc-pool", { slots: 2 }, "admin"],
-  ["POST", "/api/variables", { key: "ACC_VAR2", value: "y" }, "admin"],
-  ["PUT", "/api/variables/ACC_VAR", { value: "z" }, "admin"],
-  ["GET", "/api/users", undefined, "admin"],
-  ["POST", "/api/users", { email: "invited@example.com", role: "viewer" }, "admin"],
-  ["PATCH", "/api/users/999", { role: "viewer" }, "admin"],
-  ["DELETE", "/api/users/999/totp", undefined, "admin"],
-  ["DELETE", "/api/users/999", undefined, "admin"],
-  ["GET", "/api/audit", undefined, "admin"],
-  ["DELETE", "/api/tasks/acc-dup", undefined, "admin"],
-  ["DELETE", "/api/variables/ACC_VAR2", undefined, "admin"],
-  ["DELETE", "/api/pools/acc-pool2", undefined, "admin"],
-];
-
 describe("route-by-role matrix", () => {
   test("without credentials every non-public route answers 401", async () => {
-    for (const [method, path, body, who] of routes()) {
-      const r = await request(api.url, method, path, body);
+    for (const { method, path, body, who, headers } of routes(runId)) {
+      const r = await request(api.url, method, path, body, headers);
       if (who === "public") expect([method, path, r.status]).toEqual([method, path, 200]);
       else expect([method, path, r.status]).toEqual([method, path, 401]);
     }
   });
 
   test("a viewer reads but gets 403 on every change and on admin-only reads", async () => {
-    for (const [method, path, body, who] of routes()) {
-      const r = await request(api.url, method, path, body, { authorization: `Bearer ${viewer.token}` });
+    for (const { method, path, body, who, headers } of routes(runId)) {
+      const r = await request(api.url, method, path, body, { ...headers, authorization: `Bearer ${viewer.token}` });
       if (who === "admin") expect([method, path, r.status]).toEqual([method, path, 403]);
       else expect([method, path, r.status < 400]).toEqual([method, path, true]);
     }
   });
 
   test("an admin is let through everywhere", async () => {
-    for (const [method, path, body] of routes()) {
-      const r = await api.call(method, path, body);
+    for (const { method, path, body, headers } of routes(runId)) {
+      const r = await api.call(method, path, body, headers);
       expect([method, path, r.status === 401 || r.status === 403]).toEqual([method, path, false]);
     }
   });

@@ -144,6 +144,7 @@ describe("logs", () => {
     await runEnded(api, run.id);
     const get = async (q: string) => {
       const r = await api.call("GET", `/api/runs/${run.id}/steps/1/log${q}`);
+      expect(r.status).toBe(200);
       return [await r.text(), r.headers.get("x-log-size"), r.headers.get("content-type")];
     };
     expect(await get("")).toEqual(["0123456789", "10", "text/plain; charset=utf-8"]);

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 
 /** pids of processes whose environment holds NAME=value */
 export function processesWith(name: string, value: string): number[] {
@@ -29,4 +29,20 @@ export function rssKiB(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
 }
 
-export const openFds = (pid: number | "self" = "self") => readdirSync(`/proc/${pid}/fd`).length;
+/** What a process's descriptors point at ("pipe:[123]", "/path", "anon_inode:[eventfd]", …). */
+export function openFds(pid: number | "self" = "self"): string[] {
+  return readdirSync(`/proc/${pid}/fd`).flatMap((fd) => {
+    try {
+      return [readlinkSync(`/proc/${pid}/fd/${fd}`)];
+    } catch {
+      return []; // closed while we looked
+    }
+  });
+}
+
+/**
+ * The descriptors a leak would show: pipes, sockets and files. Bun's own
+ * anonymous ones (pidfds of exited children, eventfds) come and go on its
+ * schedule and are not ours to count.
+ */
+export const leakableFds = (pid: number | "self" = "self") => openFds(pid).filter((t) => !t.startsWith("anon_inode:")).sort();
