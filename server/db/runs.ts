@@ -188,6 +188,22 @@ export class RunStore {
     return rows.map((r) => ({ ...r, steps: byRun.get(r.id) ?? [] }));
   }
 
+  /** Like page, only runs with one of `statuses` queued within [from, to). */
+  filtered(taskId: number, limit: number, before: number | undefined, f: { statuses?: RunStatus[]; from?: number; to?: number }): Run[] {
+    const where = ["r.task_id = ?", "r.id < ?"];
+    const args: (number | string)[] = [taskId, before ?? Number.MAX_SAFE_INTEGER];
+    if (f.statuses?.length) {
+      where.push(`r.status IN (${f.statuses.map(() => "?").join(", ")})`);
+      args.push(...f.statuses);
+    }
+    if (f.from !== undefined) where.push("r.queued_at >= ?"), args.push(f.from);
+    if (f.to !== undefined) where.push("r.queued_at < ?"), args.push(f.to);
+    const rows = this.db
+      .query<RunRow, (number | string)[]>(`SELECT ${RUN_COLS} FROM runs r JOIN tasks t ON t.id = r.task_id WHERE ${where.join(" AND ")} ORDER BY r.id DESC LIMIT ?`)
+      .all(...args, limit);
+    return rows.map((r) => ({ ...r, steps: this.q.steps.all(r.id).map(stepOf) }));
+  }
+
   liveStep(runId: number, position: number): LiveStep | null {
     return this.db
       .query<LiveStep, [number, number]>("SELECT run_id, position, pid, pid_start, token FROM step_runs WHERE run_id = ? AND position = ?")

@@ -1,6 +1,6 @@
 // CRON evaluation in a time zone, including the DST rules of classic cron.
 import { describe, expect, test } from "bun:test";
-import { CronError, nextFires, parseCron } from "./cron.ts";
+import { CronError, dstNote, nextFires, parseCron } from "./cron.ts";
 
 const iso = (t: number) => new Date(t).toISOString();
 const fires = (expr: string, tz: string, from: string, n: number) =>
@@ -118,5 +118,25 @@ describe("other zones", () => {
       "2026-11-01T05:30:00.000Z", // 01:30 EDT
       "2026-11-02T06:30:00.000Z", // 01:30 EST
     ]);
+  });
+});
+
+describe("DST notes for the preview", () => {
+  const tz = "Europe/Berlin";
+  const notes = (expr: string, from: string, n: number) => {
+    const spec = parseCron(expr);
+    return nextFires(spec, tz, Date.parse(from), n).map((t) => dstNote(spec, tz, t)?.kind ?? null);
+  };
+  test("a fixed time in the spring gap is marked skipped, one in the autumn repeat repeated", () => {
+    expect(notes("30 2 * * *", "2026-03-28T12:00:00Z", 2)).toEqual(["skipped", null]);
+    expect(notes("30 2 * * *", "2026-10-24T12:00:00Z", 2)).toEqual(["repeated", null]);
+    expect(dstNote(parseCron("30 2 * * *"), tz, Date.parse("2026-03-29T01:00:00Z"))!.message).toContain("runs at 03:00");
+  });
+  test("a real-time schedule notes both passes of the repeated hour and the gap it skips", () => {
+    expect(notes("5 * * * *", "2026-10-24T23:30:00Z", 3)).toEqual(["repeated", "repeated", null]);
+    expect(notes("*/30 * * * *", "2026-03-29T00:10:00Z", 3)).toEqual([null, "skipped", null]);
+  });
+  test("ordinary times have no note", () => {
+    expect(notes("0 3 * * *", "2026-03-28T12:00:00Z", 3)).toEqual([null, null, null]);
   });
 });

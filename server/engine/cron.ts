@@ -223,3 +223,43 @@ export function nextFires(spec: CronSpec, tz: string, after: number, count: numb
   }
   return out;
 }
+
+// ---- explaining DST to people -------------------------------------------------------
+
+export interface DstNote {
+  at: number;
+  kind: "skipped" | "repeated";
+  message: string;
+}
+
+const hhmm = (wall: number) => new Date(wall).toISOString().slice(11, 16);
+
+/** Why a fire time is special around a DST change, in words; null when it is not. */
+export function dstNote(spec: CronSpec, tz: string, at: number): DstNote | null {
+  const wall = wallOf(tz, at);
+  if (instantsOf(tz, wall).length === 2) {
+    return {
+      at,
+      kind: "repeated",
+      message: spec.followsRealTime
+        ? `${hhmm(wall)} happens twice this night (clocks go back); this schedule follows real time and fires on both passes`
+        : `${hhmm(wall)} happens twice this night (clocks go back); Lightflow runs once, at the first`,
+    };
+  }
+  const before = offsetAt(tz, at - MIN);
+  if (before < offsetAt(tz, at)) {
+    // the clocks jumped forward right at this instant: did a time of the schedule fall in the gap?
+    const gapStart = wallOf(tz, at - MIN) + MIN;
+    const missed = nextWallMatch(spec, gapStart);
+    if (missed !== null && missed < wall) {
+      return {
+        at,
+        kind: "skipped",
+        message: spec.followsRealTime
+          ? `${hhmm(gapStart)}–${hhmm(wall - MIN)} does not exist this night (clocks go forward); this schedule follows real time, so nothing fires then`
+          : `${hhmm(missed)} does not exist this night (clocks go forward); Lightflow runs at ${hhmm(wall)}, the first minute after the gap`,
+      };
+    }
+  }
+  return null;
+}

@@ -12,10 +12,10 @@
 //   GET    /api/cron/preview             any
 import { Elysia, t } from "elysia";
 import type { AuditStore } from "../db/audit.ts";
-import { CronError, nextFires, parseCron } from "../engine/cron.ts";
+import { CronError, dstNote, nextFires, parseCron } from "../engine/cron.ts";
 import type { Engine } from "../engine/index.ts";
-import type { Task, TaskDef } from "../engine/types.ts";
-import { ErrorBody, Paging } from "../schema/common.ts";
+import type { RunStatus, Task, TaskDef } from "../engine/types.ts";
+import { ErrorBody, RunFilter } from "../schema/common.ts";
 import { CronPreviewQuery, DuplicateInput, GridOut, RunOut, TaskInput, TaskOut, TaskPatch } from "../schema/tasks.ts";
 import { conflict, HttpError, invalid, notFound } from "./errors.ts";
 import type { guard } from "./guard.ts";
@@ -147,12 +147,20 @@ export function taskRoutes(engine: Engine, audit: AuditStore, auth: ReturnType<t
       },
       { role: "admin", params: Params, response: { 202: RunOut, 404: ErrorBody } },
     )
-    .get("/api/tasks/:task/runs", ({ params, query }) => runs(find(params.task), query.limit ?? 25, query.before), {
-      role: "any",
-      params: Params,
-      query: Paging,
-      response: { 200: t.Array(RunOut), 404: ErrorBody },
-    })
+    .get(
+      "/api/tasks/:task/runs",
+      ({ params, query }) => {
+        const task = find(params.task);
+        if (!query.status && !query.from && !query.to) return runs(task, query.limit ?? 25, query.before);
+        const filter = {
+          statuses: query.status?.split(",") as RunStatus[] | undefined,
+          from: query.from ? Date.parse(query.from) : undefined,
+          to: query.to ? Date.parse(query.to) : undefined,
+        };
+        return engine.runs.filtered(task.id, query.limit ?? 25, query.before, filter).map((r) => runOut(engine.liveRun(r.id) ?? r));
+      },
+      { role: "any", params: Params, query: RunFilter, response: { 200: t.Array(RunOut), 404: ErrorBody, 422: ErrorBody } },
+    )
     .get(
       "/api/grid",
       ({ query }) => ({ tasks: engine.tasks.list().map((task) => ({ ...out(task), runs: runs(task, query.runs ?? 25) })) }),
@@ -174,9 +182,26 @@ export function taskRoutes(engine: Engine, audit: AuditStore, auth: ReturnType<t
           if (e instanceof CronError) throw invalid(e.message, "expr");
           throw e;
         }
-        return { next: nextFires(spec, engine.config.timezone, from, query.count ?? 5).map((x) => iso(x)!), timezone: engine.config.timezone };
+        const tz = engine.config.timezone;
+        const next = nextFires(spec, tz, from, query.count ?? 5);
+        const notes = next.flatMap((at) => {
+          const note = dstNote(spec!, tz, at);
+          return note ? [{ at: iso(note.at)!, kind: note.kind, message: note.message }] : [];
+        });
+        return { next: next.map((x) => iso(x)!), timezone: tz, notes };
       },
-      { role: "any", query: CronPreviewQuery, response: { 200: t.Object({ next: t.Array(t.String()), timezone: t.String() }), 422: ErrorBody } },
+      {
+        role: "any",
+        query: CronPreviewQuery,
+        response: {
+          200: t.Object({
+            next: t.Array(t.String()),
+            timezone: t.String(),
+            notes: t.Array(t.Object({ at: t.String(), kind: t.Union([t.Literal("skipped"), t.Literal("repeated")]), message: t.String() })),
+          }),
+          422: ErrorBody,
+        },
+      },
     );
 }
 

@@ -22,3 +22,16 @@ export const Paging = t.Object({
 });
 
 export const Ok = t.Object({ ok: t.Boolean() });
+
+export const RunFilter = t.Object({
+  limit: t.Optional(t.Numeric({ minimum: 1, maximum: 500, error: "limit: a whole number from 1 to 500" })),
+  before: t.Optional(t.Numeric({ minimum: 1, error: "before: a run id" })),
+  status: t.Optional(
+    t.String({
+      pattern: "^(queued|running|success|failed|cancelled)(,(queued|running|success|failed|cancelled))*$",
+      error: "status: one or more of queued, running, success, failed, cancelled, separated by commas",
+    }),
+  ),
+  from: t.Optional(t.String({ format: "date-time", error: "from: an ISO 8601 time such as 2026-11-01T00:00:00Z" })),
+  to: t.Optional(t.String({ format: "date-time", error: "to: an ISO 8601 time such as 2026-12-01T00:00:00Z" })),
+});
