@@ -28,7 +28,8 @@ describe("tasks", () => {
     const { status, body } = await api.json("POST", "/api/tasks", shTask("t-create", "true", { cron: "0 3 * * *" }));
     expect(status).toBe(201);
     expect(body).toMatchObject({ name: "t-create", description: "", cron: "0 3 * * *", enabled: true, pool: null, catchup: false });
-    expect(body.steps[0]).toEqual({ name: "s", command: "bash", args: ["-c", "true"], run_rule: "on_success", timeout_s: 3600 });
+    expect(body.steps[0]).toEqual({ name: "s", command: "bash", args: ["-c", "true"], run_rule: "on_success", timeout_s: 3600, retries: 0, retry_delay_s: 10 });
+    expect(body).toMatchObject({ start_deadline_s: null, alert_emails: [] });
     expect(body.created_at).toMatch(ISO);
     expect(body.next_fire_at).toMatch(/T03:00:00\.000Z$/);
     expect(Date.parse(body.next_fire_at)).toBeGreaterThan(Date.now());
@@ -217,7 +218,7 @@ describe("variables", () => {
 describe("CRON preview", () => {
   test("next fire times in the server's zone, strictly after from", async () => {
     const r = await api.json("GET", `/api/cron/preview?expr=${encodeURIComponent("0 3 * * *")}&count=2&from=2026-01-01T03:00:00Z`);
-    expect(r.body).toEqual({ next: ["2026-01-02T03:00:00.000Z", "2026-01-03T03:00:00.000Z"], timezone: "UTC" });
+    expect(r.body).toEqual({ next: ["2026-01-02T03:00:00.000Z", "2026-01-03T03:00:00.000Z"], timezone: "UTC", notes: [] });
   });
 
   test("an expression that never fires or is malformed is 422 with the reason", async () => {

@@ -25,6 +25,9 @@ interface StepRunRow {
   args: string;
   run_rule: StepDef["run_rule"];
   timeout_s: number;
+  retries: number;
+  retry_delay_s: number;
+  attempt: number;
   status: StepStatus;
   exit_code: number | null;
   signal: string | null;
@@ -62,6 +65,9 @@ function stepOf(s: StepRunRow): StepRun {
     args: JSON.parse(s.args) as string[],
     run_rule: s.run_rule,
     timeout_s: s.timeout_s,
+    retries: s.retries,
+    retry_delay_s: s.retry_delay_s,
+    attempt: s.attempt,
     status: s.status,
     exit_code: s.exit_code,
     signal: s.signal,
@@ -82,8 +88,8 @@ export class RunStore {
          VALUES (?, 'queued', ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
       ),
       insertStep: db.query(
-        `INSERT INTO step_runs (run_id, position, name, command, args, run_rule, timeout_s)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO step_runs (run_id, position, name, command, args, run_rule, timeout_s, retries, retry_delay_s)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       run: db.query<RunRow, [number]>(`SELECT ${RUN_COLS} FROM runs r JOIN tasks t ON t.id = r.task_id WHERE r.id = ?`),
       steps: db.query<StepRunRow, [number]>("SELECT * FROM step_runs WHERE run_id = ? ORDER BY position"),
@@ -95,7 +101,7 @@ export class RunStore {
       ),
       setRun: db.query("UPDATE runs SET status = ?, started_at = COALESCE(?, started_at), ended_at = ? WHERE id = ?"),
       stepStart: db.query(
-        "UPDATE step_runs SET status = 'running', started_at = ?, pid = ?, pid_start = ?, token = ? WHERE run_id = ? AND position = ?",
+        "UPDATE step_runs SET status = 'running', attempt = ?, started_at = ?, pid = ?, pid_start = ?, token = ? WHERE run_id = ? AND position = ?",
       ),
       stepEnd: db.query(
         `UPDATE step_runs SET status = ?, exit_code = ?, signal = ?, error = ?, ended_at = ?, log_bytes = ?
@@ -124,7 +130,7 @@ export class RunStore {
       const row = this.q.insertRun.get(taskId, trigger, by, scheduledFor, now);
       if (!row) return null;
       steps.forEach((s, i) =>
-        this.q.insertStep.run(row.id, i + 1, s.name, s.command, JSON.stringify(s.args), s.run_rule, s.timeout_s),
+        this.q.insertStep.run(row.id, i + 1, s.name, s.command, JSON.stringify(s.args), s.run_rule, s.timeout_s, s.retries, s.retry_delay_s),
       );
       return this.get(row.id);
     });
@@ -155,8 +161,9 @@ export class RunStore {
     this.q.setRun.run(status, at.started_at ?? null, at.ended_at ?? null, id);
   }
 
-  stepStarted(runId: number, position: number, at: number, proc: { pid: number; startTime: number | null; token: string } | null): void {
-    this.q.stepStart.run(at, proc?.pid ?? null, proc?.startTime ?? null, proc?.token ?? null, runId, position);
+  /** An attempt of a step started (`at` is the first attempt's start: the box's start). */
+  stepStarted(runId: number, position: number, attempt: number, at: number, proc: { pid: number; startTime: number | null; token: string } | null): void {
+    this.q.stepStart.run(attempt, at, proc?.pid ?? null, proc?.startTime ?? null, proc?.token ?? null, runId, position);
   }
 
   stepEnded(runId: number, position: number, r: StepResult): void {

@@ -12,6 +12,8 @@ interface TaskRow {
   pool: string | null;
   catchup: number;
   schedule_anchor: number | null;
+  start_deadline_s: number | null;
+  alert_emails: string;
   created_at: number;
   updated_at: number;
 }
@@ -22,9 +24,11 @@ interface StepRow {
   args: string;
   run_rule: StepDef["run_rule"];
   timeout_s: number;
+  retries: number;
+  retry_delay_s: number;
 }
 
-export type TaskPatch = Partial<Pick<TaskDef, "enabled" | "cron" | "pool" | "description" | "catchup">>;
+export type TaskPatch = Partial<Pick<TaskDef, "enabled" | "cron" | "pool" | "description" | "catchup" | "start_deadline_s" | "alert_emails">>;
 
 export class TaskStore {
   private readonly byId;
@@ -38,12 +42,12 @@ export class TaskStore {
     this.byId = db.query<TaskRow, [number]>("SELECT * FROM tasks WHERE id = ?");
     this.byName = db.query<TaskRow, [string]>("SELECT * FROM tasks WHERE name = ?");
     this.stepsOf = db.query<StepRow, [number]>("SELECT * FROM steps WHERE task_id = ? ORDER BY position");
-    this.insertTask = db.query<{ id: number }, [string, string, string | null, number, string | null, number, number, number, number]>(
-      `INSERT INTO tasks (name, description, cron, enabled, pool, catchup, schedule_anchor, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+    this.insertTask = db.query<{ id: number }, [string, string, string | null, number, string | null, number, number | null, string, number, number, number]>(
+      `INSERT INTO tasks (name, description, cron, enabled, pool, catchup, start_deadline_s, alert_emails, schedule_anchor, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     );
     this.insertStep = db.query(
-      "INSERT INTO steps (task_id, position, name, command, args, run_rule, timeout_s) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO steps (task_id, position, name, command, args, run_rule, timeout_s, retries, retry_delay_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     );
     this.deleteSteps = db.query("DELETE FROM steps WHERE task_id = ?");
   }
@@ -57,12 +61,16 @@ export class TaskStore {
       enabled: row.enabled === 1,
       pool: row.pool,
       catchup: row.catchup === 1,
+      start_deadline_s: row.start_deadline_s,
+      alert_emails: JSON.parse(row.alert_emails) as string[],
       steps: steps.map((s) => ({
         name: s.name,
         command: s.command,
         args: JSON.parse(s.args) as string[],
         run_rule: s.run_rule,
         timeout_s: s.timeout_s,
+        retries: s.retries,
+        retry_delay_s: s.retry_delay_s,
       })),
       created_at: row.created_at,
       updated_at: row.updated_at,
@@ -103,14 +111,15 @@ export class TaskStore {
   private writeSteps(id: number, steps: StepDef[]): void {
     this.deleteSteps.run(id);
     steps.forEach((s, i) =>
-      this.insertStep.run(id, i + 1, s.name, s.command, JSON.stringify(s.args), s.run_rule, s.timeout_s),
+      this.insertStep.run(id, i + 1, s.name, s.command, JSON.stringify(s.args), s.run_rule, s.timeout_s, s.retries, s.retry_delay_s),
     );
   }
 
   insert(def: TaskDef, now: number): Task {
     return tx(this.db, () => {
       const { id } = this.insertTask.get(
-        def.name, def.description, def.cron, def.enabled ? 1 : 0, def.pool, def.catchup ? 1 : 0, now, now, now,
+        def.name, def.description, def.cron, def.enabled ? 1 : 0, def.pool, def.catchup ? 1 : 0,
+        def.start_deadline_s, JSON.stringify(def.alert_emails), now, now, now,
       )!;
       this.writeSteps(id, def.steps);
       return this.get(id)!;
@@ -123,9 +132,10 @@ export class TaskStore {
       this.db
         .query(
           `UPDATE tasks SET name = ?, description = ?, cron = ?, enabled = ?, pool = ?, catchup = ?,
-           schedule_anchor = ?, updated_at = ? WHERE id = ?`,
+           start_deadline_s = ?, alert_emails = ?, schedule_anchor = ?, updated_at = ? WHERE id = ?`,
         )
-        .run(def.name, def.description, def.cron, def.enabled ? 1 : 0, def.pool, def.catchup ? 1 : 0, now, now, id);
+        .run(def.name, def.description, def.cron, def.enabled ? 1 : 0, def.pool, def.catchup ? 1 : 0,
+          def.start_deadline_s, JSON.stringify(def.alert_emails), now, now, id);
       this.writeSteps(id, def.steps);
       return this.get(id)!;
     });

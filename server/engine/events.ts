@@ -11,11 +11,14 @@ export type EngineEvent =
 export interface LogChunk {
   offset: number;
   data: Uint8Array;
+  /** which attempt of the step wrote it: each attempt has its own log */
+  attempt: number;
 }
 
 export type LogListener = {
   chunk(c: LogChunk): void;
-  end(step: StepRun): void;
+  /** an attempt's log is complete (the step may still retry) */
+  end(step: StepRun, attempt: number): void;
 };
 
 const stepKey = (runId: number, position: number) => `${runId}/${position}`;
@@ -59,8 +62,8 @@ export class EventBus {
     if (set) for (const l of [...set]) l.chunk(c);
   }
 
-  emitLogEnd(runId: number, position: number, step: StepRun): void {
+  emitLogEnd(runId: number, position: number, step: StepRun, attempt: number): void {
     const set = this.logListeners.get(stepKey(runId, position));
-    if (set) for (const l of [...set]) l.end(step);
+    if (set) for (const l of [...set]) l.end(step, attempt);
   }
 }

@@ -29,6 +29,8 @@ export interface StepProcess {
   readonly output: ReadableStream<Uint8Array>;
   /** signal the whole tree: the process group and anything that left it */
   signal(sig: NodeJS.Signals): void;
+  /** whether a process that left the group (found by the step's token) still lives */
+  escapedAlive(): boolean;
   /** signal the process group only: cheap, for the normal end of a step */
   signalGroup(sig: NodeJS.Signals): void;
   groupAlive(): boolean;
@@ -139,6 +141,9 @@ export const processExecutor: Executor = {
       },
       signalGroup(sig) {
         signalGroup(pid, sig);
+      },
+      escapedAlive() {
+        return processesWithEnv(spec.token.name, spec.token.value).length > 0;
       },
       groupAlive() {
         return groupAlive(pid);

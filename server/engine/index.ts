@@ -279,7 +279,7 @@ export class Engine {
       this.runs.finish(runId, "cancelled", ended);
       const cancelled = this.runs.get(runId)!;
       this.bus.emit({ type: "run", run: cancelled });
-      for (const s of cancelled.steps) this.bus.emitLogEnd(runId, s.position, s); // nobody waits on a log that never comes
+      for (const s of cancelled.steps) this.bus.emitLogEnd(runId, s.position, s, s.attempt); // nobody waits on a log that never comes
       return cancelled;
     }
     return run;

@@ -3,8 +3,9 @@ import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { Masker } from "./mask.ts";
 
-export function stepLogPath(logsDir: string, task: string, runId: number, position: number, step: string): string {
-  return join(logsDir, task, String(runId), `${position}-${step}.log`);
+/** `<pos>-<step>.log` for the first attempt, `<pos>-<step>.<attempt>.log` for each retry. */
+export function stepLogPath(logsDir: string, task: string, runId: number, position: number, step: string, attempt = 1): string {
+  return join(logsDir, task, String(runId), attempt === 1 ? `${position}-${step}.log` : `${position}-${step}.${attempt}.log`);
 }
 
 export function runLogDir(logsDir: string, task: string, runId: number): string {

@@ -2,6 +2,7 @@
 // tree, including processes that left its process group with setsid, and to
 // recognise a step process that outlived a crashed server.
 import { readdirSync, readFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 
 /** Field 22 of /proc/<pid>/stat: start time in clock ticks since boot; null when gone. */
 export function procStartTime(pid: number): number | null {
@@ -61,5 +62,19 @@ export function signalProcesses(pids: number[], signal: NodeJS.Signals): void {
     } catch {
       // already gone
     }
+  }
+}
+
+/**
+ * Waits until `alive()` turns false, for at most `maxMs`. The processes it
+ * watches are not our children (they left the group, or outlived a crashed
+ * server), so no exit event reaches us: a few checks with a growing wait, on
+ * these rare paths only. Returns whether they are gone.
+ */
+export async function waitGone(alive: () => boolean, maxMs: number): Promise<boolean> {
+  for (let waited = 0, wait = 5; ; waited += wait, wait = Math.min(wait * 2, 500)) {
+    if (!alive()) return true;
+    if (waited >= maxMs) return false;
+    await sleep(wait);
   }
 }

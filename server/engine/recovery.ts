@@ -4,9 +4,8 @@
 // process. Then the runs' remaining `always` steps run, before any new work.
 import { statSync } from "node:fs";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { stepLogPath } from "./logs.ts";
-import { procStartTime, processesWithEnv, signalGroup, signalProcesses } from "./proc.ts";
+import { procStartTime, processesWithEnv, signalGroup, signalProcesses, waitGone } from "./proc.ts";
 import { RunExecution, TOKEN_VAR, type RunnerDeps } from "./runner.ts";
 import type { Run } from "./types.ts";
 
@@ -26,14 +25,13 @@ async function killLeftovers(pid: number | null, pidStart: number | null, token:
     return group !== null || others.length > 0;
   };
   if (!signal("SIGTERM")) return;
-  // These processes are not our children, so no exit event reaches us; a few
-  // checks with a growing wait, bounded by the grace, on this rare path.
-  for (let waited = 0, wait = 10; waited < graceMs; waited += wait, wait = Math.min(wait * 2, 500)) {
-    await sleep(wait);
+  const alive = () => {
     const { group, others } = stepProcesses(pid, pidStart, token);
-    if (group === null && others.length === 0) return;
-  }
+    return group !== null || others.length > 0;
+  };
+  if (await waitGone(alive, graceMs)) return;
   signal("SIGKILL");
+  await waitGone(alive, 1000);
 }
 
 export async function recoverInterrupted(deps: RunnerDeps, running: Run[], graceMs: number): Promise<void> {
@@ -42,7 +40,7 @@ export async function recoverInterrupted(deps: RunnerDeps, running: Run[], grace
       for (const step of run.steps.filter((s) => s.status === "running")) {
         const live = deps.runs.liveStep(run.id, step.position);
         await killLeftovers(live?.pid ?? null, live?.pid_start ?? null, live?.token ?? null, graceMs);
-        const path = stepLogPath(join(deps.config.dataDir, "logs"), run.task, run.id, step.position, step.name);
+        const path = stepLogPath(join(deps.config.dataDir, "logs"), run.task, run.id, step.position, step.name, step.attempt);
         let logBytes = 0;
         try {
           logBytes = statSync(path).size;

@@ -9,6 +9,7 @@ import type { Clock } from "./clock.ts";
 import type { EventBus } from "./events.ts";
 import { StartError, type Executor, type StepProcess } from "./executor.ts";
 import { StepLog, stepLogPath } from "./logs.ts";
+import { waitGone } from "./proc.ts";
 import type { Run, RunStatus, StepRun, StepStatus, Variable } from "./types.ts";
 
 export interface RunnerDeps {
@@ -25,6 +26,15 @@ const EXIT_SKIPPED = 75;
 export const TOKEN_VAR = "LIGHTFLOW_STEP_TOKEN";
 
 type EndReason = "timed_out" | "cancelled" | "interrupted";
+
+interface AttemptResult {
+  /** the attempt's log, still open (null when no attempt ran) */
+  log: StepLog | null;
+  status: StepStatus;
+  exit_code: number | null;
+  signal: string | null;
+  error: string | null;
+}
 
 /** The Python venv's bin first on PATH, its site-packages on PYTHONPATH. */
 function pythonEnv(venv: string, base: Readonly<Record<string, string>>): Record<string, string> {
@@ -94,7 +104,7 @@ export class RunExecution {
         step.status = "not_run";
         runs.setStepStatus(this.run.id, step.position, "not_run");
         this.emit();
-        this.d.bus.emitLogEnd(this.run.id, step.position, step);
+        this.d.bus.emitLogEnd(this.run.id, step.position, step, step.attempt);
         continue;
       }
       await this.runStep(step);
@@ -129,20 +139,56 @@ export class RunExecution {
     return env;
   }
 
+  /** Runs a step, trying again after a failure or timeout while it has retries left. */
   private async runStep(step: StepRun): Promise<void> {
-    const { config, runs, bus, clock } = this.d;
+    step.status = "running";
+    step.started_at = this.d.clock.now();
+    for (let attempt = 1; ; attempt++) {
+      step.attempt = attempt;
+      step.log_bytes = 0;
+      const r = await this.runAttempt(step, attempt);
+      const retry = (r.status === "failed" || r.status === "timed_out") && attempt <= step.retries && !this.cancelRequested && !this.interruptReason;
+      if (!retry) return this.endStep(step, r);
+      r.log.note(`attempt ${attempt} of ${step.retries + 1} ${r.status === "timed_out" ? "timed out" : "failed"}; trying again in ${step.retry_delay_s} s`);
+      r.log.close();
+      Object.assign(step, { exit_code: r.exit_code, signal: r.signal, error: r.error });
+      this.emit();
+      this.d.bus.emitLogEnd(this.run.id, step.position, step, attempt);
+      if (step.retry_delay_s > 0) await this.pause(step.retry_delay_s * 1000);
+      if (this.cancelRequested || this.interruptReason) {
+        // stopped while waiting: the step ends as its last attempt did, or cancelled
+        return this.endStep(step, { ...r, log: null, status: this.cancelRequested ? "cancelled" : r.status, error: this.interruptReason ?? r.error });
+      }
+    }
+  }
+
+  /** Waits between attempts; a cancel or a shutdown ends the wait at once. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.stopCurrent = () => {
+        this.stopCurrent = null;
+        done();
+      };
+    });
+  }
+
+  private async runAttempt(step: StepRun, attempt: number): Promise<AttemptResult & { log: StepLog }> {
+    const { config, runs, bus } = this.d;
     const runId = this.run.id;
     const log = new StepLog({
-      path: stepLogPath(join(config.dataDir, "logs"), this.run.task, runId, step.position, step.name),
+      path: stepLogPath(join(config.dataDir, "logs"), this.run.task, runId, step.position, step.name, attempt),
       maxBytes: config.maxLogBytes,
       secrets: this.d.variables().filter((v) => v.secret).map((v) => v.value),
       onWrite: (offset, data) => {
         step.log_bytes = offset + data.length;
-        bus.emitLog(runId, step.position, { offset, data });
+        bus.emitLog(runId, step.position, { offset, data, attempt });
       },
     });
-    step.status = "running";
-    step.started_at = clock.now();
     const token = randomBytes(16).toString("hex");
     let proc: StepProcess;
     try {
@@ -156,11 +202,10 @@ export class RunExecution {
     } catch (e) {
       const reason = e instanceof StartError ? e.message : `cannot start the step: ${(e as Error).message}`;
       log.note(reason);
-      runs.stepStarted(runId, step.position, step.started_at, null);
-      this.endStep(step, log, { status: "failed", exit_code: null, signal: null, error: reason });
-      return;
+      runs.stepStarted(runId, step.position, attempt, step.started_at!, null);
+      return { log, status: "failed", exit_code: null, signal: null, error: reason };
     }
-    runs.stepStarted(runId, step.position, step.started_at, { pid: proc.pid, startTime: proc.startTime, token });
+    runs.stepStarted(runId, step.position, attempt, step.started_at!, { pid: proc.pid, startTime: proc.startTime, token });
     this.emit();
 
     let endReason: EndReason | null = null;
@@ -198,6 +243,11 @@ export class RunExecution {
       proc.stopReading();
       await drained;
     }
+    if (endReason && !(await waitGone(() => proc.escapedAlive(), config.killGraceMs))) {
+      // killed on purpose: processes that left the group are gone before the step ends
+      proc.signal("SIGKILL");
+      await waitGone(() => proc.escapedAlive(), 1000);
+    }
     clearTimeout(killTimer);
 
     let status: StepStatus;
@@ -214,15 +264,22 @@ export class RunExecution {
       status = "failed";
       error = log.writeError;
     }
-    this.endStep(step, log, { status, exit_code: exit.exitCode, signal: exit.signal, error });
+    return { log, status, exit_code: exit.exitCode, signal: exit.signal, error };
   }
 
-  private endStep(step: StepRun, log: StepLog, r: Pick<StepRun, "status" | "exit_code" | "signal" | "error">): void {
-    Object.assign(step, r);
-    step.log_bytes = log.close();
+  private endStep(step: StepRun, r: AttemptResult): void {
+    Object.assign(step, { status: r.status, exit_code: r.exit_code, signal: r.signal, error: r.error });
+    if (r.log) step.log_bytes = r.log.close();
     step.ended_at = this.d.clock.now();
-    this.d.runs.stepEnded(this.run.id, step.position, { ...r, ended_at: step.ended_at, log_bytes: step.log_bytes });
+    this.d.runs.stepEnded(this.run.id, step.position, {
+      status: r.status,
+      exit_code: r.exit_code,
+      signal: r.signal,
+      error: r.error,
+      ended_at: step.ended_at,
+      log_bytes: step.log_bytes,
+    });
     this.emit();
-    this.d.bus.emitLogEnd(this.run.id, step.position, step);
+    this.d.bus.emitLogEnd(this.run.id, step.position, step, step.attempt);
   }
 }

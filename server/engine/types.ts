@@ -22,6 +22,9 @@ export interface StepDef {
   args: string[];
   run_rule: RunRule;
   timeout_s: number;
+  /** how often a failed or timed-out step is tried again (0-10) */
+  retries: number;
+  retry_delay_s: number;
 }
 
 export interface TaskDef {
@@ -31,6 +34,10 @@ export interface TaskDef {
   enabled: boolean;
   pool: string | null;
   catchup: boolean;
+  /** seconds after its fire time by which a scheduled run must have started, or null */
+  start_deadline_s: number | null;
+  /** addresses alerted for this task besides the users who opted in */
+  alert_emails: string[];
   steps: StepDef[];
 }
 
@@ -42,6 +49,8 @@ export interface Task extends TaskDef {
 
 export interface StepRun extends StepDef {
   position: number;
+  /** 1 for the first try */
+  attempt: number;
   status: StepStatus;
   exit_code: number | null;
   signal: string | null;

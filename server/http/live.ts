@@ -76,7 +76,7 @@ export function liveRoutes(engine: Engine, feeds: LogFeeds, auth: ReturnType<typ
     })
     .ws("/api/runs/:run/steps/:pos/log/ws", {
       params: t.Object({ run: t.Numeric({ minimum: 1 }), pos: t.Numeric({ minimum: 1, maximum: 50 }) }),
-      query: t.Object({ offset: t.Optional(t.Numeric({ minimum: 0 })) }),
+      query: t.Object({ offset: t.Optional(t.Numeric({ minimum: 0 })), attempt: t.Optional(t.Numeric({ minimum: 1, maximum: 11 })) }),
       beforeHandle({ request, principalOf, params }) {
         refuseForeign(request, engine);
         if (!principalOf(request)) throw new HttpError(401, "sign in first");
@@ -109,7 +109,7 @@ export function liveRoutes(engine: Engine, feeds: LogFeeds, auth: ReturnType<typ
             following.delete(ws.id);
           },
           drained: () => new Promise<void>((r) => drains.set(ws.id, r)),
-        });
+        }, Math.min(ws.data.query.attempt ?? step.attempt, step.attempt));
         following.set(ws.id, stop);
       },
       drain(ws) {

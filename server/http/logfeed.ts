@@ -18,8 +18,8 @@ export interface LogSink {
   drained(): Promise<void>;
 }
 
-export function logPathOf(engine: Engine, run: Run, step: StepRun): string {
-  return stepLogPath(join(engine.config.dataDir, "logs"), run.task, run.id, step.position, step.name);
+export function logPathOf(engine: Engine, run: Run, step: StepRun, attempt = step.attempt): string {
+  return stepLogPath(join(engine.config.dataDir, "logs"), run.task, run.id, step.position, step.name, attempt);
 }
 
 export function fileSize(path: string): number {
@@ -55,7 +55,7 @@ async function sendRange(path: string, from: number, to: number, sink: LogSink):
   }
 }
 
-type Piece = { offset: number; data: Uint8Array } | { end: StepRun };
+type Piece = { offset: number; data: Uint8Array; attempt: number } | { end: StepRun; attempt: number };
 type Viewer = (p: Piece) => void;
 
 /** One step's shared watcher: one bus subscription, any number of viewers. */
@@ -71,7 +71,7 @@ class StepWatch {
   ) {
     this.off = engine.bus.onLog(runId, position, {
       chunk: (c) => this.viewers.forEach((v) => v(c)),
-      end: (step) => this.viewers.forEach((v) => v({ end: step })),
+      end: (step, attempt) => this.viewers.forEach((v) => v({ end: step, attempt })),
     });
   }
 
@@ -101,11 +101,12 @@ export class LogFeeds {
   }
 
   /**
-   * Sends the log from `offset`, then every new piece until the step ends.
-   * Returns a function that stops following (the viewer left).
+   * Sends one attempt's log (the step's current one by default) from `offset`,
+   * then every new piece until that attempt ends. Returns a function that
+   * stops following (the viewer left).
    */
-  follow(run: Run, step: StepRun, offset: number, sink: LogSink): () => void {
-    const path = logPathOf(this.engine, run, step);
+  follow(run: Run, step: StepRun, offset: number, sink: LogSink, attempt = step.attempt): () => void {
+    const path = logPathOf(this.engine, run, step, attempt);
     let stopped = false;
     let sent = offset; // the next byte this viewer needs
     let catchingUp = true;
@@ -125,7 +126,7 @@ export class LogFeeds {
       sink.end(final);
     };
     const viewer: Viewer = (c) => {
-      if (stopped) return;
+      if (stopped || c.attempt !== attempt) return; // another attempt's log
       if (catchingUp) held.push(c);
       else if ("end" in c) void finish(c.end);
       else deliver(c);
@@ -155,7 +156,7 @@ export class LogFeeds {
         deliver(c);
       }
       const now = this.currentStep(run.id, step.position);
-      if (!now || !LIVE.has(now.step.status)) await finish(now?.step ?? step);
+      if (!now || !LIVE.has(now.step.status) || now.step.attempt > attempt) await finish(now?.step ?? step);
     })();
     return stop;
   }

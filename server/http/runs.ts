@@ -37,7 +37,7 @@ export function logRange(size: number, q: { offset?: number; tail?: number; limi
   return [start, end];
 }
 
-export function followStream(feeds: LogFeeds, run: Run, step: StepRun, offset: number): ReadableStream<Uint8Array> {
+export function followStream(feeds: LogFeeds, run: Run, step: StepRun, offset: number, attempt = step.attempt): ReadableStream<Uint8Array> {
   let stop = () => {};
   let wake: (() => void) | null = null;
   return new ReadableStream<Uint8Array>(
@@ -63,7 +63,7 @@ export function followStream(feeds: LogFeeds, run: Run, step: StepRun, offset: n
             } catch {}
           },
           drained: () => new Promise<void>((r) => (wake = r)),
-        });
+        }, attempt);
       },
       pull() {
         wake?.();
@@ -105,16 +105,18 @@ export function runRoutes(engine: Engine, audit: AuditStore, feeds: LogFeeds, au
       "/api/runs/:run/steps/:pos/log",
       ({ params, query, set }) => {
         const { run, step } = findStep(engine, params.run, params.pos);
-        const path = logPathOf(engine, run, step);
+        const attempt = Math.min(query.attempt ?? step.attempt, step.attempt);
+        const path = logPathOf(engine, run, step, attempt);
         const size = fileSize(path);
         const [start, end] = logRange(size, query);
         set.headers["content-type"] = "text/plain; charset=utf-8";
         set.headers["x-log-size"] = String(size);
         set.headers["x-log-start"] = String(start);
+        set.headers["x-log-attempt"] = String(attempt);
         set.headers["cache-control"] = "no-store";
         if (query.follow === "1" || query.follow === "true") {
           set.headers["x-content-type-options"] = "nosniff";
-          return new Response(followStream(feeds, run, step, start), { headers: set.headers as Record<string, string> });
+          return new Response(followStream(feeds, run, step, start, attempt), { headers: set.headers as Record<string, string> });
         }
         if (end <= start) return "";
         // a Response of our own: returned bare, Bun answers a slice with 206 though no Range was asked for

@@ -67,7 +67,11 @@ export function taskRoutes(engine: Engine, audit: AuditStore, auth: ReturnType<t
         args: s.args ?? [],
         run_rule: s.run_rule ?? "on_success",
         timeout_s: s.timeout_s ?? 3600,
+        retries: s.retries ?? 0,
+        retry_delay_s: s.retry_delay_s ?? 10,
       })),
+      start_deadline_s: body.start_deadline_s ?? null,
+      alert_emails: body.alert_emails ?? [],
     };
   };
 

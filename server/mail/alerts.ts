@@ -61,7 +61,7 @@ export function watchFailures(o: { bus: EventBus; users: UserStore; mailer: Mail
     if (!recipients.length) return;
     const run = e.run;
     const step = run.steps.find((s) => s.status === "failed" || s.status === "timed_out");
-    const tail = step ? lastLines(stepLogPath(join(o.dataDir, "logs"), run.task, run.id, step.position, step.name)) : [];
+    const tail = step ? lastLines(stepLogPath(join(o.dataDir, "logs"), run.task, run.id, step.position, step.name, step.attempt)) : [];
     const url = `${o.publicUrl()}/runs/${run.id}`;
     for (const u of recipients) void sendLater(o.mailer, failureMail(u.email, run, step, tail, url));
   });

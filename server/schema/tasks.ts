@@ -13,6 +13,8 @@ export const StepInput = t.Object(
     args: t.Optional(t.Array(NoNul("argument", 65536), { maxItems: 256, error: "args: a list of at most 256 strings" })),
     run_rule: t.Optional(t.Union([t.Literal("on_success"), t.Literal("always")], { error: 'run_rule: "on_success" or "always"' })),
     timeout_s: t.Optional(Type.Integer({ minimum: 1, maximum: 604800, error: "timeout_s: whole seconds from 1 to 604800 (7 days)" })),
+    retries: t.Optional(Type.Integer({ minimum: 0, maximum: 10, error: "retries: a whole number from 0 to 10" })),
+    retry_delay_s: t.Optional(Type.Integer({ minimum: 0, maximum: 86400, error: "retry_delay_s: whole seconds from 0 to 86400" })),
   },
   { additionalProperties: false },
 );
@@ -24,6 +26,15 @@ const taskFields = {
   enabled: t.Optional(t.Boolean({ error: "enabled: true or false" })),
   pool: t.Optional(t.Nullable(Name("pool"))),
   catchup: t.Optional(t.Boolean({ error: "catchup: true or false" })),
+  start_deadline_s: t.Optional(
+    t.Nullable(Type.Integer({ minimum: 1, maximum: 604800, error: "start_deadline_s: whole seconds from 1 to 604800, or null" })),
+  ),
+  alert_emails: t.Optional(
+    t.Array(t.String({ maxLength: 254, pattern: "^[^\\s@]+@[^\\s@]+$", error: "alert_emails: e-mail addresses" }), {
+      maxItems: 20,
+      error: "alert_emails: at most 20 e-mail addresses",
+    }),
+  ),
   steps: t.Array(StepInput, { minItems: 1, maxItems: 50, error: "steps: 1 to 50 steps" }),
 };
 
@@ -37,6 +48,8 @@ export const TaskPatch = t.Object(
     pool: taskFields.pool,
     description: taskFields.description,
     catchup: taskFields.catchup,
+    start_deadline_s: taskFields.start_deadline_s,
+    alert_emails: taskFields.alert_emails,
   },
   { additionalProperties: false },
 );
@@ -49,6 +62,8 @@ export const StepOut = t.Object({
   args: t.Array(t.String()),
   run_rule: t.String(),
   timeout_s: t.Number(),
+  retries: t.Number(),
+  retry_delay_s: t.Number(),
 });
 
 export const TaskOut = t.Object({
@@ -59,6 +74,8 @@ export const TaskOut = t.Object({
   enabled: t.Boolean(),
   pool: t.Nullable(t.String()),
   catchup: t.Boolean(),
+  start_deadline_s: t.Nullable(t.Number()),
+  alert_emails: t.Array(t.String()),
   next_fire_at: t.Nullable(t.String()),
   steps: t.Array(StepOut),
   created_at: t.String(),
@@ -69,6 +86,8 @@ export const StepRunOut = t.Object({
   position: t.Number(),
   name: t.String(),
   status: t.String(),
+  attempt: t.Number(),
+  retries: t.Number(),
   exit_code: t.Nullable(t.Number()),
   signal: t.Nullable(t.String()),
   error: t.Nullable(t.String()),
@@ -105,4 +124,5 @@ export const LogQuery = t.Object({
   tail: t.Optional(t.Numeric({ minimum: 0, error: "tail: a number of bytes, 0 or more" })),
   limit: t.Optional(t.Numeric({ minimum: 0, error: "limit: a number of bytes, 0 or more" })),
   follow: t.Optional(t.Union([t.Literal("1"), t.Literal("0"), t.Literal("true"), t.Literal("false")], { error: "follow: 1 or 0" })),
+  attempt: t.Optional(t.Numeric({ minimum: 1, maximum: 11, error: "attempt: which try of the step, from 1" })),
 });

@@ -59,11 +59,11 @@ export async function makeEngine(env: Record<string, string> = {}, clock?: Clock
 }
 
 export function step(name: string, command: string, args: string[] = [], extra: Partial<StepDef> = {}): StepDef {
-  return { name, command, args, run_rule: "on_success", timeout_s: 60, ...extra };
+  return { name, command, args, run_rule: "on_success", timeout_s: 60, retries: 0, retry_delay_s: 0, ...extra };
 }
 
 export function taskDef(name: string, steps: StepDef[], extra: Partial<TaskDef> = {}): TaskDef {
-  return { name, description: "", cron: null, enabled: true, pool: null, catchup: false, steps, ...extra };
+  return { name, description: "", cron: null, enabled: true, pool: null, catchup: false, start_deadline_s: null, alert_emails: [], steps, ...extra };
 }
 
 export const sh = (name: string, script: string, extra: Partial<StepDef> = {}) => step(name, "bash", ["-c", script], extra);
