@@ -8,7 +8,8 @@ import { AuthService } from "../auth/service.ts";
 import { AuditStore } from "../db/audit.ts";
 import { UserStore } from "../db/users.ts";
 import { createApp } from "../http/app.ts";
-import { watchFailures } from "../mail/alerts.ts";
+import { SettingsStore } from "../db/settings.ts";
+import { watchAlerts } from "../mail/alerts.ts";
 import { createMailer } from "../mail/mailer.ts";
 
 function ensureDir(path: string, variable: string, mode: number): void {
@@ -38,8 +39,9 @@ export async function serve(): Promise<number> {
   const audit = new AuditStore(db);
   const mailer = createMailer(config.smtp);
   const auth = new AuthService({ config, users, audit, mailer, publicUrl: () => publicUrl });
-  watchFailures({ bus: engine.bus, users, mailer, dataDir: config.dataDir, publicUrl: () => publicUrl });
-  const app = createApp({ engine, auth, users, audit, startedAt });
+  const settings = new SettingsStore(db);
+  watchAlerts({ bus: engine.bus, users, tasks: engine.tasks, runs: engine.runs, settings, mailer, dataDir: config.dataDir, publicUrl: () => publicUrl });
+  const app = createApp({ engine, auth, users, audit, settings, startedAt });
   try {
     // 1 MiB scripts plus room; JSON bodies are far smaller (see http/ for per-route limits)
     app.listen({ hostname: config.host, port: config.port, maxRequestBodySize: 2 * 1024 * 1024 });

@@ -211,6 +211,15 @@ export class RunStore {
     return rows.map((r) => ({ ...r, steps: this.q.steps.all(r.id).map(stepOf) }));
   }
 
+  /** The task's finished run just before run `id` (to tell a recovery from a plain success). */
+  previousFinished(taskId: number, id: number): { id: number; status: RunStatus } | null {
+    return this.db
+      .query<{ id: number; status: RunStatus }, [number, number]>(
+        "SELECT id, status FROM runs WHERE task_id = ? AND id < ? AND status IN ('success', 'failed') ORDER BY id DESC LIMIT 1",
+      )
+      .get(taskId, id);
+  }
+
   liveStep(runId: number, position: number): LiveStep | null {
     return this.db
       .query<LiveStep, [number, number]>("SELECT run_id, position, pid, pid_start, token FROM step_runs WHERE run_id = ? AND position = ?")

@@ -6,7 +6,9 @@ import type { Run, StepRun, Task } from "./types.ts";
 export type EngineEvent =
   | { type: "run"; run: Run }
   | { type: "task"; task: Task }
-  | { type: "task_deleted"; name: string };
+  | { type: "task_deleted"; name: string }
+  /** a scheduled run did not start within its task's start_deadline_s */
+  | { type: "late"; task: string; scheduled_for: number; run_id: number | null; reason: "not_started" | "server_down" };
 
 export interface LogChunk {
   offset: number;

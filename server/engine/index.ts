@@ -9,7 +9,7 @@ import { PoolStore } from "../db/pools.ts";
 import { RunStore } from "../db/runs.ts";
 import { TaskStore, type TaskPatch } from "../db/tasks.ts";
 import { VariableStore } from "../db/variables.ts";
-import { systemClock, type Clock } from "./clock.ts";
+import { systemClock, type Clock, type Timer } from "./clock.ts";
 import { nextFire, parseCron } from "./cron.ts";
 import { EventBus } from "./events.ts";
 import { processExecutor, type Executor } from "./executor.ts";
@@ -51,6 +51,8 @@ export class Engine {
   private readonly poolSlots = new Map<string, number>();
   private readonly executions = new Map<number, RunExecution>();
   private readonly settled = new Map<number, Promise<unknown>>();
+  /** "did not start" timers of queued scheduled runs, by run id */
+  private readonly deadlines = new Map<number, Timer>();
   private stopping = false;
 
   constructor(o: EngineOptions) {
@@ -99,7 +101,11 @@ export class Engine {
     const tasks = this.tasks.list();
     for (const t of tasks) this.taskPool.set(t.id, t.pool);
     const live = this.runs.live();
-    for (const run of live.filter((r) => r.status === "queued")) this.queue.enqueue({ runId: run.id, taskId: run.task_id });
+    const byId = new Map(tasks.map((t) => [t.id, t]));
+    for (const run of live.filter((r) => r.status === "queued")) {
+      this.watchDeadline(byId.get(run.task_id)!, run, "server_down");
+      this.queue.enqueue({ runId: run.id, taskId: run.task_id });
+    }
     await recoverInterrupted(this.runnerDeps, live.filter((r) => r.status === "running"), this.config.killGraceMs);
     for (const t of tasks) this.catchUp(t, now);
     for (const t of tasks) this.scheduler.set(t.id, t.cron, t.enabled);
@@ -107,11 +113,14 @@ export class Engine {
     this.queue.resume();
   }
 
-  /** The one run owed to a catch-up task whose fire times passed while the server was down. */
+  /**
+   * Fire times missed while the server was down: a catch-up task gets one run
+   * for them; a task with a start deadline that passed raises "did not start".
+   */
   private catchUp(t: Task, now: number): void {
     const anchor = this.tasks.anchor(t.id) ?? t.created_at;
     this.tasks.setAnchor(t.id, now);
-    if (!t.cron || !t.enabled || !t.catchup) return;
+    if (!t.cron || !t.enabled || (!t.catchup && t.start_deadline_s === null)) return;
     const spec = parseCron(t.cron);
     let missed = nextFire(spec, this.config.timezone, anchor);
     if (missed === null || missed > now) return;
@@ -120,8 +129,13 @@ export class Engine {
       if (later === null || later > now) break;
       missed = later;
     }
+    if (!t.catchup) {
+      if (t.start_deadline_s !== null) this.late(t.name, missed, null, "server_down");
+      return;
+    }
     log(`task ${t.name} missed its schedule while the server was down; queueing one catch-up run`);
-    this.enqueueRun(t, "catchup", null, missed);
+    const run = this.enqueueRun(t, "catchup", null, missed);
+    if (run) this.watchDeadline(t, run, "server_down");
   }
 
   private scheduleRetention(at: number): void {
@@ -234,7 +248,32 @@ export class Engine {
       log(`task ${task.name}: the fire at ${new Date(fireAt).toISOString()} was coalesced (a run is already queued)`);
       return;
     }
-    this.enqueueRun(task, "schedule", null, fireAt);
+    const run = this.enqueueRun(task, "schedule", null, fireAt);
+    if (run) this.watchDeadline(task, run, "not_started");
+  }
+
+  private late(task: string, scheduledFor: number, runId: number | null, reason: "not_started" | "server_down"): void {
+    log(`task ${task}: the run for ${new Date(scheduledFor).toISOString()} did not start in time (${reason === "server_down" ? "the server was down" : "it is still waiting"})`);
+    this.bus.emit({ type: "late", task, scheduled_for: scheduledFor, run_id: runId, reason });
+  }
+
+  /** A scheduled run must start by its fire time plus the task's start deadline, or "did not start" is raised. */
+  private watchDeadline(task: Task, run: Run, ifPast: "not_started" | "server_down"): void {
+    if (task.start_deadline_s === null || run.scheduled_for === null) return;
+    const due = run.scheduled_for + task.start_deadline_s * 1000;
+    if (due <= this.clock.now()) return this.late(task.name, run.scheduled_for, run.id, ifPast);
+    this.deadlines.set(
+      run.id,
+      this.clock.at(due, () => {
+        this.deadlines.delete(run.id);
+        if (this.runs.get(run.id)?.status === "queued") this.late(task.name, run.scheduled_for!, run.id, "not_started");
+      }),
+    );
+  }
+
+  private clearDeadline(runId: number): void {
+    this.deadlines.get(runId)?.cancel();
+    this.deadlines.delete(runId);
   }
 
   private enqueueRun(task: Task, trigger: Trigger, by: string | null, scheduledFor: number | null): Run | null {
@@ -246,6 +285,7 @@ export class Engine {
   }
 
   private startRun(q: QueuedRun): void {
+    this.clearDeadline(q.runId);
     const run = this.runs.get(q.runId);
     if (!run || run.status !== "queued") {
       this.queue.finished(q.taskId);
@@ -275,6 +315,7 @@ export class Engine {
       return exec.run;
     }
     if (run.status === "queued" && this.queue.remove(runId)) {
+      this.clearDeadline(runId);
       const ended = this.clock.now();
       this.runs.finish(runId, "cancelled", ended);
       const cancelled = this.runs.get(runId)!;
@@ -303,6 +344,7 @@ export class Engine {
     this.stopping = true;
     this.queue.pause();
     this.scheduler.stop();
+    for (const id of [...this.deadlines.keys()]) this.clearDeadline(id);
     for (const exec of this.executions.values()) exec.interrupt("interrupted by server shutdown");
     await Promise.all(this.settled.values());
   }

@@ -201,3 +201,38 @@ describe("schedules with an injected clock", () => {
     expect(existsSync(logDir)).toBe(false);
   });
 });
+
+describe("start deadlines", () => {
+  test("a scheduled run still waiting when its start deadline passes raises one late event", async () => {
+    const clock = new ManualClock(Date.parse("2026-06-01T10:00:30Z"));
+    te = await makeEngine({}, clock);
+    te.engine.pools.insert({ name: "one", slots: 1 });
+    te.engine.poolChanged("one", 1);
+    const blocker = te.engine.createTask(taskDef("blocker", [sh("s", "sleep 30")], { pool: "one" }));
+    te.engine.createTask(taskDef("due", [step("s", "true")], { pool: "one", cron: "1 10 * * *", start_deadline_s: 60 }));
+    const late: unknown[] = [];
+    te.engine.bus.on((e) => e.type === "late" && late.push({ ...e }));
+    const busy = te.engine.trigger(blocker, null).run;
+    clock.advanceTo(Date.parse("2026-06-01T10:01:00Z")); // "due" fires and waits for the pool
+    clock.advanceTo(Date.parse("2026-06-01T10:01:59Z"));
+    expect(late).toEqual([]);
+    clock.advanceTo(Date.parse("2026-06-01T10:02:00Z"));
+    expect(late).toEqual([{ type: "late", task: "due", scheduled_for: Date.parse("2026-06-01T10:01:00Z"), run_id: expect.any(Number), reason: "not_started" }]);
+    te.engine.cancel(busy.id);
+    await te.finished(busy.id);
+    const dueRun = te.engine.runs.page(te.engine.tasks.find("due")!.id, 1)[0]!;
+    await te.finished(dueRun.id);
+  });
+
+  test("a run that starts in time raises nothing", async () => {
+    const clock = new ManualClock(Date.parse("2026-06-01T10:00:30Z"));
+    te = await makeEngine({}, clock);
+    const task = te.engine.createTask(taskDef("quick", [step("s", "true")], { cron: "1 10 * * *", start_deadline_s: 60 }));
+    const late: unknown[] = [];
+    te.engine.bus.on((e) => e.type === "late" && late.push(e));
+    clock.advanceTo(Date.parse("2026-06-01T10:01:00Z"));
+    await te.finished(te.engine.runs.page(task.id, 1)[0]!.id);
+    clock.advanceTo(Date.parse("2026-06-01T10:05:00Z"));
+    expect(late).toEqual([]);
+  });
+});

@@ -4,6 +4,7 @@ import { Elysia, t } from "elysia";
 import { UserAdmin } from "../auth/admin.ts";
 import type { AuthService } from "../auth/service.ts";
 import type { AuditStore } from "../db/audit.ts";
+import type { SettingsStore } from "../db/settings.ts";
 import type { UserStore } from "../db/users.ts";
 import type { Engine } from "../engine/index.ts";
 import { Packages } from "../packages/service.ts";
@@ -19,6 +20,7 @@ import { packageRoutes } from "./packages.ts";
 import { poolRoutes } from "./pools.ts";
 import { runRoutes } from "./runs.ts";
 import { scriptRoutes } from "./scripts.ts";
+import { settingsRoutes } from "./settings.ts";
 import { staticRoutes, uiSource } from "./static.ts";
 import { taskRoutes } from "./tasks.ts";
 import { userRoutes } from "./users.ts";
@@ -29,6 +31,7 @@ export interface AppDeps {
   auth: AuthService;
   users: UserStore;
   audit: AuditStore;
+  settings: SettingsStore;
   startedAt: number;
 }
 
@@ -63,6 +66,7 @@ export function createApp(d: AppDeps) {
     .use(userRoutes(d.auth, new UserAdmin(d.users, d.audit), d.users, d.audit, access))
     .use(scriptRoutes(new ScriptFiles({ dir: config.scriptsDir, env: config.stepEnvBase }), d.audit, access))
     .use(packageRoutes(new Packages({ config }), d.audit, access, config))
+    .use(settingsRoutes(d.settings, d.audit, access))
     .use(liveRoutes(engine, feeds, access))
     .use(staticRoutes(uiSource(config.staticDir)));
 }

@@ -37,6 +37,7 @@ export function utf8Boundary(b: Uint8Array): number {
 function serialize(engine: Engine, e: EngineEvent): string {
   if (e.type === "run") return JSON.stringify({ type: "run", run: runOut(e.run) });
   if (e.type === "task") return JSON.stringify({ type: "task", task: taskOut(e.task, engine.nextFireAt(e.task.id)) });
+  if (e.type === "late") return JSON.stringify({ ...e, scheduled_for: new Date(e.scheduled_for).toISOString() });
   return JSON.stringify(e);
 }
 

@@ -1,17 +1,21 @@
-// Failure alerts: when a run fails, every active user who opted in gets one
-// mail naming the task, the failed step, its exit code or signal, the last 20
-// lines of its log (already masked on disk) and a link to the run. Reacts to
-// engine events; the executor never calls mail.
+// Alerts: a run failed, a task recovered (first success after a failure), a
+// scheduled run did not start in time. Each goes by mail to every active user
+// who opted in plus the task's own recipients, and as JSON to the webhook an
+// admin set. Reacts to engine events; the executor never calls mail.
 import { closeSync, openSync, readSync } from "node:fs";
 import { join } from "node:path";
+import type { RunStore } from "../db/runs.ts";
+import type { SettingsStore } from "../db/settings.ts";
+import type { TaskStore } from "../db/tasks.ts";
 import type { UserStore } from "../db/users.ts";
-import type { EventBus } from "../engine/events.ts";
+import type { EngineEvent, EventBus } from "../engine/events.ts";
 import { stepLogPath } from "../engine/logs.ts";
 import type { Run, StepRun } from "../engine/types.ts";
 import { sendLater, type Mailer, type MailMessage } from "./mailer.ts";
 
 const TAIL_LINES = 20;
 const TAIL_BYTES = 64 * 1024;
+const WEBHOOK_TIMEOUT_MS = 10_000;
 
 /** The last `lines` lines of a file, reading only its end. */
 export function lastLines(path: string, lines = TAIL_LINES): string[] {
@@ -24,8 +28,7 @@ export function lastLines(path: string, lines = TAIL_LINES): string[] {
   try {
     const buf = Buffer.alloc(TAIL_BYTES);
     const size = Bun.file(path).size;
-    const start = Math.max(0, size - TAIL_BYTES);
-    const n = readSync(fd, buf, 0, TAIL_BYTES, start);
+    const n = readSync(fd, buf, 0, TAIL_BYTES, Math.max(0, size - TAIL_BYTES));
     const text = buf.subarray(0, n).toString("utf8").replace(/\n$/, "");
     return text === "" ? [] : text.split("\n").slice(-lines);
   } finally {
@@ -40,8 +43,10 @@ function describeEnd(step: StepRun): string {
   return step.error ?? step.status;
 }
 
+const FOOTER = "\nYou get this mail because failure alerts are on in your Lightflow profile, or this task lists your address.\n";
+
 export function failureMail(to: string, run: Run, step: StepRun | undefined, tail: string[], runUrl: string): MailMessage {
-  const what = step ? `step "${step.name}" ${describeEnd(step)}` : "a step failed";
+  const what = step ? `step "${step.name}" ${describeEnd(step)}${step.attempt > 1 ? ` (after ${step.attempt} attempts)` : ""}` : "a step failed";
   const lines = step?.error ? [`error: ${step.error}`] : [];
   return {
     to,
@@ -50,19 +55,92 @@ export function failureMail(to: string, run: Run, step: StepRun | undefined, tai
       `The task "${run.task}" failed in run ${run.id}: ${what}.\n` +
       lines.join("\n") +
       (tail.length ? `\nLast ${tail.length} lines of its log:\n\n${tail.map((l) => `  ${l}`).join("\n")}\n` : "\nThe step wrote no output.\n") +
-      `\nThe run: ${runUrl}\n\nYou get this mail because failure alerts are on in your Lightflow profile.\n`,
+      `\nThe run: ${runUrl}\n${FOOTER}`,
   };
 }
 
-export function watchFailures(o: { bus: EventBus; users: UserStore; mailer: Mailer; dataDir: string; publicUrl: () => string }): () => void {
-  return o.bus.on((e) => {
-    if (e.type !== "run" || e.run.status !== "failed") return;
-    const recipients = o.users.alertRecipients();
-    if (!recipients.length) return;
+export function recoveredMail(to: string, run: Run, runUrl: string): MailMessage {
+  return {
+    to,
+    subject: `Lightflow: ${run.task} recovered`,
+    text: `The task "${run.task}" succeeded again in run ${run.id}, after a failure.\n\nThe run: ${runUrl}\n${FOOTER}`,
+  };
+}
+
+export function lateMail(to: string, task: string, scheduledFor: number, reason: "not_started" | "server_down", url: string): MailMessage {
+  const why = reason === "server_down" ? "the server was not running" : "it is still waiting for a free slot (pool or global limit) or for its previous run";
+  return {
+    to,
+    subject: `Lightflow: ${task} did not start`,
+    text: `The run of "${task}" scheduled for ${new Date(scheduledFor).toISOString()} did not start in time: ${why}.\n\nThe task: ${url}\n${FOOTER}`,
+  };
+}
+
+export interface AlertDeps {
+  bus: EventBus;
+  users: UserStore;
+  tasks: TaskStore;
+  runs: RunStore;
+  settings: SettingsStore;
+  mailer: Mailer;
+  dataDir: string;
+  publicUrl: () => string;
+}
+
+/** POSTs an alert as JSON; failures are logged, never thrown. */
+async function postWebhook(url: string, body: unknown): Promise<void> {
+  try {
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "user-agent": "Lightflow" },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
+    });
+    if (!res.ok) console.error(`lightflow: the alert webhook answered ${res.status}`);
+  } catch (e) {
+    console.error(`lightflow: could not call the alert webhook: ${(e as Error).message}`);
+  }
+}
+
+export function watchAlerts(d: AlertDeps): () => void {
+  const recipients = (task: string): string[] => {
+    const emails = new Set(d.users.alertRecipients().map((u) => u.email.toLowerCase()));
+    for (const e of d.tasks.find(task)?.alert_emails ?? []) emails.add(e.toLowerCase());
+    return [...emails];
+  };
+  const alert = (task: string, mail: (to: string) => MailMessage, hook: Record<string, unknown>) => {
+    for (const to of recipients(task)) void sendLater(d.mailer, mail(to));
+    const url = d.settings.get().alert_webhook_url;
+    if (url) void postWebhook(url, { ...hook, task });
+  };
+
+  return d.bus.on((e: EngineEvent) => {
+    if (e.type === "late") {
+      const url = `${d.publicUrl()}/tasks/${encodeURIComponent(e.task)}`;
+      alert(e.task, (to) => lateMail(to, e.task, e.scheduled_for, e.reason, url), {
+        event: "did_not_start",
+        reason: e.reason,
+        scheduled_for: new Date(e.scheduled_for).toISOString(),
+        run_id: e.run_id,
+        url,
+      });
+      return;
+    }
+    if (e.type !== "run") return;
     const run = e.run;
-    const step = run.steps.find((s) => s.status === "failed" || s.status === "timed_out");
-    const tail = step ? lastLines(stepLogPath(join(o.dataDir, "logs"), run.task, run.id, step.position, step.name, step.attempt)) : [];
-    const url = `${o.publicUrl()}/runs/${run.id}`;
-    for (const u of recipients) void sendLater(o.mailer, failureMail(u.email, run, step, tail, url));
+    const url = `${d.publicUrl()}/runs/${run.id}`;
+    if (run.status === "failed") {
+      const step = run.steps.find((s) => s.status === "failed" || s.status === "timed_out");
+      const tail = step ? lastLines(stepLogPath(join(d.dataDir, "logs"), run.task, run.id, step.position, step.name, step.attempt)) : [];
+      alert(run.task, (to) => failureMail(to, run, step, tail, url), {
+        event: "failed",
+        run_id: run.id,
+        step: step ? { name: step.name, position: step.position, status: step.status, exit_code: step.exit_code, signal: step.signal, attempt: step.attempt } : null,
+        log_tail: tail,
+        url,
+      });
+    } else if (run.status === "success" && d.runs.previousFinished(run.task_id, run.id)?.status === "failed") {
+      alert(run.task, (to) => recoveredMail(to, run, url), { event: "recovered", run_id: run.id, url });
+    }
   });
 }
