@@ -85,14 +85,19 @@ async function serveIndex(): Promise<number> {
     stderr: "ignore",
     env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? "/root" },
   });
-  let seen = "";
-  const decoder = new TextDecoder();
-  for await (const chunk of index.stdout as ReadableStream<Uint8Array>) {
-    seen += decoder.decode(chunk, { stream: true });
-    const m = /port (\d+)/.exec(seen);
-    if (m) return Number(m[1]);
-  }
-  throw new Error(`the package index did not start: ${seen}`);
+  // keep reading its output to the end: a pipe closed under it would break the server
+  return new Promise<number>((resolve, reject) => {
+    let seen = "";
+    const decoder = new TextDecoder();
+    void (async () => {
+      for await (const chunk of index!.stdout as ReadableStream<Uint8Array>) {
+        seen += decoder.decode(chunk, { stream: true });
+        const m = /port (\d+) /.exec(seen);
+        if (m) resolve(Number(m[1]));
+      }
+      reject(new Error(`the package index did not start: ${seen}`));
+    })();
+  });
 }
 
 /** The job's output as plain text, read until the job ends. */
@@ -126,6 +131,9 @@ async function runStep(task: string): Promise<{ status: string; log: string }> {
 beforeAll(async () => {
   indexDir = tempDir("lightflow-index-");
   indexUrl = `http://127.0.0.1:${await serveIndex()}/simple/`;
+  // the index answers before pip is pointed at it (pip reports an unreachable index only as "no versions")
+  const page = await fetch(`${indexUrl}lightflow-testpkg/`);
+  expect(await page.text()).toContain(WHEEL);
   api = await startApi({
     env: {
       PIP_INDEX_URL: indexUrl,
