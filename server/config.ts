@@ -34,6 +34,8 @@ export interface Config {
   adminEmail: string | null;
   smtp: SmtpConfig | null;
   gitCommit: string;
+  /** a Bearer token that may read /api/metrics (besides admins), or null */
+  metricsToken: string | null;
   /** the server's environment minus its own configuration and secrets */
   stepEnvBase: Readonly<Record<string, string>>;
 }
@@ -84,6 +86,13 @@ function hostForUrl(host: string): string {
 export function baseUrlFor(host: string, port: number): string {
   const shown = host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "::1" : host;
   return `http://${hostForUrl(shown)}:${port}`;
+}
+
+function metricsToken(env: Env): string | null {
+  const token = env.LIGHTFLOW_METRICS_TOKEN?.trim();
+  if (!token) return null;
+  if (token.length < 16) throw new ConfigError("LIGHTFLOW_METRICS_TOKEN: use at least 16 characters (e.g. openssl rand -hex 16)");
+  return token;
 }
 
 function smtpConfig(env: Env): SmtpConfig | null {
@@ -154,6 +163,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     adminEmail,
     smtp: smtpConfig(env),
     gitCommit: env.GIT_COMMIT?.trim() ?? "",
+    metricsToken: metricsToken(env),
     stepEnvBase: Object.freeze(stepEnvBase(env)),
   });
 }

@@ -12,6 +12,7 @@ describe("configuration", () => {
     ["unwritable data directory", { LIGHTFLOW_DATA_DIR: "/proc/lightflow-data" }, /^lightflow: LIGHTFLOW_DATA_DIR: cannot use \/proc\/lightflow-data as a writable directory/],
     ["bad boolean", { LIGHTFLOW_COOKIE_SECURE: "maybe" }, /^lightflow: LIGHTFLOW_COOKIE_SECURE: "maybe" is not true or false/],
     ["bad SMTP security", { SMTP_HOST: "localhost", SMTP_SECURITY: "ssl3" }, /^lightflow: SMTP_SECURITY:/],
+    ["short metrics token", { LIGHTFLOW_METRICS_TOKEN: "abc" }, /^lightflow: LIGHTFLOW_METRICS_TOKEN: use at least 16 characters/],
   ];
   for (const [name, env, message] of cases) {
     test(`${name}: exit 2 with one line naming the variable, no stack trace`, async () => {

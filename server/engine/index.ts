@@ -13,6 +13,7 @@ import { systemClock, type Clock, type Timer } from "./clock.ts";
 import { nextFire, parseCron } from "./cron.ts";
 import { EventBus } from "./events.ts";
 import { processExecutor, type Executor } from "./executor.ts";
+import { Metrics } from "./metrics.ts";
 import { runLogDir } from "./logs.ts";
 import { RunQueue, type QueuedRun } from "./queue.ts";
 import { recoverInterrupted } from "./recovery.ts";
@@ -54,6 +55,7 @@ export class Engine {
   /** "did not start" timers of queued scheduled runs, by run id */
   private readonly deadlines = new Map<number, Timer>();
   private stopping = false;
+  private readonly metrics: Metrics;
 
   constructor(o: EngineOptions) {
     this.config = o.config;
@@ -66,6 +68,7 @@ export class Engine {
     this.pools = new PoolStore(o.db);
     this.variables = new VariableStore(o.db);
     this.logsDir = join(o.config.dataDir, "logs");
+    this.metrics = new Metrics(this.bus, o.db);
     this.scheduler = new Scheduler({
       clock: this.clock,
       timezone: o.config.timezone,
@@ -329,6 +332,14 @@ export class Engine {
   /** Live view of a run in progress (fresher than the database between writes). */
   liveRun(runId: number): Run | null {
     return this.executions.get(runId)?.run ?? null;
+  }
+
+  /** The Prometheus text of /api/metrics. */
+  metricsText(build: { version: string; commit: string }): string {
+    const pools = this.queue.allCounts();
+    for (const p of this.poolSlots.keys()) if (!pools.has(p)) pools.set(p, { running: 0, queued: 0 });
+    const runningSteps = [...this.executions.values()].filter((e) => e.run.steps.some((s) => s.status === "running")).length;
+    return this.metrics.render({ pools, runningSteps }, build);
   }
 
   get runningCount(): number {

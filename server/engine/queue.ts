@@ -39,6 +39,20 @@ export class RunQueue {
     };
   }
 
+  /** Running and queued runs of every pool ("" for runs without one). */
+  allCounts(): Map<string, { running: number; queued: number }> {
+    const out = new Map<string, { running: number; queued: number }>();
+    const of = (pool: string | null) => {
+      const key = pool ?? "";
+      let c = out.get(key);
+      if (!c) out.set(key, (c = { running: 0, queued: 0 }));
+      return c;
+    };
+    for (const pool of this.runningTasks.values()) of(pool).running++;
+    for (const q of this.queued) of(this.d.poolOf(q.taskId)).queued++;
+    return out;
+  }
+
   isRunning(taskId: number): boolean {
     return this.runningTasks.has(taskId);
   }

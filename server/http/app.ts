@@ -17,6 +17,7 @@ import { securityHeaders } from "./headers.ts";
 import { liveRoutes } from "./live.ts";
 import { LogFeeds } from "./logfeed.ts";
 import { packageRoutes } from "./packages.ts";
+import { metricsRoutes } from "./metrics.ts";
 import { poolRoutes } from "./pools.ts";
 import { runRoutes } from "./runs.ts";
 import { scriptRoutes } from "./scripts.ts";
@@ -67,6 +68,7 @@ export function createApp(d: AppDeps) {
     .use(scriptRoutes(new ScriptFiles({ dir: config.scriptsDir, env: config.stepEnvBase }), d.audit, access))
     .use(packageRoutes(new Packages({ config }), d.audit, access, config))
     .use(settingsRoutes(d.settings, d.audit, access))
+    .use(metricsRoutes(engine, access))
     .use(liveRoutes(engine, feeds, access))
     .use(staticRoutes(uiSource(config.staticDir)));
 }
