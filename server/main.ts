@@ -1,7 +1,8 @@
 // Entry point of the one executable: picks the subcommand, nothing else.
 import { ConfigError } from "./config.ts";
 
-const USAGE = "usage: lightflow [serve | version | reset-password <email>]";
+const USAGE =
+  "usage: lightflow [serve | version | reset-password <email> | backup <file> [--logs] | restore <file> | export [<file>] | import <file> [--dry-run]]";
 
 async function main(argv: string[]): Promise<number> {
   const [command = "serve", ...rest] = argv;
@@ -16,6 +17,15 @@ async function main(argv: string[]): Promise<number> {
     case "reset-password":
       if (rest.length !== 1) break;
       return (await import("./cli/reset-password.ts")).resetPassword(rest[0]!);
+    case "backup": {
+      const logs = rest.includes("--logs");
+      const files = rest.filter((a) => a !== "--logs");
+      if (files.length !== 1 || files[0]!.startsWith("-")) break;
+      return (await import("./cli/backup.ts")).backup(files[0]!, logs);
+    }
+    case "restore":
+      if (rest.length !== 1 || rest[0]!.startsWith("-")) break;
+      return (await import("./cli/backup.ts")).restoreBackup(rest[0]!);
     case "help":
     case "--help":
     case "-h":

@@ -11,6 +11,7 @@ import { Packages } from "../packages/service.ts";
 import { ScriptFiles } from "../scripts/service.ts";
 import { BUILD_COMMIT, BUILD_DATE, VERSION } from "../version.ts";
 import { authRoutes } from "./auth.ts";
+import { backupRoutes } from "./backup.ts";
 import { errorHandling } from "./errors.ts";
 import { guard } from "./guard.ts";
 import { securityHeaders } from "./headers.ts";
@@ -69,6 +70,7 @@ export function createApp(d: AppDeps) {
     .use(packageRoutes(new Packages({ config }), d.audit, access, config))
     .use(settingsRoutes(d.settings, d.audit, access))
     .use(metricsRoutes(engine, access))
+    .use(backupRoutes(engine, d.audit, access))
     .use(liveRoutes(engine, feeds, access))
     .use(staticRoutes(uiSource(config.staticDir)));
 }

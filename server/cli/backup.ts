@@ -1,0 +1,53 @@
+// `lightflow backup <file> [--logs]` and `lightflow restore <file>`.
+// backup works while the server runs (VACUUM INTO on the WAL database);
+// restore fills an empty data directory before the first start.
+import { existsSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { archiveEntries, restore, snapshotDatabase, temporarySnapshot, writeTar } from "../backup/service.ts";
+import { ConfigError, loadConfig } from "../config.ts";
+import { openDatabase } from "../db/index.ts";
+
+export async function backup(file: string, withLogs: boolean): Promise<number> {
+  const config = loadConfig();
+  const path = join(config.dataDir, "lightflow.db");
+  if (!existsSync(path)) throw new ConfigError(`LIGHTFLOW_DATA_DIR: no Lightflow database in ${config.dataDir}`);
+  if (existsSync(file)) {
+    console.error(`lightflow: ${file} already exists; choose a new file name`);
+    return 1;
+  }
+  const db = openDatabase(path);
+  try {
+    if (!withLogs) {
+      snapshotDatabase(db, file);
+      console.log(`lightflow: database backed up to ${file}`);
+      return 0;
+    }
+    const snap = temporarySnapshot(db);
+    try {
+      const entries = archiveEntries(snap.file, { dataDir: config.dataDir, scriptsDir: config.scriptsDir });
+      await writeTar(file, entries);
+      console.log(`lightflow: database, scripts and logs (${entries.length} files) backed up to ${file}`);
+      return 0;
+    } finally {
+      rmSync(snap.dir, { recursive: true, force: true });
+    }
+  } finally {
+    db.close();
+  }
+}
+
+export function restoreBackup(file: string): number {
+  const config = loadConfig();
+  if (!existsSync(file)) {
+    console.error(`lightflow: no such file: ${file}`);
+    return 1;
+  }
+  const r = restore(file, config.dataDir, config.scriptsDir);
+  if ("error" in r) {
+    const why = { not_empty: "the data directory must be empty", not_a_backup: "not a Lightflow backup", corrupt: "the database in it is damaged" }[r.error];
+    console.error(`lightflow: cannot restore: ${why} (${r.detail})`);
+    return 1;
+  }
+  console.log(`lightflow: restored ${r.files} files into ${config.dataDir}; start the server as usual`);
+  return 0;
+}
