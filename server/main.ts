@@ -26,6 +26,15 @@ async function main(argv: string[]): Promise<number> {
     case "restore":
       if (rest.length !== 1 || rest[0]!.startsWith("-")) break;
       return (await import("./cli/backup.ts")).restoreBackup(rest[0]!);
+    case "export":
+      if (rest.length > 1 || rest[0]?.startsWith("-")) break;
+      return (await import("./cli/setup.ts")).exportCommand(rest[0]);
+    case "import": {
+      const dryRun = rest.includes("--dry-run");
+      const files = rest.filter((a) => a !== "--dry-run");
+      if (files.length !== 1 || files[0]!.startsWith("-")) break;
+      return (await import("./cli/setup.ts")).importCommand(files[0]!, dryRun);
+    }
     case "help":
     case "--help":
     case "-h":

@@ -22,7 +22,7 @@ async function refused(method: string, path: string, body: unknown, status: numb
   const json = JSON.parse(text);
   expect(typeof json.error).toBe("string");
   expect(json.error.length).toBeGreaterThan(5);
-  expect(text).not.toMatch(/at \S+ \(|\.ts:\d+|node_modules/); // no stack trace
+  expect(text).not.toMatch(/\bat \S+ \([^)]*:\d+:\d+\)|\.ts:\d+:\d+|node_modules\//); // no stack trace
   if (field !== undefined) expect(json.field).toBe(field);
   return json;
 }

@@ -8,6 +8,7 @@ import { AuthService } from "../auth/service.ts";
 import { AuditStore } from "../db/audit.ts";
 import { UserStore } from "../db/users.ts";
 import { createApp } from "../http/app.ts";
+import { writePidFile } from "./pidfile.ts";
 import { SettingsStore } from "../db/settings.ts";
 import { watchAlerts } from "../mail/alerts.ts";
 import { createMailer } from "../mail/mailer.ts";
@@ -52,6 +53,7 @@ export async function serve(): Promise<number> {
   if (config.baseUrlDerived) publicUrl = baseUrlFor(config.host, port);
   console.log(`lightflow: listening on ${baseUrlFor(config.host, port)} (data in ${config.dataDir}, time zone ${config.timezone})`);
   auth.ensureFirstAdmin();
+  const removePidFile = writePidFile(config.dataDir);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -61,6 +63,7 @@ export async function serve(): Promise<number> {
     await engine.shutdown();
     await app.stop(true);
     db.close();
+    removePidFile();
     console.log("lightflow: stopped");
     process.exit(0);
   };

@@ -101,8 +101,9 @@ export class RunStore {
       ),
       setRun: db.query("UPDATE runs SET status = ?, started_at = COALESCE(?, started_at), ended_at = ? WHERE id = ?"),
       stepStart: db.query(
-        "UPDATE step_runs SET status = 'running', attempt = ?, started_at = ?, pid = ?, pid_start = ?, token = ? WHERE run_id = ? AND position = ?",
+        "UPDATE step_runs SET status = 'running', attempt = ?, started_at = ?, pid = NULL, pid_start = NULL, token = ? WHERE run_id = ? AND position = ?",
       ),
+      stepSpawned: db.query("UPDATE step_runs SET pid = ?, pid_start = ? WHERE run_id = ? AND position = ?"),
       stepEnd: db.query(
         `UPDATE step_runs SET status = ?, exit_code = ?, signal = ?, error = ?, ended_at = ?, log_bytes = ?
          WHERE run_id = ? AND position = ?`,
@@ -161,9 +162,18 @@ export class RunStore {
     this.q.setRun.run(status, at.started_at ?? null, at.ended_at ?? null, id);
   }
 
-  /** An attempt of a step started (`at` is the first attempt's start: the box's start). */
-  stepStarted(runId: number, position: number, attempt: number, at: number, proc: { pid: number; startTime: number | null; token: string } | null): void {
-    this.q.stepStart.run(attempt, at, proc?.pid ?? null, proc?.startTime ?? null, proc?.token ?? null, runId, position);
+  /**
+   * An attempt of a step is about to start (`at` is the first attempt's start:
+   * the box's start). Written before the process exists, with the token its
+   * processes will carry: a crash right after the spawn still finds them, and
+   * never runs the step a second time.
+   */
+  stepStarting(runId: number, position: number, attempt: number, at: number, token: string): void {
+    this.q.stepStart.run(attempt, at, token, runId, position);
+  }
+
+  stepSpawned(runId: number, position: number, pid: number, pidStart: number | null): void {
+    this.q.stepSpawned.run(pid, pidStart, runId, position);
   }
 
   stepEnded(runId: number, position: number, r: StepResult): void {

@@ -19,6 +19,7 @@ import { RunQueue, type QueuedRun } from "./queue.ts";
 import { recoverInterrupted } from "./recovery.ts";
 import { RunExecution, type RunnerDeps } from "./runner.ts";
 import { Scheduler } from "./scheduler.ts";
+import type { SetupTarget } from "./setup.ts";
 import { FINISHED_RUN, type Run, type Task, type TaskDef, type Trigger } from "./types.ts";
 
 const DAY = 86_400_000;
@@ -215,6 +216,23 @@ export class Engine {
     this.tasks.delete(t.id);
     rmSync(join(this.logsDir, t.name), { recursive: true, force: true });
     this.bus.emit({ type: "task_deleted", name: t.name });
+  }
+
+  /** Tasks as code: the engine as the place a setup file is read from and applied to. */
+  setupTarget(): SetupTarget {
+    return {
+      tasks: () => this.tasks.list(),
+      pools: () => this.pools.list(),
+      variables: () => this.variables.all(),
+      createTask: (def) => void this.createTask(def),
+      replaceTask: (id, def) => void this.replaceTask(id, def),
+      putPool: (p, exists) => {
+        if (exists) this.pools.setSlots(p.name, p.slots);
+        else this.pools.insert(p);
+        this.poolChanged(p.name, p.slots);
+      },
+      putVariable: (v, exists) => (exists ? this.variables.update(v) : void this.variables.insert(v)),
+    };
   }
 
   // ---- pools ------------------------------------------------------------------

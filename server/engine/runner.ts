@@ -190,6 +190,7 @@ export class RunExecution {
       },
     });
     const token = randomBytes(16).toString("hex");
+    runs.stepStarting(runId, step.position, attempt, step.started_at!, token);
     let proc: StepProcess;
     try {
       proc = this.d.executor.start({
@@ -202,10 +203,9 @@ export class RunExecution {
     } catch (e) {
       const reason = e instanceof StartError ? e.message : `cannot start the step: ${(e as Error).message}`;
       log.note(reason);
-      runs.stepStarted(runId, step.position, attempt, step.started_at!, null);
       return { log, status: "failed", exit_code: null, signal: null, error: reason };
     }
-    runs.stepStarted(runId, step.position, attempt, step.started_at!, { pid: proc.pid, startTime: proc.startTime, token });
+    runs.stepSpawned(runId, step.position, proc.pid, proc.startTime);
     this.emit();
 
     let endReason: EndReason | null = null;

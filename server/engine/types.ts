@@ -80,6 +80,11 @@ export interface Pool {
   slots: number;
 }
 
+/** Names a variable may not take: Lightflow sets them itself. */
+export function isReservedVariable(key: string): boolean {
+  return key === "PATH" || key === "PYTHONPATH" || key === "HOME" || key.startsWith("LIGHTFLOW_");
+}
+
 export interface Variable {
   key: string;
   value: string;

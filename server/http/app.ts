@@ -23,6 +23,7 @@ import { poolRoutes } from "./pools.ts";
 import { runRoutes } from "./runs.ts";
 import { scriptRoutes } from "./scripts.ts";
 import { settingsRoutes } from "./settings.ts";
+import { setupRoutes } from "./setup.ts";
 import { staticRoutes, uiSource } from "./static.ts";
 import { taskRoutes } from "./tasks.ts";
 import { userRoutes } from "./users.ts";
@@ -71,6 +72,7 @@ export function createApp(d: AppDeps) {
     .use(settingsRoutes(d.settings, d.audit, access))
     .use(metricsRoutes(engine, access))
     .use(backupRoutes(engine, d.audit, access))
+    .use(setupRoutes(engine, d.audit, access))
     .use(liveRoutes(engine, feeds, access))
     .use(staticRoutes(uiSource(config.staticDir)));
 }

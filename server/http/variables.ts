@@ -7,14 +7,13 @@
 import { Elysia, t } from "elysia";
 import type { AuditStore } from "../db/audit.ts";
 import type { Engine } from "../engine/index.ts";
-import type { Variable } from "../engine/types.ts";
+import { isReservedVariable, type Variable } from "../engine/types.ts";
 import { ErrorBody } from "../schema/common.ts";
 import { VariableInput, VariableOut, VariableUpdate } from "../schema/resources.ts";
 import { conflict, invalid, notFound } from "./errors.ts";
 import type { guard } from "./guard.ts";
 
 const Params = t.Object({ key: t.String({ maxLength: 200 }) });
-const RESERVED = new Set(["PATH", "PYTHONPATH", "HOME"]);
 
 const out = (v: Variable) => ({ key: v.key, value: v.secret ? null : v.value, secret: v.secret });
 
@@ -25,7 +24,7 @@ export function variableRoutes(engine: Engine, audit: AuditStore, auth: ReturnTy
     .post(
       "/api/variables",
       ({ body, principal, set }) => {
-        if (RESERVED.has(body.key) || body.key.startsWith("LIGHTFLOW_")) {
+        if (isReservedVariable(body.key)) {
           throw invalid(`key: ${body.key} is reserved (PATH, PYTHONPATH, HOME and LIGHTFLOW_* are set by Lightflow)`, "key");
         }
         const v = { key: body.key, value: body.value, secret: body.secret ?? false };

@@ -27,6 +27,15 @@ export const VariableUpdate = t.Object(
   { value: t.Optional(Value), secret: t.Optional(t.Boolean({ error: "secret: true or false" })) },
   { additionalProperties: false },
 );
+export const SetupVariable = t.Object(
+  {
+    key: t.String({ pattern: VARIABLE_KEY, maxLength: 128, error: "key: letters, digits and _, not starting with a digit" }),
+    value: t.Optional(Value),
+    secret: t.Optional(t.Boolean({ error: "secret: true or false" })),
+  },
+  { additionalProperties: false },
+);
+
 export const VariableOut = t.Object({ key: t.String(), value: t.Nullable(t.String()), secret: t.Boolean() });
 
 export const Email = t.String({ maxLength: 254, pattern: "^[^\\s@]+@[^\\s@]+$", error: "email: an e-mail address" });

@@ -2,6 +2,7 @@
 import { Type } from "@sinclair/typebox";
 import { t } from "elysia";
 import { Name, STEP_NAME_PATTERN } from "./common.ts";
+import { PoolInput, SetupVariable } from "./resources.ts";
 
 const NoNul = (what: string, max: number) =>
   t.String({ maxLength: max, pattern: "^[^\\u0000]*$", error: `${what}: text of at most ${max} characters, without NUL bytes` });
@@ -40,6 +41,17 @@ const taskFields = {
 
 export const TaskInput = t.Object(taskFields, { additionalProperties: false });
 export type TaskInput = typeof TaskInput.static;
+
+/** The tasks-as-code file (GET /api/export, POST /api/import). */
+export const SetupFileSchema = t.Object(
+  {
+    lightflow: Type.Integer({ minimum: 1, error: "lightflow: the file's format version (1)" }),
+    pools: t.Optional(t.Array(PoolInput, { maxItems: 1000, error: "pools: a list of pools" })),
+    variables: t.Optional(t.Array(SetupVariable, { maxItems: 10_000, error: "variables: a list of variables" })),
+    tasks: t.Optional(t.Array(TaskInput, { maxItems: 10_000, error: "tasks: a list of tasks" })),
+  },
+  { additionalProperties: false },
+);
 
 export const TaskPatch = t.Object(
   {

@@ -1,0 +1,90 @@
+// `lightflow export [<file>]` and `lightflow import <file> [--dry-run]`: tasks
+// as code from the command line, on the same data directory as the server.
+import type { Database } from "bun:sqlite";
+import { Value } from "@sinclair/typebox/value";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ConfigError, loadConfig } from "../config.ts";
+import { openDatabase, tx } from "../db/index.ts";
+import { PoolStore } from "../db/pools.ts";
+import { TaskStore } from "../db/tasks.ts";
+import { VariableStore } from "../db/variables.ts";
+import { exportSetup, planImport, SetupError, type SetupFile, type SetupTarget } from "../engine/setup.ts";
+import { SetupFileSchema } from "../schema/tasks.ts";
+import { runningServer } from "./pidfile.ts";
+
+function open(): { db: Database; dataDir: string } {
+  const config = loadConfig();
+  const path = join(config.dataDir, "lightflow.db");
+  if (!existsSync(path)) throw new ConfigError(`LIGHTFLOW_DATA_DIR: no Lightflow database in ${config.dataDir}`);
+  return { db: openDatabase(path), dataDir: config.dataDir };
+}
+
+/** The stores alone: the server is not running, so no scheduler needs telling. */
+function storesTarget(db: Database): SetupTarget {
+  const tasks = new TaskStore(db);
+  const pools = new PoolStore(db);
+  const variables = new VariableStore(db);
+  return {
+    tasks: () => tasks.list(),
+    pools: () => pools.list(),
+    variables: () => variables.all(),
+    createTask: (def) => void tasks.insert(def, Date.now()),
+    replaceTask: (id, def) => void tasks.replace(id, def, Date.now()),
+    putPool: (p, exists) => void (exists ? pools.setSlots(p.name, p.slots) : pools.insert(p)),
+    putVariable: (v, exists) => (exists ? variables.update(v) : void variables.insert(v)),
+  };
+}
+
+export function exportCommand(file: string | undefined): number {
+  const { db } = open();
+  try {
+    const text = JSON.stringify(exportSetup(storesTarget(db)), null, 2) + "\n";
+    if (file) writeFileSync(file, text);
+    else process.stdout.write(text);
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+export function importCommand(file: string, dryRun: boolean): number {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    console.error(`lightflow: cannot read ${file}: ${(e as Error).message}`);
+    return 1;
+  }
+  const first = [...Value.Errors(SetupFileSchema, data)][0];
+  if (first) {
+    const field = first.path.replace(/^\//, "").replaceAll("/", ".");
+    const custom = (first.schema as { error?: unknown }).error;
+    console.error(`lightflow: ${file}: ${typeof custom === "string" ? custom : `${field || "file"}: ${first.message.toLowerCase()}`}${field ? ` (at ${field})` : ""}`);
+    return 1;
+  }
+  const { db, dataDir } = open();
+  try {
+    const target = storesTarget(db);
+    let plan;
+    try {
+      plan = planImport(target, data as SetupFile);
+    } catch (e) {
+      if (!(e instanceof SetupError)) throw e;
+      console.error(`lightflow: ${file}: ${e.message}`);
+      return 1;
+    }
+    for (const c of plan.changes) console.log(`${c.action.padEnd(9)} ${c.kind.padEnd(8)} ${c.name}${c.detail ? `  (${c.detail})` : ""}`);
+    if (dryRun) return 0;
+    const pid = runningServer(dataDir);
+    if (pid !== null) {
+      console.error(`lightflow: the server (pid ${pid}) is running on this data directory: import through it (POST /api/import), or stop it first`);
+      return 1;
+    }
+    tx(db, () => plan.apply());
+    console.log("lightflow: imported");
+    return 0;
+  } finally {
+    db.close();
+  }
+}

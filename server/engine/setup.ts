@@ -1,0 +1,166 @@
+// Tasks as code: the whole setup (pools, non-secret variables, tasks) as one
+// readable JSON file that can live in git, and its import with a dry run
+// that lists what would change. Import creates and updates; it never deletes.
+import { parseCron, CronError } from "./cron.ts";
+import { isReservedVariable, type Pool, type StepDef, type Task, type TaskDef, type Variable } from "./types.ts";
+
+export const SETUP_VERSION = 1;
+
+export interface SetupFile {
+  lightflow: number;
+  pools?: Pool[];
+  variables?: { key: string; value?: string; secret?: boolean }[];
+  tasks?: (Partial<TaskDef> & { name: string; steps: (Partial<StepDef> & { name: string; command: string })[] })[];
+}
+
+/** What a setup can be read from and written to: the running engine, or the stores alone (CLI). */
+export interface SetupTarget {
+  tasks(): Task[];
+  pools(): Pool[];
+  variables(): Variable[];
+  createTask(def: TaskDef): void;
+  replaceTask(id: number, def: TaskDef): void;
+  putPool(pool: Pool, exists: boolean): void;
+  putVariable(v: Variable, exists: boolean): void;
+}
+
+export interface Change {
+  kind: "pool" | "variable" | "task";
+  name: string;
+  action: "create" | "update" | "unchanged" | "kept" | "skipped";
+  detail?: string;
+}
+
+export class SetupError extends Error {
+  constructor(
+    message: string,
+    readonly field: string,
+  ) {
+    super(message);
+  }
+}
+
+const taskShape = (t: TaskDef) => ({
+  name: t.name,
+  description: t.description,
+  cron: t.cron,
+  enabled: t.enabled,
+  pool: t.pool,
+  catchup: t.catchup,
+  start_deadline_s: t.start_deadline_s,
+  alert_emails: t.alert_emails,
+  steps: t.steps.map((s) => ({
+    name: s.name,
+    command: s.command,
+    args: s.args,
+    run_rule: s.run_rule,
+    timeout_s: s.timeout_s,
+    retries: s.retries,
+    retry_delay_s: s.retry_delay_s,
+  })),
+});
+
+export function exportSetup(target: SetupTarget): SetupFile {
+  return {
+    lightflow: SETUP_VERSION,
+    pools: target.pools().map((p) => ({ name: p.name, slots: p.slots })),
+    // a secret's value never leaves the server: only its name, so an import knows it is expected
+    variables: target.variables().map((v) => (v.secret ? { key: v.key, secret: true } : { key: v.key, value: v.value })),
+    tasks: target.tasks().map(taskShape),
+  };
+}
+
+function withDefaults(t: NonNullable<SetupFile["tasks"]>[number]): TaskDef {
+  return {
+    name: t.name,
+    description: t.description ?? "",
+    cron: t.cron?.trim() || null,
+    enabled: t.enabled ?? true,
+    pool: t.pool ?? null,
+    catchup: t.catchup ?? false,
+    start_deadline_s: t.start_deadline_s ?? null,
+    alert_emails: t.alert_emails ?? [],
+    steps: t.steps.map((s) => ({
+      name: s.name,
+      command: s.command,
+      args: s.args ?? [],
+      run_rule: s.run_rule ?? "on_success",
+      timeout_s: s.timeout_s ?? 3600,
+      retries: s.retries ?? 0,
+      retry_delay_s: s.retry_delay_s ?? 10,
+    })),
+  };
+}
+
+export interface Plan {
+  changes: Change[];
+  apply(): void;
+}
+
+/** Checks a (schema-valid) setup file against the current state; throws SetupError naming the field at fault. */
+export function planImport(target: SetupTarget, file: SetupFile): Plan {
+  if (file.lightflow !== SETUP_VERSION) throw new SetupError(`lightflow: this Lightflow reads setup files of version ${SETUP_VERSION}`, "lightflow");
+  const changes: Change[] = [];
+  const actions: (() => void)[] = [];
+  const pools = new Map(target.pools().map((p) => [p.name, p]));
+  const poolNames = new Set(pools.keys());
+  (file.pools ?? []).forEach((p, i) => {
+    const have = pools.get(p.name);
+    if ((file.pools ?? []).findIndex((q) => q.name === p.name) !== i) throw new SetupError(`pools.${i}.name: "${p.name}" is listed twice`, `pools.${i}.name`);
+    poolNames.add(p.name);
+    if (!have) changes.push({ kind: "pool", name: p.name, action: "create" });
+    else if (have.slots !== p.slots) changes.push({ kind: "pool", name: p.name, action: "update", detail: `slots ${have.slots} → ${p.slots}` });
+    else return changes.push({ kind: "pool", name: p.name, action: "unchanged" });
+    actions.push(() => target.putPool({ name: p.name, slots: p.slots }, !!have));
+  });
+
+  const vars = new Map(target.variables().map((v) => [v.key, v]));
+  (file.variables ?? []).forEach((v, i) => {
+    const have = vars.get(v.key);
+    if (isReservedVariable(v.key)) throw new SetupError(`variables.${i}.key: ${v.key} is reserved (PATH, PYTHONPATH, HOME and LIGHTFLOW_* are set by Lightflow)`, `variables.${i}.key`);
+    if (v.value === undefined) {
+      if (!v.secret) throw new SetupError(`variables.${i}.value: a value is needed (only secrets may leave it out)`, `variables.${i}.value`);
+      changes.push(have ? { kind: "variable", name: v.key, action: "kept", detail: "secret: its value stays" } : { kind: "variable", name: v.key, action: "skipped", detail: "secret without a value: set it on the Variables page" });
+      return;
+    }
+    const next = { key: v.key, value: v.value, secret: v.secret ?? false };
+    if (have && have.value === next.value && have.secret === next.secret) return changes.push({ kind: "variable", name: v.key, action: "unchanged" });
+    changes.push({ kind: "variable", name: v.key, action: have ? "update" : "create" });
+    actions.push(() => target.putVariable(next, !!have));
+  });
+
+  const tasks = new Map(target.tasks().map((t) => [t.name, t]));
+  const inFile = new Set<string>();
+  (file.tasks ?? []).forEach((raw, i) => {
+    if (inFile.has(raw.name)) throw new SetupError(`tasks.${i}.name: "${raw.name}" is listed twice`, `tasks.${i}.name`);
+    inFile.add(raw.name);
+    const def = withDefaults(raw);
+    if (def.cron) {
+      try {
+        parseCron(def.cron);
+      } catch (e) {
+        if (e instanceof CronError) throw new SetupError(`tasks.${i}.cron: ${e.message}`, `tasks.${i}.cron`);
+        throw e;
+      }
+    }
+    if (def.pool && !poolNames.has(def.pool)) throw new SetupError(`tasks.${i}.pool: no pool named "${def.pool}"`, `tasks.${i}.pool`);
+    const names = def.steps.map((s) => s.name);
+    const dup = names.findIndex((n, j) => names.indexOf(n) !== j);
+    if (dup !== -1) throw new SetupError(`tasks.${i}.steps.${dup}.name: step names must be unique within the task`, `tasks.${i}.steps.${dup}.name`);
+    const have = tasks.get(def.name);
+    if (!have) {
+      changes.push({ kind: "task", name: def.name, action: "create" });
+      actions.push(() => target.createTask(def));
+    } else if (JSON.stringify(taskShape(have)) === JSON.stringify(taskShape(def))) {
+      changes.push({ kind: "task", name: def.name, action: "unchanged" });
+    } else {
+      const what = (Object.keys(taskShape(def)) as (keyof ReturnType<typeof taskShape>)[]).filter(
+        (k) => JSON.stringify(taskShape(have)[k]) !== JSON.stringify(taskShape(def)[k]),
+      );
+      changes.push({ kind: "task", name: def.name, action: "update", detail: what.join(", ") });
+      actions.push(() => target.replaceTask(have.id, def));
+    }
+  });
+  for (const name of tasks.keys()) if (!inFile.has(name)) changes.push({ kind: "task", name, action: "kept", detail: "not in the file; import never deletes" });
+  return { changes, apply: () => actions.forEach((a) => a()) };
+}
