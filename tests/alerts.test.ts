@@ -10,6 +10,7 @@ import { startSmtp, type Smtp } from "./helpers/smtp.ts";
 let smtp: Smtp;
 let api: Api;
 let hook: ReturnType<typeof Bun.serve>;
+let restarted: ServerProcess | undefined;
 const hooks: any[] = [];
 const hookWaiters: { pred: (h: any) => boolean; resolve: (h: any) => void }[] = [];
 const nextHook = (pred: (h: any) => boolean) =>
@@ -36,6 +37,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await api?.close();
+  await restarted?.stop();
+  restarted?.cleanup();
   hook?.stop(true);
   await smtp?.close();
 });
@@ -85,9 +88,7 @@ test("a scheduled run that could not start because the server was down raises \"
   const db = new Database(join(dir, "lightflow.db"));
   db.query("UPDATE tasks SET schedule_anchor = ? WHERE name = 'punctual'").run(Date.now() - 2 * 3_600_000);
   db.close();
-  const again: ServerProcess = await startServer({ dir, env: { SMTP_HOST: "127.0.0.1", SMTP_PORT: String(smtp.port), SMTP_SECURITY: "none" } });
-  api.server = again;
-  api.url = again.url;
+  restarted = await startServer({ dir, env: { SMTP_HOST: "127.0.0.1", SMTP_PORT: String(smtp.port), SMTP_SECURITY: "none" } });
   const m = await mail("ops@example.com", /punctual did not start/);
   expect(m.text).toContain("the server was not running");
   expect(await nextHook((h) => h.event === "did_not_start")).toMatchObject({ task: "punctual", reason: "server_down", run_id: null });

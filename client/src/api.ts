@@ -21,7 +21,8 @@ export const apiEvents = new EventTarget();
 type As = "json" | "text" | "bytes";
 type Body = unknown;
 
-export async function send<R>(method: string, path: string, body?: Body, as: As = "json"): Promise<R> {
+/** The raw answer of a successful request; throws an ApiError for any other. */
+export async function request(method: string, path: string, body?: Body): Promise<Response> {
   const init: RequestInit = { method, credentials: "same-origin", headers: {} };
   if (typeof body === "string") {
     init.body = body;
@@ -37,6 +38,11 @@ export async function send<R>(method: string, path: string, body?: Body, as: As 
     throw new ApiError(0, "Cannot reach the server. Check your connection and try again.");
   }
   if (!res.ok) throw await toError(res, path);
+  return res;
+}
+
+export async function send<R>(method: string, path: string, body?: Body, as: As = "json"): Promise<R> {
+  const res = await request(method, path, body);
   if (res.status === 204) return undefined as R;
   if (as === "text") return (await res.text()) as R;
   if (as === "bytes") return new Uint8Array(await res.arrayBuffer()) as R;
@@ -44,6 +50,21 @@ export async function send<R>(method: string, path: string, body?: Body, as: As 
   const text = await res.text();
   const type = res.headers.get("content-type") ?? "";
   return (text && type.includes("json") ? JSON.parse(text) : undefined) as R;
+}
+
+/** A piece of a step log: its bytes, where they start in the file, and the file's size then. */
+export interface LogPiece {
+  bytes: Uint8Array;
+  start: number;
+  size: number;
+}
+
+async function logPiece(path: string): Promise<LogPiece> {
+  const res = await request("GET", path);
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  const start = Number(res.headers.get("x-log-start") ?? 0);
+  const size = Number(res.headers.get("x-log-size") ?? start + bytes.length);
+  return { bytes, start, size };
 }
 
 async function toError(res: Response, path: string): Promise<ApiError> {
@@ -73,7 +94,8 @@ export const api = {
     login: (b: T.LoginBody) => send<{ user: T.Me }>("POST", "/auth/login", b),
     logout: () => send<void>("POST", "/auth/logout"),
     forgot: (email: string) => send<void>("POST", "/auth/forgot", { email }),
-    setPassword: (token: string, password: string) => send<void>("POST", "/auth/set-password", { token, password }),
+    /** Sets the password and signs in (the answer carries the session cookie). */
+    setPassword: (token: string, password: string) => send<{ user: T.Me }>("POST", "/auth/set-password", { token, password }),
   },
   me: {
     get: () => send<T.Me>("GET", "/me"),
@@ -107,9 +129,10 @@ export const api = {
   runs: {
     get: (id: number) => send<T.Run>("GET", `/runs/${id}`),
     cancel: (id: number) => send<T.Run>("POST", `/runs/${id}/cancel`),
-    /** Raw bytes [offset, offset+limit) of a step log; `limit` is our assumption on top of api.md. */
-    logRange: (id: number, pos: number, offset: number, limit: number) =>
-      send<Uint8Array>("GET", `/runs/${id}/steps/${pos}/log?offset=${offset}&limit=${limit}`, undefined, "bytes"),
+    /** Bytes [offset, offset+limit) of a step log (X-Log-Start / X-Log-Size tell where and how big). */
+    logRange: (id: number, pos: number, offset: number, limit: number) => logPiece(`/runs/${id}/steps/${pos}/log?offset=${offset}&limit=${limit}`),
+    /** The last `tail` bytes of a step log, at most `limit` of them. */
+    logTail: (id: number, pos: number, tail: number, limit = tail) => logPiece(`/runs/${id}/steps/${pos}/log?tail=${tail}&limit=${limit}`),
   },
   grid: (runs: number) => send<T.Grid>("GET", `/grid?runs=${runs}`),
   cronPreview: (expr: string, count = 5) =>
@@ -131,11 +154,14 @@ export const api = {
     read: (path: string) => send<string>("GET", `/scripts/${scriptPath(path)}`, undefined, "text"),
     write: (path: string, content: string) => send<T.ScriptSaved>("PUT", `/scripts/${scriptPath(path)}`, content),
     remove: (path: string) => send<void>("DELETE", `/scripts/${scriptPath(path)}`),
+    rename: (from: string, to: string) => send<{ from: string; to: string }>("POST", "/scripts/rename", { from, to }),
   },
   packages: {
     list: () => send<T.Package[]>("GET", "/packages"),
     install: (requirement: string) => send<T.PackageJob>("POST", "/packages", { requirement }),
     uninstall: (name: string) => send<T.PackageJob>("DELETE", `/packages/${seg(name)}`),
+    jobs: () => send<T.PackageJobSummary[]>("GET", "/packages/jobs"),
+    job: (id: string) => send<T.PackageJobState>("GET", `/packages/jobs/${seg(id)}`),
   },
   audit: (limit: number, before?: number) => send<T.AuditEntry[]>("GET", `/audit${page(limit, before)}`),
 };

@@ -5,6 +5,7 @@
 // so nothing that happened while we were away is missed.
 import { createStore, produce, reconcile } from "solid-js/store";
 import { api, wsUrl } from "./api.ts";
+import { isStale } from "./lib/status.ts";
 import type { GridTask, LiveEvent, Run, Task } from "./types.ts";
 
 /** What listeners get: the server's events, plus `resync` after a reconnect. */
@@ -132,7 +133,7 @@ export function applyRun(run: Run) {
   if (i < 0) return;
   const j = grid.tasks[i].runs.findIndex((r) => r.id === run.id);
   // reconcile keeps the existing objects, so only the boxes that changed re-render
-  if (j >= 0) return setGrid("tasks", i, "runs", j, reconcile(run));
+  if (j >= 0) return isStale(run, grid.tasks[i].runs[j]) ? undefined : setGrid("tasks", i, "runs", j, reconcile(run));
   setGrid(
     "tasks",
     i,

@@ -1,9 +1,10 @@
 // WebSockets that stream text from the server: a step log
 // (/api/runs/:run/steps/:pos/log/ws?offset=N), which resumes from the last
-// byte received after a drop, and a package job's output.
+// byte received after a drop, and a package job's output
+// (/api/packages/jobs/:job/ws).
 import { wsUrl } from "./api.ts";
 import { decoder, encoder, utf8len } from "./lib/utf8.ts";
-import type { LogMessage, RunStep } from "./types.ts";
+import type { JobMessage, LogMessage, RunStep } from "./types.ts";
 
 export interface LogHandlers {
   /** `offset` is the byte offset of `data`'s first byte in the log file. */
@@ -65,33 +66,59 @@ export function followLog(run: number, pos: number, from: number, h: LogHandlers
   };
 }
 
+export interface JobHandlers {
+  /** pip's output; `reset` when the server starts again from the job's first byte (after a reconnect) */
+  onText(text: string, reset: boolean): void;
+  onEnd(status: "success" | "failed"): void;
+  /** the job is gone (the server restarted: jobs live in its memory), or cannot be followed */
+  onLost(message: string): void;
+}
+
 /**
- * Follows a package job's pip output. api.md names the route but not its
- * messages, so this accepts the log's `{"type":"chunk","data"}` /
- * `{"type":"end",…}` shape as well as plain text frames.
+ * Follows a package job's pip output over /api/packages/jobs/:job/ws, which
+ * sends the output so far, then each new piece, as {"type":"output","data"},
+ * then {"type":"end","status"} and closes. A connection that drops before the
+ * end is opened again (the server then sends everything from the start).
  */
-export function followJob(job: string | number, onText: (t: string) => void, onEnd: (info: Record<string, unknown>) => void) {
-  const ws = new WebSocket(wsUrl(`/packages/jobs/${encodeURIComponent(String(job))}`));
-  const state = { ended: false };
-  const end = (info: Record<string, unknown>) => {
-    if (state.ended) return;
-    state.ended = true;
-    onEnd(info);
+export function followJob(job: string, h: JobHandlers): () => void {
+  const s = { ws: null as WebSocket | null, timer: 0 as ReturnType<typeof setTimeout> | 0, attempt: 0, done: false };
+  const open = () => {
+    const ws = new WebSocket(wsUrl(`/packages/jobs/${encodeURIComponent(job)}/ws`));
+    s.ws = ws;
+    let first = true;
+    ws.onmessage = (m) => {
+      let msg: JobMessage;
+      try {
+        msg = JSON.parse(String(m.data)) as JobMessage;
+      } catch {
+        return;
+      }
+      if (msg.type === "output") {
+        h.onText(msg.data, first);
+        first = false;
+      } else if (msg.type === "end") {
+        s.done = true;
+        h.onEnd(msg.status);
+      }
+    };
+    ws.onopen = () => {
+      s.attempt = 0;
+    };
+    ws.onclose = (e) => {
+      if (s.ws !== ws) return;
+      s.ws = null;
+      if (s.done) return;
+      // 1011 "job gone", or refused before the upgrade (404 once the job is forgotten): ask over HTTP why.
+      if (e.code === 1011 || s.attempt >= 3) return h.onLost("The job is no longer known to the server (it keeps the last 20 until it restarts).");
+      s.timer = setTimeout(open, Math.min(10_000, 500 * 2 ** s.attempt++));
+    };
   };
-  ws.onmessage = (m) => {
-    const raw = String(m.data);
-    let msg: Record<string, unknown> | null = null;
-    try {
-      const v: unknown = JSON.parse(raw);
-      if (v && typeof v === "object") msg = v as Record<string, unknown>;
-    } catch {
-      // plain text frame
-    }
-    if (!msg) return onText(raw);
-    if (typeof msg.data === "string") onText(msg.data);
-    else if (typeof msg.line === "string") onText(msg.line + "\n");
-    if (msg.type === "end" || msg.type === "done" || "exit_code" in msg || "ok" in msg) end(msg);
+  open();
+  return () => {
+    s.done = true;
+    if (s.timer) clearTimeout(s.timer);
+    const ws = s.ws;
+    s.ws = null;
+    ws?.close();
   };
-  ws.onclose = () => end({});
-  return () => ws.close();
 }

@@ -53,6 +53,8 @@ export interface RunStep {
   position: number;
   name: string;
   status: StepStatus;
+  /** which try (the server may retry a step); 1 when it does not say */
+  attempt?: number;
   exit_code: number | null;
   signal: string | null;
   error: string | null;
@@ -143,10 +145,13 @@ export interface ScriptFile {
   path: string;
   size: number;
   modified_at: string;
+  /** NUL bytes or not UTF-8: listed, but the editor cannot open it (415) */
+  binary: boolean;
 }
 
 export interface ScriptCheck {
-  line: number;
+  /** null when python3 names no line */
+  line: number | null;
   message: string;
 }
 
@@ -161,9 +166,26 @@ export interface Package {
   version: string;
 }
 
+/** POST /api/packages and DELETE /api/packages/:name answer 202 with the job's id. */
 export interface PackageJob {
-  job: string | number;
+  job: string;
 }
+
+export type PackageJobStatus = "queued" | "running" | "success" | "failed";
+
+export interface PackageJobSummary {
+  job: string;
+  status: PackageJobStatus;
+  action: "install" | "uninstall";
+  requirement: string;
+}
+
+export interface PackageJobState extends PackageJobSummary {
+  output: string;
+}
+
+/** Messages on the WebSocket /api/packages/jobs/:job/ws (server/http/packages.ts). */
+export type JobMessage = { type: "output"; data: string } | { type: "end"; status: "success" | "failed" };
 
 export interface AuditEntry {
   id: number;

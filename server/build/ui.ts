@@ -24,6 +24,8 @@ export async function buildUi(force = false): Promise<void> {
   console.log("lightflow: building the UI (client/dist)…");
   const proc = Bun.spawn(["bun", "x", "vite", "build", "--config", join(CLIENT, "vite.config.ts"), "--logLevel", "warn"], {
     cwd: ROOT,
+    // a production build even when called from a test (bun test sets NODE_ENV=test, and Solid would bundle its dev build)
+    env: { ...process.env, NODE_ENV: "production" },
     stdout: "inherit",
     stderr: "inherit",
   });

@@ -4,9 +4,10 @@ import { Database } from "bun:sqlite";
 import { closeSync, openSync } from "node:fs";
 import m0001 from "./migrations/0001_init.sql" with { type: "text" };
 import m0002 from "./migrations/0002_retries_alerts.sql" with { type: "text" };
+import m0003 from "./migrations/0003_runs_task_live.sql" with { type: "text" };
 
 /** Forward-only, numbered; PRAGMA user_version records how many ran. */
-const MIGRATIONS: readonly string[] = [m0001, m0002];
+const MIGRATIONS: readonly string[] = [m0001, m0002, m0003];
 
 export function openDatabase(path: string): Database {
   if (path !== ":memory:") closeSync(openSync(path, "a", 0o600)); // create it 0600 before SQLite does (umask would widen it)

@@ -94,7 +94,8 @@ export class RunStore {
       run: db.query<RunRow, [number]>(`SELECT ${RUN_COLS} FROM runs r JOIN tasks t ON t.id = r.task_id WHERE r.id = ?`),
       steps: db.query<StepRunRow, [number]>("SELECT * FROM step_runs WHERE run_id = ? ORDER BY position"),
       queuedOf: db.query<{ id: number }, [number]>(
-        "SELECT id FROM runs WHERE task_id = ? AND status = 'queued' ORDER BY id LIMIT 1",
+        // the IN term says nothing new, but without it SQLite cannot use the partial index runs_task_live
+        "SELECT id FROM runs WHERE task_id = ? AND status IN ('queued', 'running') AND status = 'queued' ORDER BY id LIMIT 1",
       ),
       liveOf: db.query<{ id: number }, [number]>(
         "SELECT id FROM runs WHERE task_id = ? AND status IN ('queued', 'running') LIMIT 1",

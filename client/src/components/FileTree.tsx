@@ -48,14 +48,23 @@ function Branch(props: { nodes: Node[]; selected: string; onOpen: (path: string)
                 </details>
               }
             >
-              <button
-                type="button"
-                class="file"
-                aria-current={props.selected === n.path ? "true" : undefined}
-                onClick={() => props.onOpen(n.path)}
+              <Show
+                when={!n.file?.binary}
+                fallback={
+                  <span class="file muted" title="A binary file: the editor opens text only">
+                    {n.name} <span class="small">(binary)</span>
+                  </span>
+                }
               >
-                {n.name}
-              </button>
+                <button
+                  type="button"
+                  class="file"
+                  aria-current={props.selected === n.path ? "true" : undefined}
+                  onClick={() => props.onOpen(n.path)}
+                >
+                  {n.name}
+                </button>
+              </Show>
             </Show>
           </li>
         )}

@@ -1,7 +1,7 @@
 // When a task fires next, in the server timezone and relative to now.
 import { Match, Switch } from "solid-js";
 import type { Task } from "../types.ts";
-import { fmtShort, relative } from "../lib/time.ts";
+import { fmtFire, fmtTime, relative } from "../lib/time.ts";
 
 export default function NextFire(props: { task: Task }) {
   return (
@@ -12,7 +12,7 @@ export default function NextFire(props: { task: Task }) {
       <Match when={props.task.cron && props.task.next_fire_at}>
         {(at) => (
           <span>
-            Next: <time dateTime={at()}>{fmtShort(at())}</time> <span class="muted">({relative(at())})</span>
+            Next <time dateTime={at()} title={fmtTime(at())}>{fmtFire(at())}</time> <span class="muted nowrap">({relative(at())})</span>
           </span>
         )}
       </Match>

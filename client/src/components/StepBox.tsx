@@ -5,8 +5,8 @@ import { Link } from "../router.tsx";
 import { stepLabel, hasLog } from "../lib/status.ts";
 
 export function stepText(run: Run, step: RunStep): string {
-  const extra =
-    step.exit_code !== null && step.status === "failed" ? `, exit ${step.exit_code}` : step.signal ? `, ${step.signal}` : "";
+  // Why it failed; a timeout or a cancel says enough by itself (its signal is ours).
+  const extra = step.status !== "failed" ? "" : step.exit_code !== null ? `, exit ${step.exit_code}` : step.signal ? `, killed by ${step.signal}` : "";
   return `Run ${run.id}, step ${step.position} ${step.name}: ${stepLabel[step.status]}${extra}`;
 }
 

@@ -44,6 +44,39 @@ export const fmtTime = (iso: string | null | undefined) => (iso ? format("full",
 /** "Mon, 23 Nov, 03:00" in the server timezone: for fire times. */
 export const fmtShort = (iso: string | null | undefined) => (iso ? format("short", serverTz()).format(new Date(iso)) : "—");
 
+/** The calendar day of a moment in the server timezone, as "2026-11-23". */
+function dayIn(ms: number, tz: string | undefined): string {
+  const f = formats.get("day" + (tz ?? "")) ?? new Intl.DateTimeFormat("en-CA", { year: "numeric", month: "2-digit", day: "2-digit", timeZone: tz });
+  formats.set("day" + (tz ?? ""), f);
+  return f.format(ms);
+}
+
+function clockTime(tz: string | undefined): Intl.DateTimeFormat {
+  const key = "clock" + (tz ?? "");
+  let f = formats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", timeZone: tz });
+    formats.set(key, f);
+  }
+  return f;
+}
+
+/**
+ * A fire time, short enough for a grid cell, in the server timezone:
+ * "today 14:30", "tomorrow 03:00", "Fri 03:00" (this week), else "Mon, Nov 30, 04:00".
+ */
+export function fmtFire(iso: string | null | undefined, at = now()): string {
+  if (!iso) return "—";
+  const tz = serverTz();
+  const ms = new Date(iso).getTime();
+  const time = clockTime(tz).format(ms);
+  const day = dayIn(ms, tz);
+  if (day === dayIn(at, tz)) return `today ${time}`;
+  if (day === dayIn(at + 86_400_000, tz)) return `tomorrow ${time}`;
+  if (ms - at < 6 * 86_400_000) return `${new Intl.DateTimeFormat(undefined, { weekday: "short", timeZone: tz }).format(ms)} ${time}`;
+  return fmtShort(iso);
+}
+
 /** "in 3 h", "5 min ago", "just now" relative to the clock signal. */
 export function relative(iso: string | null | undefined, at = now()): string {
   if (!iso) return "";

@@ -29,9 +29,12 @@ function Segment(props: { seg: Seg; query: string }) {
   );
 }
 
-export default function LogLine(props: { segs: Seg[]; query: string; id?: number; current?: boolean }) {
+export default function LogLine(props: { segs: Seg[]; query: string; id?: number; current?: boolean; failing?: boolean }) {
   return (
-    <div class="ln" classList={{ cur: !!props.current }} data-id={props.id}>
+    <div class="ln" classList={{ cur: !!props.current, fail: !!props.failing }} data-id={props.id}>
+      <Show when={props.failing}>
+        <span class="sr-only">Failing line: </span>
+      </Show>
       <For each={props.segs}>{(s) => <Segment seg={s} query={props.query} />}</For>
     </div>
   );

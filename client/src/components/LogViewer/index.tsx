@@ -1,7 +1,9 @@
 // The step log viewer: follows a running step live (pause by scrolling up or
-// with the Follow button), loads earlier parts when scrolled to the top,
-// searches what is loaded, and links the whole file for download.
-import { For, Show, createEffect, createMemo, createSignal, on } from "solid-js";
+// with the Follow button), loads earlier parts when scrolled to the top and
+// later ones at the bottom (only a window of the log is ever held, see
+// createLog), opens a failed step at its failing line, searches what is
+// loaded, and links the whole file for download.
+import { For, Show, createEffect, createMemo, createSignal, on, onMount } from "solid-js";
 import { logUrl } from "../../api.ts";
 import type { RunStep } from "../../types.ts";
 import { createLog } from "./createLog.ts";
@@ -9,7 +11,7 @@ import LogLine from "./LogLine.tsx";
 import LogSearch from "./LogSearch.tsx";
 
 export default function LogViewer(props: { run: number; step: RunStep }) {
-  const log = createLog(props.run, props.step);
+  const log = createLog(props.run, props.step, { keepPlace: (change) => keepPlaceNow(change) });
   const [follow, setFollow] = createSignal(true);
   const [query, setQuery] = createSignal("");
   const [cur, setCur] = createSignal(0);
@@ -19,18 +21,66 @@ export default function LogViewer(props: { run: number; step: RunStep }) {
     const q = query();
     return q ? log.lines().filter((l) => l.plain.toLowerCase().includes(q)).map((l) => l.id) : [];
   });
+  const lineEl = (id: number) => box.querySelector<HTMLElement>(`[data-id="${id}"]`);
+  /** Scrolls the log box only (scrollIntoView would move the whole page too). */
+  const centre = (id: number) => {
+    const el = lineEl(id);
+    if (el) box.scrollTop = el.offsetTop - box.clientHeight / 2;
+  };
   const toBottom = () => (box.scrollTop = box.scrollHeight);
-  createEffect(on([log.lines, log.partial], () => follow() && queueMicrotask(toBottom)));
+  createEffect(on([log.lines, log.partial], () => follow() && log.atEnd() && queueMicrotask(toBottom)));
+
+  // A failed step opens at the line it most likely failed at.
+  createEffect(
+    on(log.failing, (id) => {
+      if (id === null) return;
+      setFollow(false);
+      queueMicrotask(() => centre(id));
+    }),
+  );
+
+  /** The first line at the top of the box, found by bisection (the lines are in order). */
+  const topLine = (): HTMLElement | null => {
+    const rows = box.querySelectorAll<HTMLElement>(".ln[data-id]");
+    let lo = 0;
+    let hi = rows.length - 1;
+    if (hi < 0) return null;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (rows[mid].offsetTop + rows[mid].offsetHeight <= box.scrollTop) lo = mid + 1;
+      else hi = mid;
+    }
+    return rows[lo];
+  };
+  /** Where the line at the top of the view is, to put it back there after lines come or go. */
+  const mark = () => {
+    const anchor = topLine();
+    return { id: anchor?.dataset.id, shift: anchor ? anchor.offsetTop - box.scrollTop : 0 };
+  };
+  const restore = (m: { id?: string; shift: number }) => {
+    const again = m.id ? lineEl(Number(m.id)) : null;
+    if (again) box.scrollTop = again.offsetTop - m.shift;
+  };
+  /** Runs a load that adds or drops lines, keeping the line at the top where it is on screen. */
+  const keepPlace = async (load: () => Promise<number>) => {
+    const m = mark();
+    if ((await load()) > 0) restore(m);
+  };
+  /** The same for a change made now (old lines dropped while new ones stream in); following needs none. */
+  const keepPlaceNow = (change: () => void) => {
+    if (!box || follow()) return change();
+    const m = mark();
+    change(); // Solid updates the DOM before returning
+    restore(m);
+  };
 
   const onScroll = () => {
     const gap = box.scrollHeight - box.scrollTop - box.clientHeight;
     if (gap > 40 && follow()) setFollow(false);
-    else if (gap <= 4 && !follow() && !log.ended()) setFollow(true);
-    if (box.scrollTop < 80 && log.start() > 0 && !log.busy()) void earlier();
-  };
-  const earlier = async () => {
-    const before = box.scrollHeight;
-    if ((await log.loadEarlier()) > 0) box.scrollTop += box.scrollHeight - before;
+    else if (gap <= 4 && !follow() && !log.ended() && log.atEnd()) setFollow(true);
+    if (log.busy()) return;
+    if (box.scrollTop < 80 && log.start() > 0) void keepPlace(log.loadEarlier);
+    else if (gap < 80 && !log.atEnd()) void keepPlace(log.loadLater);
   };
   const jump = (i: number) => {
     const ids = matches();
@@ -38,33 +88,56 @@ export default function LogViewer(props: { run: number; step: RunStep }) {
     const n = (i + ids.length) % ids.length;
     setCur(n);
     setFollow(false);
-    // Scroll the log box only (scrollIntoView would move the whole page too).
-    const el = box.querySelector<HTMLElement>(`[data-id="${ids[n]}"]`);
-    if (el) box.scrollTop = el.offsetTop - box.clientHeight / 2;
+    centre(ids[n]);
   };
   const search = (q: string) => {
     setQuery(q.toLowerCase());
     setCur(0);
     if (q) queueMicrotask(() => jump(0));
   };
+  const followNow = async () => {
+    if (!log.atEnd()) await log.toEnd();
+    setFollow(true);
+    toBottom();
+  };
+  onMount(() => box.addEventListener("scroll", onScroll, { passive: true }));
+
+  const status = () =>
+    log.ended() ? "Complete" : !log.atEnd() ? "Live output paused while you read" : log.connected() ? "Live" : log.busy() ? "Loading…" : "Reconnecting…";
 
   return (
     <div class="log">
       <div class="log-bar">
         <Show when={!log.ended()}>
-          <button type="button" aria-pressed={String(follow()) as "true" | "false"} onClick={() => (setFollow(!follow()), follow() && toBottom())}>
-            {follow() ? "Following" : "Paused"}
+          <button
+            type="button"
+            aria-pressed={String(follow() && log.atEnd()) as "true" | "false"}
+            onClick={() => (follow() && log.atEnd() ? setFollow(false) : void followNow())}
+          >
+            {follow() && log.atEnd() ? "Following" : "Follow"}
           </button>
         </Show>
-        <button type="button" disabled={log.start() === 0 || log.busy()} onClick={() => void earlier()}>
+        <button type="button" disabled={log.start() === 0 || log.busy()} onClick={() => void keepPlace(log.loadEarlier)}>
           Load earlier
         </button>
+        <Show when={log.ended() && !log.atEnd()}>
+          <button type="button" disabled={log.busy()} onClick={() => void log.toEnd().then(toBottom)}>
+            Jump to the end
+          </button>
+        </Show>
+        <Show when={log.failing()}>
+          {(id) => (
+            <button type="button" onClick={() => centre(id())}>
+              Failing line
+            </button>
+          )}
+        </Show>
         <LogSearch count={matches().length} current={cur()} onSearch={search} onJump={(d) => jump(cur() + d)} />
         <a class="button" href={logUrl(props.run, props.step.position)} download={`run${props.run}-${props.step.position}-${props.step.name}.log`}>
           Download
         </a>
         <span class="muted small" role="status">
-          {log.ended() ? "Complete" : log.connected() ? "Live" : log.busy() ? "Loading…" : "Reconnecting…"}
+          {status()}
         </span>
       </div>
       <Show when={log.error()}>
@@ -72,15 +145,18 @@ export default function LogViewer(props: { run: number; step: RunStep }) {
           {log.error()}
         </p>
       </Show>
-      <div class="log-body" ref={box} onScroll={onScroll} tabIndex={0} role="region" aria-label={`Log of step ${props.step.name}`}>
+      <div class="log-body" ref={box} tabIndex={0} role="region" aria-label={`Log of step ${props.step.name}`}>
         <Show when={log.start() > 0}>
           <div class="log-more muted">… earlier output above: scroll up or “Load earlier” …</div>
         </Show>
         <For each={log.lines()}>
-          {(l) => <LogLine segs={l.segs} id={l.id} query={query()} current={matches()[cur()] === l.id} />}
+          {(l) => <LogLine segs={l.segs} id={l.id} query={query()} current={matches()[cur()] === l.id} failing={log.failing() === l.id} />}
         </For>
         <Show when={log.partial()}>{(segs) => <LogLine segs={segs()} query={query()} />}</Show>
-        <Show when={log.ended() && !log.lines().length && !log.partial()}>
+        <Show when={!log.atEnd()}>
+          <div class="log-more muted">… later output below: scroll down …</div>
+        </Show>
+        <Show when={log.ended() && !log.busy() && !log.lines().length && !log.partial()}>
           <div class="muted">(no output)</div>
         </Show>
       </div>

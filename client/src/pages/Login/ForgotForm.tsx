@@ -20,7 +20,7 @@ export default function ForgotForm(props: { email: string }) {
     <form class="card" onSubmit={submit} aria-label="Reset your password">
       <FormError error={error()} />
       <Field label="Your e-mail">
-        {(id, d) => <input id={id} aria-describedby={d} type="email" required value={email()} onInput={(e) => setEmail(e.currentTarget.value)} />}
+        {(id) => <input id={id} type="email" required value={email()} onInput={(e) => setEmail(e.currentTarget.value)} />}
       </Field>
       <button type="submit">Send a reset link</button>
       <p role="status" class="ok-text">

@@ -47,22 +47,21 @@ export default function LoginPage() {
       <form class="card" onSubmit={submit} aria-label="Sign in">
         <FormError error={error()} />
         <Field label="E-mail">
-          {(id, d) => (
-            <input id={id} aria-describedby={d} type="email" autocomplete="username" required value={email()} onInput={(e) => setEmail(e.currentTarget.value)} />
+          {(id) => (
+            <input id={id} type="email" autocomplete="username" required value={email()} onInput={(e) => setEmail(e.currentTarget.value)} />
           )}
         </Field>
         <Field label="Password">
-          {(id, d) => (
-            <input id={id} aria-describedby={d} type="password" autocomplete="current-password" required value={password()} onInput={(e) => setPassword(e.currentTarget.value)} />
+          {(id) => (
+            <input id={id} type="password" autocomplete="current-password" required value={password()} onInput={(e) => setPassword(e.currentTarget.value)} />
           )}
         </Field>
         <Show when={needTotp()}>
           <Field label="Code from your authenticator app">
-            {(id, d) => (
+            {(id) => (
               <input
                 id={id}
                 ref={codeInput}
-                aria-describedby={d}
                 inputmode="numeric"
                 autocomplete="one-time-code"
                 maxLength={6}

@@ -1,30 +1,35 @@
-// Live output of a pip job, from the WebSocket /api/packages/jobs/:job.
+// Live output of a pip job, from the WebSocket /api/packages/jobs/:job/ws.
 import { Show, createSignal, onCleanup } from "solid-js";
 import { followJob } from "../../logstream.ts";
 import { stripAnsi } from "../../lib/ansi.ts";
 
-export default function JobOutput(props: { job: string | number; title: string; onEnd: () => void; onClose: () => void }) {
+export default function JobOutput(props: { job: string; title: string; onEnd: () => void; onClose: () => void }) {
   const [text, setText] = createSignal("");
   const [done, setDone] = createSignal<string | null>(null);
+  const [failed, setFailed] = createSignal(false);
   let pre!: HTMLPreElement;
-  const stop = followJob(
-    props.job,
-    (t) => {
-      setText((s) => s + stripAnsi(t));
+  const stop = followJob(props.job, {
+    onText: (t, reset) => {
+      setText((s) => (reset ? "" : s) + stripAnsi(t));
       pre.scrollTop = pre.scrollHeight;
     },
-    (info) => {
-      const code = info.exit_code;
-      const failed = info.ok === false || (typeof code === "number" && code !== 0) || info.status === "failed";
-      setDone(failed ? `Failed${typeof code === "number" ? ` (exit ${code})` : ""}.` : "Finished.");
+    onEnd: (status) => {
+      setFailed(status === "failed");
+      setDone(status === "failed" ? "Failed: see pip's output above." : "Finished.");
       props.onEnd();
     },
-  );
+    onLost: (message) => {
+      setFailed(true);
+      setDone(message);
+    },
+  });
   onCleanup(stop);
   return (
     <section class="card job" aria-labelledby="job-h">
       <div class="page-head">
-        <h2 id="job-h">{props.title}</h2>
+        <h2 id="job-h" class="break">
+          {props.title}
+        </h2>
         <Show when={done()}>
           <button type="button" onClick={props.onClose}>
             Close
@@ -34,7 +39,7 @@ export default function JobOutput(props: { job: string | number; title: string; 
       <pre class="job-out" ref={pre} tabIndex={0} aria-label="pip output">
         {text()}
       </pre>
-      <p role="status" class="small">
+      <p role="status" class="small" classList={{ "error-text": failed(), "ok-text": !!done() && !failed() }}>
         {done() ?? "Running…"}
       </p>
     </section>

@@ -1,5 +1,6 @@
 // Python packages in the venv of LIGHTFLOW_PYTHON_LIBS_DIR: list, install
-// (pip's output streams live), uninstall.
+// (pip's output streams live), uninstall, and the recent jobs (kept by the
+// server in memory), so a job started before a reload can be watched again.
 import { For, Show, createSignal } from "solid-js";
 import { api } from "../../api.ts";
 import { useTitle } from "../../lib/title.ts";
@@ -7,47 +8,67 @@ import { createLoader } from "../../lib/loader.ts";
 import Field, { FormError } from "../../components/Field.tsx";
 import ConfirmButton from "../../components/ConfirmButton.tsx";
 import JobOutput from "./JobOutput.tsx";
-import type { PackageJob } from "../../types.ts";
+import type { PackageJob, PackageJobSummary } from "../../types.ts";
+
+const titleOf = (j: PackageJobSummary) => `${j.action === "install" ? "Installing" : "Uninstalling"} ${j.requirement}`;
 
 export default function PackagesPage() {
   useTitle(() => "Packages");
   const pkgs = createLoader(api.packages.list);
   const [req, setReq] = createSignal("");
-  const [error, setError] = createSignal("");
-  const [job, setJob] = createSignal<{ id: PackageJob["job"]; title: string } | null>(null);
+  const [error, setError] = createSignal<{ message: string; field?: string } | null>(null);
+  const [job, setJob] = createSignal<{ id: string; title: string } | null>(null);
+  const jobs = createLoader(async () => {
+    const list = await api.packages.jobs();
+    // Reopened the page while a job runs: watch it again.
+    const live = list.find((j) => j.status === "running" || j.status === "queued");
+    if (live && !job()) setJob({ id: live.job, title: titleOf(live) });
+    return list;
+  });
 
   const start = async (title: string, f: () => Promise<PackageJob>) => {
     try {
       const { job } = await f();
-      setError("");
+      setError(null);
       setJob({ id: job, title });
+      void jobs.reload();
+      return true;
     } catch (e) {
-      setError((e as Error).message);
+      setError(e as Error & { field?: string });
+      return false;
     }
   };
-  const install = (e: SubmitEvent) => {
+  const install = async (e: SubmitEvent) => {
     e.preventDefault();
     const r = req().trim();
-    void start(`Installing ${r}`, () => api.packages.install(r)).then(() => setReq(""));
+    if (await start(`Installing ${r}`, () => api.packages.install(r))) setReq("");
   };
+  const fieldError = () => (error()?.field === "requirement" ? error()?.message : undefined);
 
   return (
     <section class="page">
       <h1>Python packages</h1>
       <p class="hint">Steps find these packages through PATH and PYTHONPATH. Requirements such as requests==2.32.3; no options, paths or URLs.</p>
       <form class="card row-form" onSubmit={install}>
-        <Field label="Requirement">
-          {(id, d) => (
-            <input id={id} aria-describedby={d} class="mono" required placeholder="requests==2.32.3" value={req()} onInput={(e) => setReq(e.currentTarget.value)} />
+        <Field label="Requirement" error={fieldError()}>
+          {(id) => (
+            <input id={id} class="mono" required placeholder="requests==2.32.3" value={req()} onInput={(e) => setReq(e.currentTarget.value)} />
           )}
         </Field>
         <button type="submit" class="primary">
           Install
         </button>
       </form>
-      <FormError error={error() || pkgs.error()} />
+      <FormError error={(error() && !fieldError() ? error()?.message : "") || pkgs.error()} />
       <Show when={job()} keyed>
-        {(j) => <JobOutput job={j.id} title={j.title} onEnd={() => void pkgs.reload()} onClose={() => setJob(null)} />}
+        {(j) => (
+          <JobOutput
+            job={j.id}
+            title={j.title}
+            onEnd={() => (void pkgs.reload(), void jobs.reload())}
+            onClose={() => setJob(null)}
+          />
+        )}
       </Show>
       <Show when={pkgs.data()} fallback={<p class="muted">Loading…</p>}>
         <div class="table-scroll">
@@ -68,11 +89,13 @@ export default function PackagesPage() {
                     <th scope="row">{p.name}</th>
                     <td class="mono">{p.version}</td>
                     <td>
-                      <ConfirmButton
-                        label="Uninstall"
-                        question={`Uninstall ${p.name}?`}
-                        onConfirm={() => start(`Uninstalling ${p.name}`, () => api.packages.uninstall(p.name))}
-                      />
+                      <Show when={p.name.toLowerCase() !== "pip"}>
+                        <ConfirmButton
+                          label="Uninstall"
+                          question={`Uninstall ${p.name}?`}
+                          onConfirm={() => void start(`Uninstalling ${p.name}`, () => api.packages.uninstall(p.name))}
+                        />
+                      </Show>
                     </td>
                   </tr>
                 )}
@@ -80,6 +103,22 @@ export default function PackagesPage() {
             </tbody>
           </table>
         </div>
+      </Show>
+      <Show when={jobs.data()?.length}>
+        <h2>Recent jobs</h2>
+        <ul class="plain-list">
+          <For each={jobs.data()}>
+            {(j) => (
+              <li class="job-row">
+                <span class={`badge b-${j.status === "queued" ? "pending" : j.status}`}>{j.status}</span>{" "}
+                <span class="break">{titleOf(j)}</span>{" "}
+                <button type="button" class="link-btn" onClick={() => setJob({ id: j.job, title: titleOf(j) })}>
+                  Output
+                </button>
+              </li>
+            )}
+          </For>
+        </ul>
       </Show>
     </section>
   );

@@ -24,11 +24,11 @@ export default function NewPool(props: { onCreated: () => void }) {
       <h2 id="new-pool-h">New pool</h2>
       <FormError error={error() && !error()?.field ? error()?.message : undefined} />
       <Field label="Name" error={fieldErr("name")}>
-        {(id, d) => <input id={id} aria-describedby={d} required value={name()} onInput={(e) => setName(e.currentTarget.value)} />}
+        {(id) => <input id={id} required value={name()} onInput={(e) => setName(e.currentTarget.value)} />}
       </Field>
       <Field label="Slots" error={fieldErr("slots")}>
-        {(id, d) => (
-          <input id={id} aria-describedby={d} type="number" min="1" inputmode="numeric" class="narrow" value={slots()} onInput={(e) => setSlots(e.currentTarget.value)} />
+        {(id) => (
+          <input id={id} type="number" min="1" inputmode="numeric" class="narrow" value={slots()} onInput={(e) => setSlots(e.currentTarget.value)} />
         )}
       </Field>
       <button type="submit" class="primary">

@@ -30,18 +30,18 @@ export default function PasswordForm() {
       <h2 id="pw-h">Change password</h2>
       <FormError error={error() && !["current", "password"].includes(error()?.field ?? "") ? error()?.message : undefined} />
       <Field label="Current password" error={fieldErr("current")}>
-        {(id, d) => (
-          <input id={id} aria-describedby={d} type="password" autocomplete="current-password" required value={current()} onInput={(e) => setCurrent(e.currentTarget.value)} />
+        {(id) => (
+          <input id={id} type="password" autocomplete="current-password" required value={current()} onInput={(e) => setCurrent(e.currentTarget.value)} />
         )}
       </Field>
       <Field label="New password" error={fieldErr("password")} hint="At least 10 characters.">
-        {(id, d) => (
-          <input id={id} aria-describedby={d} type="password" autocomplete="new-password" minLength={10} required value={next()} onInput={(e) => setNext(e.currentTarget.value)} />
+        {(id) => (
+          <input id={id} type="password" autocomplete="new-password" minLength={10} required value={next()} onInput={(e) => setNext(e.currentTarget.value)} />
         )}
       </Field>
       <Field label="New password again" error={mismatch()}>
-        {(id, d) => (
-          <input id={id} aria-describedby={d} type="password" autocomplete="new-password" required value={again()} onInput={(e) => setAgain(e.currentTarget.value)} />
+        {(id) => (
+          <input id={id} type="password" autocomplete="new-password" required value={again()} onInput={(e) => setAgain(e.currentTarget.value)} />
         )}
       </Field>
       <button type="submit" class="primary">

@@ -66,7 +66,7 @@ export default function TokensPanel() {
       </ul>
       <form class="row-form" onSubmit={create}>
         <Field label="New token name">
-          {(id, d) => <input id={id} aria-describedby={d} required placeholder="backup-script" value={name()} onInput={(e) => setName(e.currentTarget.value)} />}
+          {(id) => <input id={id} required placeholder="backup-script" value={name()} onInput={(e) => setName(e.currentTarget.value)} />}
         </Field>
         <button type="submit">Create token</button>
       </form>

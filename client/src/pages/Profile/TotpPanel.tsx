@@ -33,10 +33,9 @@ export default function TotpPanel() {
   };
   const codeField = (label: string) => (
     <Field label={label}>
-      {(id, d) => (
+      {(id) => (
         <input
           id={id}
-          aria-describedby={d}
           inputmode="numeric"
           autocomplete="one-time-code"
           pattern="[0-9]{6}"

@@ -22,7 +22,7 @@ export default function ProfilePage() {
     }
   };
   return (
-    <section class="page">
+    <section class="page profile">
       <h1>Profile</h1>
       <Show when={me()}>
         {(m) => (
@@ -30,13 +30,19 @@ export default function ProfilePage() {
             <p>
               Signed in as <strong class="break">{m().email}</strong> ({m().role}).
             </p>
-            <section class="card" aria-labelledby="alerts-h">
-              <h2 id="alerts-h">Failure alerts</h2>
-              <Switch checked={m().alerts} label="E-mail me when a run fails" showText onChange={(on) => void alerts(on)} />
-            </section>
-            <PasswordForm />
-            <TotpPanel />
-            <TokensPanel />
+            <div class="cards">
+              <div>
+                <section class="card" aria-labelledby="alerts-h">
+                  <h2 id="alerts-h">Failure alerts</h2>
+                  <Switch checked={m().alerts} label="E-mail me when a run fails" showText onChange={(on) => void alerts(on)} />
+                </section>
+                <PasswordForm />
+              </div>
+              <div>
+                <TotpPanel />
+                <TokensPanel />
+              </div>
+            </div>
           </>
         )}
       </Show>

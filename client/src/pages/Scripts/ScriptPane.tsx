@@ -6,12 +6,18 @@ import { createLoader } from "../../lib/loader.ts";
 import type { EditorHandle } from "../../components/CodeEditor.tsx";
 import type { ScriptCheck } from "../../types.ts";
 import ConfirmButton from "../../components/ConfirmButton.tsx";
-import { FormError } from "../../components/Field.tsx";
+import Field, { FormError } from "../../components/Field.tsx";
 import { langOf } from "../../lib/lang.ts";
 
 const CodeEditor = lazy(() => import("../../components/CodeEditor.tsx"));
 
-export default function ScriptPane(props: { path: string; onDirty: (d: boolean) => void; onSaved: () => void; onDeleted: () => void }) {
+export default function ScriptPane(props: {
+  path: string;
+  onDirty: (d: boolean) => void;
+  onSaved: () => void;
+  onDeleted: () => void;
+  onRenamed: (to: string) => void;
+}) {
   const content = createLoader(() => api.scripts.read(props.path));
   const [dirty, setDirty] = createSignal(false);
   const [saving, setSaving] = createSignal(false);
@@ -42,6 +48,21 @@ export default function ScriptPane(props: { path: string; onDirty: (d: boolean) 
       setSaving(false);
     }
   };
+  const [renaming, setRenaming] = createSignal(false);
+  const [newName, setNewName] = createSignal(props.path);
+  const rename = async (e: SubmitEvent) => {
+    e.preventDefault();
+    const to = newName().trim().replace(/^\/+/, "");
+    if (to === props.path) return setRenaming(false);
+    if (dirty() && !confirm("Rename without saving your changes?")) return;
+    try {
+      await api.scripts.rename(props.path, to);
+      mark(false);
+      props.onRenamed(to);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  };
   const remove = async () => {
     try {
       await api.scripts.remove(props.path);
@@ -64,17 +85,33 @@ export default function ScriptPane(props: { path: string; onDirty: (d: boolean) 
           <button type="button" class="primary" disabled={saving() || !dirty()} onClick={() => void save()}>
             {saving() ? "Saving…" : "Save"}
           </button>
+          <button type="button" aria-expanded={renaming()} onClick={() => setRenaming(!renaming())}>
+            Rename
+          </button>
           <ConfirmButton label="Delete" question={`Delete ${props.path}?`} onConfirm={remove} />
         </div>
       </div>
+      <Show when={renaming()}>
+        <form class="row-form rename" onSubmit={rename}>
+          <Field label="New path">
+            {(id) => <input id={id} class="mono" required value={newName()} onInput={(e) => setNewName(e.currentTarget.value)} />}
+          </Field>
+          <button type="submit">Rename</button>
+        </form>
+      </Show>
       <FormError error={error() || content.error()} />
       <Show when={check()}>
         {(c) => (
           <p class="check-error" role="alert">
-            Saved, but Python reports line {c().line}: {c().message}{" "}
-            <button type="button" class="link-btn" onClick={() => ed.h?.gotoLine(c().line)}>
-              Go to line {c().line}
-            </button>
+            Saved, but Python reports {c().line !== null ? `line ${c().line}: ` : ""}
+            {c().message}{" "}
+            <Show when={c().line}>
+              {(line) => (
+                <button type="button" class="link-btn" onClick={() => ed.h?.gotoLine(line())}>
+                  Go to line {line()}
+                </button>
+              )}
+            </Show>
           </p>
         )}
       </Show>

@@ -26,6 +26,8 @@ export default function ScriptsPage() {
   const create = async (e: SubmitEvent) => {
     e.preventDefault();
     const path = newPath().trim().replace(/^\/+/, "");
+    // PUT would replace an existing file with an empty one: refuse before asking.
+    if (files.data()?.some((f) => f.path === path)) return setError(`${path} already exists.`);
     try {
       await api.scripts.write(path, "");
       setNewPath("");
@@ -53,8 +55,8 @@ export default function ScriptsPage() {
           <form class="new-file" onSubmit={create}>
             <FormError error={error()} />
             <Field label="New file" hint="A path such as backup/run.py">
-              {(id, d) => (
-                <input id={id} aria-describedby={d} class="mono" required value={newPath()} onInput={(e) => setNewPath(e.currentTarget.value)} />
+              {(id) => (
+                <input id={id} class="mono" required value={newPath()} onInput={(e) => setNewPath(e.currentTarget.value)} />
               )}
             </Field>
             <button type="submit">Create</button>
@@ -67,6 +69,7 @@ export default function ScriptsPage() {
               onDirty={setDirty}
               onSaved={() => void files.reload()}
               onDeleted={() => (setDirty(false), setQuery({ file: null }), void files.reload())}
+              onRenamed={(to) => (setDirty(false), setQuery({ file: to }, { replace: true }), void files.reload())}
             />
           )}
         </Show>

@@ -1,9 +1,12 @@
 // /set-password#token=…: the link from a setup, invitation or reset mail.
 // The token travels in the fragment so it never reaches proxy logs; we take
-// it out of the address bar at once and keep it in memory only.
+// it out of the address bar at once and keep it in memory only. Setting the
+// password signs in (the server answers with a session), so we go on to the
+// tasks.
 import { Show, createSignal } from "solid-js";
 import { api } from "../../api.ts";
-import { Link } from "../../router.tsx";
+import { Link, navigate } from "../../router.tsx";
+import { setMe } from "../../session.ts";
 import { useTitle } from "../../lib/title.ts";
 import Field, { FormError } from "../../components/Field.tsx";
 
@@ -23,8 +26,11 @@ export default function SetPasswordPage() {
     if (password().length < 10) return setError("Use at least 10 characters.");
     setBusy(true);
     try {
-      await api.auth.setPassword(token, password());
+      const { user } = await api.auth.setPassword(token, password());
       setDone(true);
+      // Setting the password also signed us in: go on to the tasks.
+      setMe(user);
+      navigate("/", { replace: true });
     } catch (err) {
       setError((err as Error).message);
     } finally {
@@ -46,13 +52,13 @@ export default function SetPasswordPage() {
           <form class="card" onSubmit={submit}>
             <FormError error={error()} />
             <Field label="New password" hint="At least 10 characters.">
-              {(id, d) => (
-                <input id={id} aria-describedby={d} type="password" autocomplete="new-password" minLength={10} required value={password()} onInput={(e) => setPassword(e.currentTarget.value)} />
+              {(id) => (
+                <input id={id} type="password" autocomplete="new-password" minLength={10} required value={password()} onInput={(e) => setPassword(e.currentTarget.value)} />
               )}
             </Field>
             <Field label="Again" error={mismatch()}>
-              {(id, d) => (
-                <input id={id} aria-describedby={d} type="password" autocomplete="new-password" required value={again()} onInput={(e) => setAgain(e.currentTarget.value)} />
+              {(id) => (
+                <input id={id} type="password" autocomplete="new-password" required value={again()} onInput={(e) => setAgain(e.currentTarget.value)} />
               )}
             </Field>
             <button type="submit" class="primary" disabled={busy()}>

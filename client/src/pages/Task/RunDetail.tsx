@@ -33,21 +33,31 @@ export default function RunDetail(props: { run: Run; step: number; onChange: (r:
           <ConfirmButton label="Cancel run" question="Cancel this run?" confirmLabel="Yes, cancel it" onConfirm={cancel} />
         </Show>
       </div>
-      <dl class="meta">
-        <dt>Trigger</dt>
-        <dd>
-          {props.run.trigger}
-          {props.run.triggered_by ? ` by ${props.run.triggered_by}` : ""}
-          {props.run.scheduled_for ? `, for ${fmtTime(props.run.scheduled_for)}` : ""}
-        </dd>
-        <dt>Queued</dt>
-        <dd>{fmtTime(props.run.queued_at)}</dd>
-        <dt>Started</dt>
-        <dd>{fmtTime(props.run.started_at)}</dd>
-        <dt>Ended</dt>
-        <dd>{fmtTime(props.run.ended_at)}</dd>
-        <dt>Duration</dt>
-        <dd>{span(props.run.started_at, props.run.ended_at) || "—"}</dd>
+      <dl class="meta inline">
+        <div>
+          <dt>Trigger</dt>
+          <dd>
+            {props.run.trigger}
+            {props.run.triggered_by ? ` by ${props.run.triggered_by}` : ""}
+            {props.run.scheduled_for ? `, for ${fmtTime(props.run.scheduled_for)}` : ""}
+          </dd>
+        </div>
+        <div>
+          <dt>Queued</dt>
+          <dd>{fmtTime(props.run.queued_at)}</dd>
+        </div>
+        <div>
+          <dt>Started</dt>
+          <dd>{fmtTime(props.run.started_at)}</dd>
+        </div>
+        <div>
+          <dt>Ended</dt>
+          <dd>{fmtTime(props.run.ended_at)}</dd>
+        </div>
+        <div>
+          <dt>Duration</dt>
+          <dd>{span(props.run.started_at, props.run.ended_at) || "—"}</dd>
+        </div>
       </dl>
       <ol class="steps">
         <For each={props.run.steps}>
@@ -59,7 +69,7 @@ export default function RunDetail(props: { run: Run; step: number; onChange: (r:
                   {s.position}. {s.name}
                 </span>
                 <span class="muted small">
-                  {stepLabel[s.status]} {exitText(s)} {span(s.started_at, s.ended_at)}
+                  {[stepLabel[s.status], exitText(s), span(s.started_at, s.ended_at)].filter(Boolean).join(" · ")}
                 </span>
               </Link>
               <Show when={s.error}>

@@ -38,7 +38,9 @@ export default function RunList(props: { runs: Run[]; selected?: number; more: b
                     <td>
                       <StatusBadge status={r.status} />
                     </td>
-                    <td title={fmtShort(r.started_at ?? r.queued_at)}>{relative(r.started_at ?? r.queued_at)}</td>
+                    <td>
+                      {fmtShort(r.started_at ?? r.queued_at)} <span class="muted small nowrap">({relative(r.started_at ?? r.queued_at)})</span>
+                    </td>
                     <td>{span(r.started_at, r.ended_at)}</td>
                     <td>{trig(r)}</td>
                     <td>

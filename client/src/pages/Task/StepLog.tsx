@@ -1,13 +1,14 @@
 // Chooses what to show for a step's log: nothing yet, nothing at all, or the
-// viewer. The viewer is created anew for each step, and once when a pending
-// step starts.
+// viewer. The viewer is created anew for each step (and attempt), and once
+// when a pending step starts.
 import { Match, Switch, onMount } from "solid-js";
 import { loc } from "../../router.tsx";
 import type { RunStep } from "../../types.ts";
 import LogViewer from "../../components/LogViewer/index.tsx";
 
 export default function StepLog(props: { run: number; step: RunStep }) {
-  const key = () => `${props.run}/${props.step.position}`;
+  // A retried step writes a new log per attempt (the server serves the latest): a new attempt gets a new viewer.
+  const key = () => `${props.run}/${props.step.position}/${props.step.attempt ?? 1}`;
   let el!: HTMLDivElement;
   // Arriving from a box in the grid (?step=…): bring the log into view.
   onMount(() => loc().query.has("step") && el.scrollIntoView({ block: "start" }));

@@ -6,16 +6,21 @@ import { Link } from "../../router.tsx";
 import { isAdmin } from "../../session.ts";
 import { describeCron } from "../../lib/cronText.ts";
 import NextFire from "../../components/NextFire.tsx";
+import Breakable from "../../components/Breakable.tsx";
 import { AutoSwitch, RunNow } from "../../components/TaskControls.tsx";
 
 export default function TaskHeader(props: { task: Task; onRun: (r: Run) => void; onTask: (t: Task) => void }) {
   return (
     <div class="task-head">
       <div class="page-head">
-        <h1 class="break">{props.task.name}</h1>
+        <h1>
+          <Breakable text={props.task.name} />
+        </h1>
         <Show when={isAdmin()}>
           <div class="actions">
-            <AutoSwitch task={props.task} text="Auto schedule" onChange={props.onTask} />
+            <Show when={props.task.cron}>
+              <AutoSwitch task={props.task} text="Auto schedule" onChange={props.onTask} />
+            </Show>
             <RunNow task={props.task} onRun={props.onRun} />
             <Link class="button" href={`/tasks/${encodeURIComponent(props.task.name)}/edit`}>
               Edit

@@ -2,10 +2,11 @@
 // selected run that is older than the loaded pages; all kept current by
 // live events, and reloaded once after a reconnect.
 import { createSignal, onCleanup } from "solid-js";
-import { createStore, produce, reconcile } from "solid-js/store";
+import { createStore, produce, reconcile, unwrap } from "solid-js/store";
 import { api } from "../../api.ts";
 import { onLive } from "../../live.ts";
 import { navigate } from "../../router.tsx";
+import { isStale } from "../../lib/status.ts";
 import type { Run, Task } from "../../types.ts";
 
 const PAGE = 25;
@@ -22,7 +23,12 @@ export function createTaskData(name: string) {
     try {
       const [t, rs] = await Promise.all([api.tasks.get(name), api.tasks.runs(name, PAGE)]);
       setTask(t);
-      setRuns(reconcile(rs, { key: "id" }));
+      // a live event that arrived while this loaded may be newer than the answer
+      const merged = rs.map((r) => {
+        const held = runs.find((x) => x.id === r.id);
+        return held && isStale(r, held) ? structuredClone(unwrap(held)) : r;
+      });
+      setRuns(reconcile(merged, { key: "id" }));
       setMore(rs.length === PAGE);
       setError("");
     } catch (e) {
@@ -52,9 +58,10 @@ export function createTaskData(name: string) {
   };
 
   const upsert = (run: Run) => {
-    if (other()?.id === run.id) setOther(run);
+    const o = other();
+    if (o?.id === run.id && !isStale(run, o)) setOther(run);
     const i = runs.findIndex((r) => r.id === run.id);
-    if (i >= 0) return setRuns(i, reconcile(run));
+    if (i >= 0) return isStale(run, runs[i]) ? undefined : setRuns(i, reconcile(run));
     if (!runs.length || run.id > runs[0].id) setRuns(produce((a) => a.unshift(run)));
   };
 

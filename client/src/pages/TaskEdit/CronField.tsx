@@ -50,7 +50,7 @@ export default function CronField(props: { value: string; error?: string; onInpu
               <For each={next()}>
                 {(t) => (
                   <li>
-                    <time dateTime={t}>{fmtShort(t)}</time> <span class="muted">{relative(t)}</span>
+                    <time dateTime={t}>{fmtShort(t)}</time> <span class="muted">({relative(t)})</span>
                   </li>
                 )}
               </For>
@@ -59,11 +59,9 @@ export default function CronField(props: { value: string; error?: string; onInpu
         </Show>
       }
     >
-      {(id, desc) => (
+      {(id) => (
         <input
           id={id}
-          aria-describedby={desc}
-          aria-invalid={!!(props.error || problem())}
           class="mono"
           value={props.value}
           placeholder="0 3 * * *"

@@ -33,7 +33,7 @@ export default function DangerZone(props: { name: string }) {
       <FormError error={error()} />
       <form class="row-form" onSubmit={duplicate}>
         <Field label="Name of the copy">
-          {(id, d) => <input id={id} aria-describedby={d} value={copy()} onInput={(e) => setCopy(e.currentTarget.value)} required />}
+          {(id) => <input id={id} value={copy()} onInput={(e) => setCopy(e.currentTarget.value)} required />}
         </Field>
         <button type="submit">Duplicate</button>
       </form>

@@ -28,15 +28,14 @@ export default function StepRow(props: Props) {
       <legend>Step {n()}</legend>
       <div class="step-grid">
         <Field label="Name" error={err("name")}>
-          {(id, d) => (
-            <input id={id} aria-describedby={d} value={props.step.name} onInput={(e) => props.onSet("name", e.currentTarget.value)} />
+          {(id) => (
+            <input id={id} value={props.step.name} onInput={(e) => props.onSet("name", e.currentTarget.value)} />
           )}
         </Field>
         <Field label="Command" error={err("command")}>
-          {(id, d) => (
+          {(id) => (
             <input
               id={id}
-              aria-describedby={d}
               class="mono"
               placeholder="python3"
               value={props.step.command}
@@ -45,11 +44,12 @@ export default function StepRow(props: Props) {
           )}
         </Field>
         <Field label="Arguments" class="span2" error={err("args") ?? argsError(props.step.args)} hint={argsHint()}>
-          {(id, d) => (
-            <input
+          {(id) => (
+            // a textarea: a `bash -c '…'` script is easier to read over several lines (line breaks outside quotes separate arguments)
+            <textarea
               id={id}
-              aria-describedby={d}
-              class="mono"
+              class="mono args"
+              rows={2}
               placeholder="backup.py --target 'my disk'"
               value={props.step.args}
               onInput={(e) => props.onSet("args", e.currentTarget.value)}
@@ -57,18 +57,17 @@ export default function StepRow(props: Props) {
           )}
         </Field>
         <Field label="Runs" error={err("run_rule")}>
-          {(id, d) => (
-            <select id={id} aria-describedby={d} value={props.step.run_rule} onChange={(e) => props.onSet("run_rule", e.currentTarget.value as RunRule)}>
+          {(id) => (
+            <select id={id} value={props.step.run_rule} onChange={(e) => props.onSet("run_rule", e.currentTarget.value as RunRule)}>
               <option value="on_success">only if no earlier step failed</option>
               <option value="always">always (cleanup)</option>
             </select>
           )}
         </Field>
         <Field label="Timeout (seconds)" error={err("timeout_s")}>
-          {(id, d) => (
+          {(id) => (
             <input
               id={id}
-              aria-describedby={d}
               type="number"
               min="1"
               max="604800"

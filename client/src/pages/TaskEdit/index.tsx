@@ -9,6 +9,7 @@ import { useTitle } from "../../lib/title.ts";
 import { createLoader } from "../../lib/loader.ts";
 import Field, { FormError } from "../../components/Field.tsx";
 import Switch from "../../components/Switch.tsx";
+import Breakable from "../../components/Breakable.tsx";
 import CronField from "./CronField.tsx";
 import StepsEditor from "./StepsEditor.tsx";
 import DangerZone from "./DangerZone.tsx";
@@ -53,41 +54,50 @@ export default function TaskEdit(props: { params: Record<string, string> }) {
   const err = (k: string) => errors()[k];
 
   return (
-    <section class="page">
+    <section class="page editor">
       <p class="crumbs">
         <Link href="/">Tasks</Link> /{" "}
         {orig ? <Link href={`/tasks/${encodeURIComponent(orig)}`}>{orig}</Link> : "new"}
       </p>
-      <h1>{orig ? `Edit ${orig}` : "New task"}</h1>
+      <h1>{orig ? ["Edit ", <Breakable text={orig} />] : "New task"}</h1>
       <FormError error={loaded.error()} />
       <Show when={loaded.data()} fallback={<p class="muted">{loaded.loading() ? "Loading…" : ""}</p>}>
         <form class="task-form" onSubmit={save} novalidate>
           <FormError error={err("")} />
-          <Field label="Name" error={err("name")} hint="Letters, digits, _ . - (up to 64); used in URLs.">
-            {(id, d) => <input id={id} aria-describedby={d} required value={form.name} onInput={(e) => setForm("name", e.currentTarget.value)} />}
-          </Field>
-          <Field label="Description" error={err("description")}>
-            {(id, d) => <textarea id={id} aria-describedby={d} rows={2} value={form.description} onInput={(e) => setForm("description", e.currentTarget.value)} />}
-          </Field>
-          <CronField value={form.cron} error={err("cron")} onInput={(v) => setForm("cron", v)} />
-          <div class="checks">
-            <Switch checked={form.enabled} label="Auto: run on the schedule" showText onChange={(v) => setForm("enabled", v)} />
-            <label class="check">
-              <input type="checkbox" checked={form.catchup} onChange={(e) => setForm("catchup", e.currentTarget.checked)} />
-              Catch up: after downtime, run once for missed fire times
-            </label>
+          <div class="task-general">
+            <Field label="Name" error={err("name")} hint="Letters, digits, _ . - (up to 64); used in URLs.">
+              {(id) => <input id={id} required value={form.name} onInput={(e) => setForm("name", e.currentTarget.value)} />}
+            </Field>
+            <Field label="Description" error={err("description")}>
+              {(id) => <textarea id={id} rows={2} value={form.description} onInput={(e) => setForm("description", e.currentTarget.value)} />}
+            </Field>
+            <CronField value={form.cron} error={err("cron")} onInput={(v) => setForm("cron", v)} />
+            <div class="checks">
+              <Switch checked={form.enabled} label="Auto: run on the schedule" showText onChange={(v) => setForm("enabled", v)} />
+              <label class="check">
+                <input type="checkbox" checked={form.catchup} onChange={(e) => setForm("catchup", e.currentTarget.checked)} />
+                Catch up: after downtime, run once for missed fire times
+              </label>
+            </div>
+            <Field label="Pool" error={err("pool")} hint="A pool limits how many of its tasks run at once.">
+              {(id) => (
+                <select id={id} value={form.pool} onChange={(e) => setForm("pool", e.currentTarget.value)}>
+                  {/* `selected` on the options: they arrive after the select, and the chosen one may be swapped */}
+                  <option value="" selected={!form.pool}>
+                    (no pool)
+                  </option>
+                  <For each={pools.data() ?? []}>
+                    {(p) => <option value={p.name} selected={p.name === form.pool}>{`${p.name} (${p.slots} slot${p.slots === 1 ? "" : "s"})`}</option>}
+                  </For>
+                  <Show when={form.pool && !(pools.data() ?? []).some((p) => p.name === form.pool)}>
+                    <option value={form.pool} selected>
+                      {form.pool}
+                    </option>
+                  </Show>
+                </select>
+              )}
+            </Field>
           </div>
-          <Field label="Pool" error={err("pool")} hint="A pool limits how many of its tasks run at once.">
-            {(id, d) => (
-              <select id={id} aria-describedby={d} value={form.pool} onChange={(e) => setForm("pool", e.currentTarget.value)}>
-                <option value="">(no pool)</option>
-                <For each={pools.data() ?? []}>{(p) => <option value={p.name}>{`${p.name} (${p.slots} slot${p.slots === 1 ? "" : "s"})`}</option>}</For>
-                <Show when={form.pool && !(pools.data() ?? []).some((p) => p.name === form.pool)}>
-                  <option value={form.pool}>{form.pool}</option>
-                </Show>
-              </select>
-            )}
-          </Field>
           <StepsEditor form={form} setForm={setForm} errors={errors()} clearErrors={() => setErrors({})} />
           <FormError error={Object.keys(errors()).some(Boolean) ? "Please fix the fields marked above." : ""} />
           <div class="actions sticky-actions">

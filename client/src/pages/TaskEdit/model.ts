@@ -5,6 +5,8 @@ import { joinArgs, splitArgs } from "../../lib/shellwords.ts";
 
 export interface StepForm {
   key: number;
+  /** the step's other fields, which this editor does not show: sent back unchanged */
+  extra: Record<string, unknown>;
   name: string;
   command: string;
   args: string;
@@ -20,7 +22,16 @@ export interface TaskForm {
   pool: string;
   catchup: boolean;
   steps: StepForm[];
+  /** the task's other fields (newer than this editor): sent back unchanged, so a save never resets them */
+  extra: Record<string, unknown>;
 }
+
+/** What the editor shows; anything else a task or step carries goes to `extra`. */
+const TASK_SHOWN = new Set(["name", "description", "cron", "enabled", "pool", "catchup", "steps"]);
+const TASK_READ_ONLY = new Set(["id", "next_fire_at", "created_at", "updated_at", "runs"]);
+const STEP_SHOWN = new Set(["name", "command", "args", "run_rule", "timeout_s"]);
+
+const rest = (o: object, skip: (k: string) => boolean) => Object.fromEntries(Object.entries(o).filter(([k]) => !skip(k)));
 
 /** Field path (as the API names it, e.g. `steps.0.command`) → message; "" is the form itself. */
 export type Errors = Record<string, string>;
@@ -29,6 +40,7 @@ const seq = { n: 0 };
 
 export const blankStep = (n: number): StepForm => ({
   key: ++seq.n,
+  extra: {},
   name: n === 1 ? "main" : `step${n}`,
   command: "",
   args: "",
@@ -44,6 +56,7 @@ export const blankTask = (): TaskForm => ({
   pool: "",
   catchup: false,
   steps: [blankStep(1)],
+  extra: {},
 });
 
 export const toForm = (t: Task): TaskForm => ({
@@ -53,8 +66,10 @@ export const toForm = (t: Task): TaskForm => ({
   enabled: t.enabled,
   pool: t.pool ?? "",
   catchup: t.catchup,
+  extra: rest(t, (k) => TASK_SHOWN.has(k) || TASK_READ_ONLY.has(k)),
   steps: t.steps.map((s) => ({
     key: ++seq.n,
+    extra: rest(s, (k) => STEP_SHOWN.has(k)),
     name: s.name,
     command: s.command,
     args: joinArgs(s.args),
@@ -82,6 +97,7 @@ export function fromForm(f: TaskForm): { task: TaskInput } | { errors: Errors } 
     const timeout = Number(s.timeout_s);
     if (!Number.isInteger(timeout) || timeout < 1) errors[`steps.${i}.timeout_s`] = "Give a whole number of seconds, 1 or more.";
     return {
+      ...s.extra,
       name: s.name.trim(),
       command: s.command.trim(),
       args: bad ? [] : splitArgs(s.args),
@@ -92,6 +108,7 @@ export function fromForm(f: TaskForm): { task: TaskInput } | { errors: Errors } 
   if (Object.keys(errors).length) return { errors };
   return {
     task: {
+      ...f.extra,
       name: f.name.trim(),
       description: f.description,
       cron: f.cron.trim() || null,

@@ -9,6 +9,9 @@ import Legend from "./Legend.tsx";
 
 const COUNTS = [10, 25, 50, 100];
 
+/** Columns for runs: as many as the task with the most runs shown has. */
+const runColumns = () => Math.max(1, ...grid.tasks.map((t) => t.runs.length));
+
 export default function TasksPage() {
   useTitle(() => "Tasks");
   return (
@@ -56,11 +59,14 @@ export default function TasksPage() {
                   <Show when={isAdmin()}>
                     <th scope="col">Auto / run</th>
                   </Show>
-                  <th scope="col">Recent runs, newest first</th>
+                  <th scope="col" colSpan={runColumns()}>
+                    Recent runs, newest first
+                  </th>
+                  <td class="fill" />
                 </tr>
               </thead>
               <tbody>
-                <For each={grid.tasks}>{(t) => <GridRow task={t} />}</For>
+                <For each={grid.tasks}>{(t) => <GridRow task={t} cols={runColumns()} />}</For>
               </tbody>
             </table>
           </div>

@@ -26,13 +26,13 @@ export default function InviteForm(props: { onInvited: () => void }) {
       <h2 id="invite-h">Invite someone</h2>
       <FormError error={error() && error()?.field !== "email" ? error()?.message : undefined} />
       <Field label="E-mail" error={error()?.field === "email" ? error()?.message : undefined}>
-        {(id, d) => (
-          <input id={id} aria-describedby={d} type="email" required autocomplete="off" value={email()} onInput={(e) => setEmail(e.currentTarget.value)} />
+        {(id) => (
+          <input id={id} type="email" required autocomplete="off" value={email()} onInput={(e) => setEmail(e.currentTarget.value)} />
         )}
       </Field>
       <Field label="Role">
-        {(id, d) => (
-          <select id={id} aria-describedby={d} value={role()} onChange={(e) => setRole(e.currentTarget.value as Role)}>
+        {(id) => (
+          <select id={id} value={role()} onChange={(e) => setRole(e.currentTarget.value as Role)}>
             <option value="viewer">viewer (read-only)</option>
             <option value="admin">admin</option>
           </select>

@@ -26,13 +26,13 @@ export default function NewVariable(props: { onCreated: () => void }) {
       <h2 id="new-var-h">New variable</h2>
       <FormError error={error() && !error()?.field ? error()?.message : undefined} />
       <Field label="Key" error={fieldErr("key")} hint="Letters, digits and _, not starting with a digit; not PATH, PYTHONPATH, HOME or LIGHTFLOW_…">
-        {(id, d) => (
-          <input id={id} aria-describedby={d} class="mono" required autocomplete="off" value={key()} onInput={(e) => setKey(e.currentTarget.value)} />
+        {(id) => (
+          <input id={id} class="mono" required autocomplete="off" value={key()} onInput={(e) => setKey(e.currentTarget.value)} />
         )}
       </Field>
       <Field label="Value" error={fieldErr("value")}>
-        {(id, d) => (
-          <textarea id={id} aria-describedby={d} class="mono" rows={3} autocomplete="off" value={value()} onInput={(e) => setValue(e.currentTarget.value)} />
+        {(id) => (
+          <textarea id={id} class="mono" rows={3} autocomplete="off" value={value()} onInput={(e) => setValue(e.currentTarget.value)} />
         )}
       </Field>
       <label class="check">
