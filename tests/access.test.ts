@@ -1,8 +1,8 @@
 // Who may do what: every route as a stranger, a viewer and an admin; revoked
 // tokens; cookies sent from another origin; WebSocket upgrades.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { request, runEnded, startApi, type Api } from "./helpers/api.ts";
-import { routes } from "./helpers/routes.ts";
+import { request, startApi, type Api } from "./helpers/api.ts";
+import { routes, seedRouteFixtures } from "./helpers/routes.ts";
 
 let api: Api;
 let viewer: { token: string; cookie: string };
@@ -11,11 +11,7 @@ let runId: number;
 beforeAll(async () => {
   api = await startApi();
   viewer = await api.user("viewer@example.com", "viewer");
-  await api.json("POST", "/api/pools", { name: "acc-pool", slots: 1 });
-  await api.json("POST", "/api/variables", { key: "ACC_VAR", value: "x" });
-  await api.json("POST", "/api/tasks", { name: "acc-task", steps: [{ name: "s", command: "true" }] });
-  runId = (await api.json("POST", "/api/tasks/acc-task/runs")).body.id;
-  await runEnded(api, runId);
+  runId = await seedRouteFixtures(api);
 });
 afterAll(async () => api?.close());
 

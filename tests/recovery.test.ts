@@ -1,6 +1,5 @@
 // Stopping the server, gently or with kill -9, in the middle of a run.
 import { afterEach, describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { openDatabase } from "../server/db/index.ts";
 import { RunStore } from "../server/db/runs.ts";
@@ -9,6 +8,7 @@ import { VariableStore } from "../server/db/variables.ts";
 import { sh, taskDef, tempDir } from "./helpers/engine.ts";
 import { waitForFile } from "./helpers/files.ts";
 import { startServer, type ServerProcess } from "./helpers/server.ts";
+import { processesWith } from "./helpers/procs.ts";
 
 let servers: ServerProcess[] = [];
 afterEach(() => {
@@ -16,15 +16,6 @@ afterEach(() => {
   servers = [];
 });
 
-function processesWith(name: string, value: string): number[] {
-  const out: number[] = [];
-  for (const p of readdirSync("/proc").filter((x) => /^\d+$/.test(x))) {
-    try {
-      if (readFileSync(`/proc/${p}/environ`, "latin1").split("\0").includes(`${name}=${value}`)) out.push(Number(p));
-    } catch {}
-  }
-  return out;
-}
 
 /** A data directory holding one queued run of a task that stops a "service", works, and restores it always. */
 function seed(dir: string, marker: string): number {

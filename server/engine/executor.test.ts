@@ -1,10 +1,11 @@
 // Steps as real processes: exit codes, rules, timeouts, cancel, environment, logs.
 import { afterEach, describe, expect, test } from "bun:test";
-import { readFileSync, readdirSync, writeFileSync, chmodSync } from "node:fs";
+import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeEngine, sh, step, taskDef, type TestEngine } from "../../tests/helpers/engine.ts";
 import { stepLogPath } from "./logs.ts";
 import type { Run } from "./types.ts";
+import { processesWith } from "../../tests/helpers/procs.ts";
 
 let te: TestEngine;
 afterEach(async () => te?.close());
@@ -20,16 +21,6 @@ function logOf(t: TestEngine, run: Run, position: number): string {
   return readFileSync(stepLogPath(join(t.dir, "logs"), run.task, run.id, position, s.name), "utf8");
 }
 
-/** pids of processes whose environment holds NAME=value */
-function processesWith(name: string, value: string): number[] {
-  const out: number[] = [];
-  for (const p of readdirSync("/proc").filter((x) => /^\d+$/.test(x))) {
-    try {
-      if (readFileSync(`/proc/${p}/environ`, "latin1").split("\0").includes(`${name}=${value}`)) out.push(Number(p));
-    } catch {}
-  }
-  return out;
-}
 
 describe("exit codes become step statuses", () => {
   test("0 is success, 75 is skipped, other codes and signals are failed", async () => {

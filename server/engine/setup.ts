@@ -2,7 +2,8 @@
 // readable JSON file that can live in git, and its import with a dry run
 // that lists what would change. Import creates and updates; it never deletes.
 import { parseCron, CronError } from "./cron.ts";
-import { isReservedVariable, type Pool, type StepDef, type Task, type TaskDef, type Variable } from "./types.ts";
+import { definitionOf, withDefaults, type TaskInputLike } from "./taskdef.ts";
+import { isReservedVariable, type Pool, type Task, type TaskDef, type Variable } from "./types.ts";
 
 export const SETUP_VERSION = 1;
 
@@ -10,7 +11,7 @@ export interface SetupFile {
   lightflow: number;
   pools?: Pool[];
   variables?: { key: string; value?: string; secret?: boolean }[];
-  tasks?: (Partial<TaskDef> & { name: string; steps: (Partial<StepDef> & { name: string; command: string })[] })[];
+  tasks?: TaskInputLike[];
 }
 
 /** What a setup can be read from and written to: the running engine, or the stores alone (CLI). */
@@ -40,55 +41,13 @@ export class SetupError extends Error {
   }
 }
 
-const taskShape = (t: TaskDef) => ({
-  name: t.name,
-  description: t.description,
-  cron: t.cron,
-  enabled: t.enabled,
-  pool: t.pool,
-  catchup: t.catchup,
-  start_deadline_s: t.start_deadline_s,
-  alert_emails: t.alert_emails,
-  steps: t.steps.map((s) => ({
-    name: s.name,
-    command: s.command,
-    args: s.args,
-    run_rule: s.run_rule,
-    timeout_s: s.timeout_s,
-    retries: s.retries,
-    retry_delay_s: s.retry_delay_s,
-  })),
-});
-
 export function exportSetup(target: SetupTarget): SetupFile {
   return {
     lightflow: SETUP_VERSION,
     pools: target.pools().map((p) => ({ name: p.name, slots: p.slots })),
     // a secret's value never leaves the server: only its name, so an import knows it is expected
     variables: target.variables().map((v) => (v.secret ? { key: v.key, secret: true } : { key: v.key, value: v.value })),
-    tasks: target.tasks().map(taskShape),
-  };
-}
-
-function withDefaults(t: NonNullable<SetupFile["tasks"]>[number]): TaskDef {
-  return {
-    name: t.name,
-    description: t.description ?? "",
-    cron: t.cron?.trim() || null,
-    enabled: t.enabled ?? true,
-    pool: t.pool ?? null,
-    catchup: t.catchup ?? false,
-    start_deadline_s: t.start_deadline_s ?? null,
-    alert_emails: t.alert_emails ?? [],
-    steps: t.steps.map((s) => ({
-      name: s.name,
-      command: s.command,
-      args: s.args ?? [],
-      run_rule: s.run_rule ?? "on_success",
-      timeout_s: s.timeout_s ?? 3600,
-      retries: s.retries ?? 0,
-      retry_delay_s: s.retry_delay_s ?? 10,
-    })),
+    tasks: target.tasks().map(definitionOf),
   };
 }
 
@@ -151,11 +110,11 @@ export function planImport(target: SetupTarget, file: SetupFile): Plan {
     if (!have) {
       changes.push({ kind: "task", name: def.name, action: "create" });
       actions.push(() => target.createTask(def));
-    } else if (JSON.stringify(taskShape(have)) === JSON.stringify(taskShape(def))) {
+    } else if (JSON.stringify(definitionOf(have)) === JSON.stringify(definitionOf(def))) {
       changes.push({ kind: "task", name: def.name, action: "unchanged" });
     } else {
-      const what = (Object.keys(taskShape(def)) as (keyof ReturnType<typeof taskShape>)[]).filter(
-        (k) => JSON.stringify(taskShape(have)[k]) !== JSON.stringify(taskShape(def)[k]),
+      const what = (Object.keys(definitionOf(def)) as (keyof ReturnType<typeof definitionOf>)[]).filter(
+        (k) => JSON.stringify(definitionOf(have)[k]) !== JSON.stringify(definitionOf(def)[k]),
       );
       changes.push({ kind: "task", name: def.name, action: "update", detail: what.join(", ") });
       actions.push(() => target.replaceTask(have.id, def));

@@ -1,34 +1,13 @@
 // Engine objects to API JSON: times become ISO 8601 strings in UTC, internal
 // fields stay inside.
 import type { RunOut, TaskOut } from "../schema/tasks.ts";
+import { definitionOf } from "../engine/taskdef.ts";
 import type { Run, StepRun, Task } from "../engine/types.ts";
 
 export const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
 
 export function taskOut(t: Task, nextFireAt: number | null): TaskOut {
-  return {
-    id: t.id,
-    name: t.name,
-    description: t.description,
-    cron: t.cron,
-    enabled: t.enabled,
-    pool: t.pool,
-    catchup: t.catchup,
-    start_deadline_s: t.start_deadline_s,
-    alert_emails: t.alert_emails,
-    next_fire_at: iso(nextFireAt),
-    steps: t.steps.map((s) => ({
-      name: s.name,
-      command: s.command,
-      args: s.args,
-      run_rule: s.run_rule,
-      timeout_s: s.timeout_s,
-      retries: s.retries,
-      retry_delay_s: s.retry_delay_s,
-    })),
-    created_at: iso(t.created_at)!,
-    updated_at: iso(t.updated_at)!,
-  };
+  return { id: t.id, ...definitionOf(t), next_fire_at: iso(nextFireAt), created_at: iso(t.created_at)!, updated_at: iso(t.updated_at)! };
 }
 
 export function stepOut(s: StepRun) {

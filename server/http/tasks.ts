@@ -14,6 +14,7 @@ import { Elysia, t } from "elysia";
 import type { AuditStore } from "../db/audit.ts";
 import { CronError, dstNote, nextFires, parseCron } from "../engine/cron.ts";
 import type { Engine } from "../engine/index.ts";
+import { withDefaults } from "../engine/taskdef.ts";
 import type { RunStatus, Task, TaskDef } from "../engine/types.ts";
 import { ErrorBody, RunFilter } from "../schema/common.ts";
 import { CronPreviewQuery, DuplicateInput, GridOut, RunOut, TaskInput, TaskOut, TaskPatch } from "../schema/tasks.ts";
@@ -54,25 +55,7 @@ export function taskRoutes(engine: Engine, audit: AuditStore, auth: ReturnType<t
     });
     const other = engine.tasks.find(body.name);
     if (other && other.id !== self?.id) throw conflict(`name: a task named "${body.name}" already exists`, "name");
-    return {
-      name: body.name,
-      description: body.description ?? "",
-      cron: body.cron?.trim() || null,
-      enabled: body.enabled ?? true,
-      pool: body.pool ?? null,
-      catchup: body.catchup ?? false,
-      steps: body.steps.map((s) => ({
-        name: s.name,
-        command: s.command,
-        args: s.args ?? [],
-        run_rule: s.run_rule ?? "on_success",
-        timeout_s: s.timeout_s ?? 3600,
-        retries: s.retries ?? 0,
-        retry_delay_s: s.retry_delay_s ?? 10,
-      })),
-      start_deadline_s: body.start_deadline_s ?? null,
-      alert_emails: body.alert_emails ?? [],
-    };
+    return withDefaults(body);
   };
 
   return new Elysia({ name: "tasks" })

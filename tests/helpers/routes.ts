@@ -1,5 +1,7 @@
 // Every HTTP route of api.md with a valid example body and who may call it:
 // the role matrix and the fuzz test walk this list.
+import { runEnded, type Api } from "./api.ts";
+
 export type Who = "public" | "any" | "admin";
 export interface Route {
   method: string;
@@ -9,7 +11,17 @@ export interface Route {
   headers?: Record<string, string>;
 }
 
-/** Routes that need fixtures: a task "acc-task", a pool "acc-pool", a variable ACC_VAR and a finished run. */
+/** The fixtures `routes` needs: a pool "acc-pool", a variable ACC_VAR, a task "acc-task" and a finished run of it (its id). */
+export async function seedRouteFixtures(api: Api): Promise<number> {
+  await api.json("POST", "/api/pools", { name: "acc-pool", slots: 1 });
+  await api.json("POST", "/api/variables", { key: "ACC_VAR", value: "x" });
+  await api.json("POST", "/api/tasks", { name: "acc-task", steps: [{ name: "s", command: "true" }] });
+  const runId = (await api.json("POST", "/api/tasks/acc-task/runs")).body.id as number;
+  await runEnded(api, runId);
+  return runId;
+}
+
+/** Routes that need fixtures: see seedRouteFixtures. */
 export function routes(runId: number): Route[] {
   const r = (method: string, path: string, body: unknown, who: Who): Route => ({ method, path, body, who });
   return [

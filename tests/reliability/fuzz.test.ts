@@ -1,8 +1,8 @@
 // Hostile input over every route: random JSON shapes, huge and unicode strings,
 // path and header tricks. No 5xx, no stack trace, and a refused request changes nothing.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { request, runEnded, startApi, type Api } from "../helpers/api.ts";
-import { routes } from "../helpers/routes.ts";
+import { request, startApi, type Api } from "../helpers/api.ts";
+import { routes, seedRouteFixtures } from "../helpers/routes.ts";
 import { pick, prng } from "../helpers/soak.ts";
 
 const ROUNDS = pick(600, 6000);
@@ -15,11 +15,7 @@ let runId: number;
 beforeAll(async () => {
   // pip must fail fast and locally if a fuzzed requirement ever passes validation
   api = await startApi({ env: { PIP_INDEX_URL: "http://127.0.0.1:9/simple", PIP_CONFIG_FILE: "/dev/null", PIP_RETRIES: "0", PIP_TIMEOUT: "1" } });
-  await api.json("POST", "/api/pools", { name: "acc-pool", slots: 1 });
-  await api.json("POST", "/api/variables", { key: "ACC_VAR", value: "x" });
-  await api.json("POST", "/api/tasks", { name: "acc-task", steps: [{ name: "s", command: "true" }] });
-  runId = (await api.json("POST", "/api/tasks/acc-task/runs")).body.id;
-  await runEnded(api, runId);
+  runId = await seedRouteFixtures(api);
 });
 afterAll(async () => api?.close());
 
