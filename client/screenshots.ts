@@ -2,7 +2,8 @@
 //   bun client/screenshots.ts
 // Starts a real server on a free loopback port with a temporary data
 // directory, fills it with demo tasks and runs through the API, and shoots
-// the main pages in Debian's Chromium at 1280×800 and 390×844.
+// the main pages in Debian's Chromium at 1280×800 and 390×844 (the task
+// page's runs with their chart, and Settings with an import's dry run, too).
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -31,6 +32,8 @@ async function demo(api: Api) {
     description: "Stops Vaultwarden, dumps its database, uploads it with restic and starts it again.",
     cron: "0 3 * * *",
     pool: "backup",
+    start_deadline_s: 1800,
+    alert_emails: ["ops@example.com"],
     steps: [
       { name: "stop", ...sh('echo "Stopping vaultwarden.service"; echo -e "\\e[32m●\\e[0m vaultwarden.service: stopped"') },
       {
@@ -45,6 +48,9 @@ async function demo(api: Api) {
             'echo -e "\\e[32msnapshot 4f2a9c1e saved\\e[0m"',
         ),
         timeout_s: 1800,
+        // tried three times here; the editor's shot shows the 60 s set after the demo runs
+        retries: 2,
+        retry_delay_s: 0,
       },
       { name: "start", ...sh('echo "Starting vaultwarden.service"'), run_rule: "always" },
     ],
@@ -53,7 +59,20 @@ async function demo(api: Api) {
     name: "nightly_sync",
     description: "Mirrors the photo library to the NAS.",
     cron: "30 2 * * *",
-    steps: [{ name: "rsync", ...sh('echo "sending incremental file list"; echo "sent 1,024 bytes  received 52 bytes"') }],
+    steps: [
+      {
+        name: "rsync",
+        // every third run, the first try meets a busy NAS and the retry works: a "×2" in the grid
+        ...sh(
+          'if [ $((LIGHTFLOW_RUN_ID % 3)) = 1 ] && [ ! -e ".tried-$LIGHTFLOW_RUN_ID" ]; then touch ".tried-$LIGHTFLOW_RUN_ID"; echo "rsync: connection unexpectedly closed" >&2; exit 12; fi; ' +
+            'echo "sending incremental file list"; sleep 0.$((LIGHTFLOW_RUN_ID % 7)); ' +
+            'if [ $((LIGHTFLOW_RUN_ID % 9)) = 4 ]; then echo "rsync error: some files vanished before they could be transferred (code 24)" >&2; exit 24; fi; ' +
+            'echo "sent 1,024 bytes  received 52 bytes"',
+        ),
+        retries: 1,
+        retry_delay_s: 0,
+      },
+    ],
   });
   await post("/api/tasks", {
     name: "cert_renew",
@@ -83,12 +102,12 @@ async function demo(api: Api) {
 
   const runs: [string, number][] = [
     ["backup_vaultwarden", 8],
-    ["nightly_sync", 8],
+    ["nightly_sync", 14],
     ["cert_renew", 6],
     ["db_vacuum", 6],
   ];
   // one at a time, so run ids (and so outcomes) are the same every time
-  for (let round = 0; round < 8; round++) {
+  for (let round = 0; round < Math.max(...runs.map(([, n]) => n)); round++) {
     for (const [task, count] of runs) {
       if (round >= count) continue;
       const run = await post(`/api/tasks/${task}/runs`, undefined);
@@ -97,6 +116,24 @@ async function demo(api: Api) {
   }
   // one run still going (until the server stops): its box pulses
   await post("/api/tasks/photo_import/runs", undefined);
+
+  // a realistic wait between tries, now that the history is made
+  const vw = (await api.json("GET", "/api/tasks/backup_vaultwarden")).body;
+  const def = Object.fromEntries(Object.entries(vw).filter(([k]) => !["id", "next_fire_at", "created_at", "updated_at"].includes(k)));
+  def.steps = vw.steps.map((st: { name: string }) => (st.name === "upload" ? { ...st, retry_delay_s: 60 } : st));
+  const put = await api.json("PUT", "/api/tasks/backup_vaultwarden", def);
+  if (put.status !== 200) throw new Error(`PUT backup_vaultwarden: ${put.status} ${JSON.stringify(put.body)}`);
+}
+
+/** An import a colleague might bring: one new task, one changed, a pool resized. */
+async function importFile(api: Api): Promise<Buffer> {
+  const file = await (await api.call("GET", "/api/export")).json();
+  file.pools = file.pools.map((p: { slots: number }) => ({ ...p, slots: 2 }));
+  file.tasks = file.tasks
+    .filter((t: { name: string }) => t.name !== "photo_import")
+    .map((t: { name: string; cron: string }) => (t.name === "db_vacuum" ? { ...t, cron: "45 1 * * *", description: "Compacts the database, after the backups." } : t));
+  file.tasks.push({ name: "logrotate", description: "Rotates the application logs.", cron: "0 0 * * *", steps: [{ name: "rotate", command: "logrotate", args: ["/etc/logrotate.d/app"] }] });
+  return Buffer.from(JSON.stringify(file, null, 2));
 }
 
 async function shoot(browser: Browser, api: Api, name: string, path: string, prepare: (page: Page, kind: string) => Promise<void>, dark = false) {
@@ -137,6 +174,16 @@ async function main() {
     });
     await shoot(browser, api, "editor", "/tasks/backup_vaultwarden/edit", async (page) => {
       await page.waitForFunction(() => document.querySelectorAll(".fire-times li").length === 5);
+    });
+    await shoot(browser, api, "task-runs", "/tasks/nightly_sync", async (page) => {
+      await page.locator(".chart .mark").nth(13).waitFor();
+      await page.locator("#runs-h").evaluate((el) => el.scrollIntoView({ block: "start" }));
+    });
+    const setup = await importFile(api);
+    await shoot(browser, api, "settings", "/settings", async (page, kind) => {
+      await page.getByLabel("Setup file to import").setInputFiles({ name: "lightflow-setup.json", mimeType: "application/json", buffer: setup });
+      await page.locator(".import-plan .changes li").first().waitFor();
+      if (kind === "phone") await page.locator(".import-plan").evaluate((el) => el.scrollIntoView({ block: "start" }));
     });
     await shoot(browser, api, "profile", "/profile", async (page, kind) => {
       await page.getByRole("button", { name: "Set up two-factor sign-in" }).click();

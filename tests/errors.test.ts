@@ -89,6 +89,9 @@ describe("invalid values name their field", () => {
     for (const timeout_s of [0, -1, 1.5, 604_801, 1e20]) await refused("POST", "/api/tasks", { name: "x", steps: [{ ...step, timeout_s }] }, 422, "steps.0.timeout_s");
     for (const slots of [0, -3, 2.5, 1e9]) await refused("POST", "/api/pools", { name: "p", slots }, 422, "slots");
     await refused("PUT", "/api/pools/keep-pool", { slots: -1 }, 422, "slots");
+    // a nullable field keeps its own message
+    const deadline = await refused("POST", "/api/tasks", { name: "x", start_deadline_s: 0, steps: [step] }, 422, "start_deadline_s");
+    expect(deadline.error).toContain("whole seconds from 1");
     await refused("GET", "/api/tasks/keep/runs?limit=-1", undefined, 422, "limit");
     await refused("GET", "/api/tasks/keep/runs?limit=100000", undefined, 422, "limit");
     await refused("GET", "/api/grid?runs=0", undefined, 422, "runs");

@@ -84,6 +84,10 @@ async function toError(res: Response, path: string): Promise<ApiError> {
 const seg = encodeURIComponent;
 const scriptPath = (p: string) => p.split("/").map(seg).join("/");
 const page = (limit: number, before?: number) => `?limit=${limit}` + (before ? `&before=${before}` : "");
+const filterQuery = (f: T.RunFilter = {}) =>
+  (f.status?.length ? `&status=${f.status.join(",")}` : "") + (f.from ? `&from=${seg(f.from)}` : "") + (f.to ? `&to=${seg(f.to)}` : "");
+/** Which attempt of a retried step; none: the server's latest. */
+const attemptQuery = (attempt?: number) => (attempt ? `&attempt=${attempt}` : "");
 
 // Grouped by resource, as solid-realworld's agent does.
 export const api = {
@@ -124,15 +128,18 @@ export const api = {
     remove: (name: string) => send<void>("DELETE", `/tasks/${seg(name)}`),
     duplicate: (name: string, to: string) => send<T.Task>("POST", `/tasks/${seg(name)}/duplicate`, { name: to }),
     trigger: (name: string) => send<T.Run>("POST", `/tasks/${seg(name)}/runs`),
-    runs: (name: string, limit = 25, before?: number) => send<T.Run[]>("GET", `/tasks/${seg(name)}/runs${page(limit, before)}`),
+    runs: (name: string, limit = 25, before?: number, filter?: T.RunFilter) =>
+      send<T.Run[]>("GET", `/tasks/${seg(name)}/runs${page(limit, before)}${filterQuery(filter)}`),
   },
   runs: {
     get: (id: number) => send<T.Run>("GET", `/runs/${id}`),
     cancel: (id: number) => send<T.Run>("POST", `/runs/${id}/cancel`),
     /** Bytes [offset, offset+limit) of a step log (X-Log-Start / X-Log-Size tell where and how big). */
-    logRange: (id: number, pos: number, offset: number, limit: number) => logPiece(`/runs/${id}/steps/${pos}/log?offset=${offset}&limit=${limit}`),
+    logRange: (id: number, pos: number, offset: number, limit: number, attempt?: number) =>
+      logPiece(`/runs/${id}/steps/${pos}/log?offset=${offset}&limit=${limit}${attemptQuery(attempt)}`),
     /** The last `tail` bytes of a step log, at most `limit` of them. */
-    logTail: (id: number, pos: number, tail: number, limit = tail) => logPiece(`/runs/${id}/steps/${pos}/log?tail=${tail}&limit=${limit}`),
+    logTail: (id: number, pos: number, tail: number, limit = tail, attempt?: number) =>
+      logPiece(`/runs/${id}/steps/${pos}/log?tail=${tail}&limit=${limit}${attemptQuery(attempt)}`),
   },
   grid: (runs: number) => send<T.Grid>("GET", `/grid?runs=${runs}`),
   cronPreview: (expr: string, count = 5) =>
@@ -164,10 +171,26 @@ export const api = {
     job: (id: string) => send<T.PackageJobState>("GET", `/packages/jobs/${seg(id)}`),
   },
   audit: (limit: number, before?: number) => send<T.AuditEntry[]>("GET", `/audit${page(limit, before)}`),
+  settings: {
+    get: () => send<T.Settings>("GET", "/settings"),
+    put: (b: Partial<T.Settings>) => send<T.Settings>("PUT", "/settings", b),
+  },
+  /** POST /api/import: what the setup file changes (`dryRun`), or changes it. */
+  importSetup: (file: unknown, dryRun: boolean) => send<T.ImportResult>("POST", `/import${dryRun ? "?dry_run=1" : ""}`, file),
+};
+
+/** Downloads (plain links: the browser saves them, with the session cookie). */
+export const downloads = {
+  /** the tasks-as-code file */
+  export: "/api/export",
+  /** a consistent copy of the database, or a tar with the scripts and logs too */
+  backup: (logs: boolean) => (logs ? "/api/backup?logs=1" : "/api/backup"),
+  /** Prometheus scrapes this (an admin's session, or Bearer LIGHTFLOW_METRICS_TOKEN) */
+  metrics: "/api/metrics",
 };
 
 /** Where a step's whole log can be downloaded as plain text. */
-export const logUrl = (run: number, pos: number) => `/api/runs/${run}/steps/${pos}/log`;
+export const logUrl = (run: number, pos: number, attempt?: number) => `/api/runs/${run}/steps/${pos}/log` + (attempt ? `?attempt=${attempt}` : "");
 
 /** ws:// or wss:// URL of an /api WebSocket on this origin. */
 export const wsUrl = (path: string) => `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api${path}`;

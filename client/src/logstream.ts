@@ -1,5 +1,5 @@
 // WebSockets that stream text from the server: a step log
-// (/api/runs/:run/steps/:pos/log/ws?offset=N), which resumes from the last
+// (/api/runs/:run/steps/:pos/log/ws?offset=N&attempt=A), which resumes from the last
 // byte received after a drop, and a package job's output
 // (/api/packages/jobs/:job/ws).
 import { wsUrl } from "./api.ts";
@@ -13,11 +13,11 @@ export interface LogHandlers {
   onConnected?(connected: boolean): void;
 }
 
-/** Follows a step log from byte `from`; returns a function that stops it. */
-export function followLog(run: number, pos: number, from: number, h: LogHandlers): () => void {
+/** Follows a step log (one attempt of it; none: the latest) from byte `from`; returns a function that stops it. */
+export function followLog(run: number, pos: number, from: number, h: LogHandlers, attempt?: number): () => void {
   const s = { next: from, ws: null as WebSocket | null, timer: 0 as ReturnType<typeof setTimeout> | 0, attempt: 0, done: false };
   const open = () => {
-    const ws = new WebSocket(wsUrl(`/runs/${run}/steps/${pos}/log/ws?offset=${s.next}`));
+    const ws = new WebSocket(wsUrl(`/runs/${run}/steps/${pos}/log/ws?offset=${s.next}${attempt ? `&attempt=${attempt}` : ""}`));
     s.ws = ws;
     ws.onopen = () => {
       s.attempt = 0;

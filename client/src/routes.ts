@@ -32,4 +32,5 @@ export const routes: Route[] = [
   { path: "/users", view: lazy(() => import("./pages/Users/index.tsx")), admin: true },
   { path: "/profile", view: lazy(() => import("./pages/Profile/index.tsx")) },
   { path: "/audit", view: lazy(() => import("./pages/Audit/index.tsx")), admin: true },
+  { path: "/settings", view: lazy(() => import("./pages/Settings/index.tsx")), admin: true },
 ];

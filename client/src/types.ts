@@ -21,6 +21,10 @@ export interface Step {
   args: string[];
   run_rule: RunRule;
   timeout_s: number;
+  /** tries again after a failure or timeout, up to this many times (0 to 10) */
+  retries: number;
+  /** seconds to wait before each new try */
+  retry_delay_s: number;
 }
 
 export interface Task {
@@ -31,6 +35,10 @@ export interface Task {
   enabled: boolean;
   pool: string | null;
   catchup: boolean;
+  /** a scheduled run not started this many seconds after its fire time sends a did_not_start alert; null: never */
+  start_deadline_s: number | null;
+  /** besides the users who opted in, these addresses get this task's alerts */
+  alert_emails: string[];
   /** null when disabled or without cron */
   next_fire_at: string | null;
   steps: Step[];
@@ -47,14 +55,18 @@ export interface TaskPatch {
   pool?: string | null;
   description?: string;
   catchup?: boolean;
+  start_deadline_s?: number | null;
+  alert_emails?: string[];
 }
 
 export interface RunStep {
   position: number;
   name: string;
   status: StepStatus;
-  /** which try (the server may retry a step); 1 when it does not say */
-  attempt?: number;
+  /** which try this is (each has its own log); counts from 1 */
+  attempt: number;
+  /** how many times the step may be tried again: `retries + 1` attempts at most */
+  retries: number;
   exit_code: number | null;
   signal: string | null;
   error: string | null;
@@ -84,9 +96,42 @@ export interface Grid {
   tasks: GridTask[];
 }
 
+/** A fire time that falls in a DST change of the server's timezone. */
+export interface CronNote {
+  at: string;
+  kind: "skipped" | "repeated";
+  message: string;
+}
+
 export interface CronPreview {
   next: string[];
   timezone: string;
+  notes: CronNote[];
+}
+
+/** GET /api/tasks/:task/runs filters; `from`/`to` (ISO) bound when a run was queued, `to` excluded. */
+export interface RunFilter {
+  status?: RunStatus[];
+  from?: string;
+  to?: string;
+}
+
+/** GET and PUT /api/settings. */
+export interface Settings {
+  alert_webhook_url: string | null;
+}
+
+/** One line of POST /api/import's answer. */
+export interface ImportChange {
+  kind: "pool" | "variable" | "task";
+  name: string;
+  action: "create" | "update" | "unchanged" | "kept" | "skipped";
+  detail?: string;
+}
+
+export interface ImportResult {
+  dry_run: boolean;
+  changes: ImportChange[];
 }
 
 export interface Pool {

@@ -61,3 +61,24 @@ test("a cancel during the wait between attempts ends the step at once, and alway
   expect(done.status).toBe("cancelled");
   expect(done.steps.map((s) => [s.status, s.attempt])).toEqual([["cancelled", 1], ["success", 1]]);
 });
+
+test("while a step waits to retry it says when, and a viewer joining then gets the attempt's end", async () => {
+  te = await makeEngine();
+  const { LogFeeds } = await import("../http/logfeed.ts");
+  const feeds = new LogFeeds(te.engine);
+  const task = te.engine.createTask(taskDef("later", [sh("s", `${flaky(2)}`, { retries: 1, retry_delay_s: 1 })]));
+  const waiting = te.waitRun((r) => r.task === "later" && r.steps[0]!.retry_at != null);
+  const secondRunning = te.waitRun((r) => r.task === "later" && r.steps[0]!.attempt === 2 && r.steps[0]!.status === "running");
+  const { run } = te.engine.trigger(task, null);
+  const w = await waiting;
+  expect(w.steps[0]).toMatchObject({ status: "running", attempt: 1, exit_code: 1 });
+  const live = te.engine.liveRun(run.id)!;
+  let text = "";
+  await new Promise<void>((resolve) =>
+    feeds.follow(live, live.steps[0]!, 0, { write: (_o, d) => ((text += Buffer.from(d).toString()), true), end: () => resolve(), drained: async () => {} }, 1),
+  );
+  expect(text).toStartWith("try 1\n");
+  const second = await secondRunning;
+  expect(second.steps[0]).toMatchObject({ exit_code: null, signal: null, error: null, retry_at: null });
+  await te.finished(run.id);
+});

@@ -144,14 +144,14 @@ export class RunExecution {
     step.status = "running";
     step.started_at = this.d.clock.now();
     for (let attempt = 1; ; attempt++) {
-      step.attempt = attempt;
-      step.log_bytes = 0;
+      // a new attempt: nothing of the last one's ending is left to mislead a viewer
+      Object.assign(step, { attempt, log_bytes: 0, retry_at: null }, attempt > 1 ? { exit_code: null, signal: null, error: null } : {});
       const r = await this.runAttempt(step, attempt);
       const retry = (r.status === "failed" || r.status === "timed_out") && attempt <= step.retries && !this.cancelRequested && !this.interruptReason;
       if (!retry) return this.endStep(step, r);
       r.log.note(`attempt ${attempt} of ${step.retries + 1} ${r.status === "timed_out" ? "timed out" : "failed"}; trying again in ${step.retry_delay_s} s`);
       r.log.close();
-      Object.assign(step, { exit_code: r.exit_code, signal: r.signal, error: r.error });
+      Object.assign(step, { exit_code: r.exit_code, signal: r.signal, error: r.error, retry_at: this.d.clock.now() + step.retry_delay_s * 1000 });
       this.emit();
       this.d.bus.emitLogEnd(this.run.id, step.position, step, attempt);
       if (step.retry_delay_s > 0) await this.pause(step.retry_delay_s * 1000);
@@ -268,7 +268,7 @@ export class RunExecution {
   }
 
   private endStep(step: StepRun, r: AttemptResult): void {
-    Object.assign(step, { status: r.status, exit_code: r.exit_code, signal: r.signal, error: r.error });
+    Object.assign(step, { status: r.status, exit_code: r.exit_code, signal: r.signal, error: r.error, retry_at: null });
     if (r.log) step.log_bytes = r.log.close();
     step.ended_at = this.d.clock.now();
     this.d.runs.stepEnded(this.run.id, step.position, {

@@ -51,6 +51,8 @@ export interface StepRun extends StepDef {
   position: number;
   /** 1 for the first try */
   attempt: number;
+  /** while the step waits to try again: when the next attempt starts (live state only, never stored) */
+  retry_at?: number | null;
   status: StepStatus;
   exit_code: number | null;
   signal: string | null;

@@ -22,7 +22,7 @@ export const invalid = (message: string, field?: string) => new HttpError(422, m
 interface ValueErrorLike {
   path?: string;
   message?: string;
-  schema?: { error?: unknown };
+  schema?: { error?: unknown; anyOf?: { error?: unknown }[] };
 }
 
 /** "/steps/0/command" → "steps.0.command" */
@@ -30,7 +30,10 @@ const fieldOf = (path: string | undefined) => (path ?? "").replace(/^\//, "").re
 
 function validationBody(e: { all?: ValueErrorLike[]; customError?: unknown; type?: string }): { error: string; field?: string } {
   const first = e.all?.[0];
-  const custom = typeof first?.schema?.error === "string" ? first.schema.error : typeof e.customError === "string" ? e.customError : null;
+  // a nullable field is a union: its message sits on the non-null member
+  const member = first?.schema?.anyOf?.find((s) => typeof s.error === "string")?.error;
+  const custom =
+    typeof first?.schema?.error === "string" ? first.schema.error : typeof member === "string" ? member : typeof e.customError === "string" ? e.customError : null;
   // our messages start with the field ("limit: …"); a decoded query value has no path of its own
   const field = fieldOf(first?.path) || (custom ? (/^([\w.]+):/.exec(custom)?.[1] ?? "") : "");
   let message: string;

@@ -156,7 +156,9 @@ export class LogFeeds {
         deliver(c);
       }
       const now = this.currentStep(run.id, step.position);
-      if (!now || !LIVE.has(now.step.status) || now.step.attempt > attempt) await finish(now?.step ?? step);
+      // this attempt is over when the step is, when a later attempt began, or while the step waits to retry
+      const over = !now || !LIVE.has(now.step.status) || now.step.attempt > attempt || (now.step.attempt === attempt && now.step.retry_at != null);
+      if (over) await finish(now?.step ?? step);
     })();
     return stop;
   }

@@ -17,6 +17,7 @@ export function stepOut(s: StepRun) {
     status: s.status,
     attempt: s.attempt,
     retries: s.retries,
+    retry_at: iso(s.retry_at ?? null),
     exit_code: s.exit_code,
     signal: s.signal,
     error: s.error,

@@ -100,6 +100,8 @@ export const StepRunOut = t.Object({
   status: t.String(),
   attempt: t.Number(),
   retries: t.Number(),
+  /** set while the step waits to try again: when the next attempt starts */
+  retry_at: t.Nullable(t.String()),
   exit_code: t.Nullable(t.Number()),
   signal: t.Nullable(t.String()),
   error: t.Nullable(t.String()),

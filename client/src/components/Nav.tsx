@@ -13,6 +13,7 @@ const LINKS = [
   { href: "/packages", label: "Packages", admin: true },
   { href: "/users", label: "Users", admin: true },
   { href: "/audit", label: "Audit", admin: true },
+  { href: "/settings", label: "Settings", admin: true },
   { href: "/about", label: "About", admin: false },
 ];
 

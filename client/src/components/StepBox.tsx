@@ -1,13 +1,16 @@
 // One box of the grid: one step of one run. Colour, a glyph (CSS, see
-// grid.css) and the accessible name all tell the status.
+// grid.css) and the accessible name all tell the status; a step tried again
+// carries a small "×3" and says "3rd attempt of 4" in its name.
+import { Show } from "solid-js";
 import type { Run, RunStep } from "../types.ts";
 import { Link } from "../router.tsx";
-import { stepLabel, hasLog } from "../lib/status.ts";
+import { attemptText, stepLabel, hasLog } from "../lib/status.ts";
 
 export function stepText(run: Run, step: RunStep): string {
   // Why it failed; a timeout or a cancel says enough by itself (its signal is ours).
   const extra = step.status !== "failed" ? "" : step.exit_code !== null ? `, exit ${step.exit_code}` : step.signal ? `, killed by ${step.signal}` : "";
-  return `Run ${run.id}, step ${step.position} ${step.name}: ${stepLabel[step.status]}${extra}`;
+  const tries = attemptText(step);
+  return `Run ${run.id}, step ${step.position} ${step.name}: ${stepLabel[step.status]}${extra}${tries ? `, ${tries}` : ""}`;
 }
 
 export const runHref = (run: Run, pos?: number) =>
@@ -19,10 +22,16 @@ export default function StepBox(props: { run: Run; step: RunStep; selected?: boo
     <Link
       href={runHref(props.run, props.step.position)}
       class={`box s-${props.step.status}`}
-      classList={{ sel: !!props.selected, nolog: !hasLog(props.step.status) }}
+      classList={{ sel: !!props.selected, nolog: !hasLog(props.step.status), retried: props.step.attempt > 1 }}
       aria-label={label()}
       aria-current={props.selected ? "true" : undefined}
       title={label()}
-    />
+    >
+      <Show when={props.step.attempt > 1}>
+        <span class="tries" aria-hidden="true">
+          ×{props.step.attempt}
+        </span>
+      </Show>
+    </Link>
   );
 }

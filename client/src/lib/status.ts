@@ -1,5 +1,5 @@
 // Words for statuses, so that no status is told by colour alone.
-import type { Run, RunStatus, StepStatus } from "../types.ts";
+import type { Run, RunStatus, RunStep, StepStatus } from "../types.ts";
 
 export const stepLabel: Record<StepStatus, string> = {
   pending: "pending",
@@ -19,6 +19,19 @@ export const runLabel: Record<RunStatus, string> = {
   failed: "failed",
   cancelled: "cancelled",
 };
+
+/** 1st, 2nd, 3rd, 4th … 11th, 12th, 13th, 21st. */
+export function ordinal(n: number): string {
+  const v = n % 100;
+  const suffix = v >= 11 && v <= 13 ? "th" : ({ 1: "st", 2: "nd", 3: "rd" } as Record<number, string>)[n % 10] ?? "th";
+  return `${n}${suffix}`;
+}
+
+/** How many attempts a step may have (its retries may have been lowered since an attempt ran). */
+export const maxAttempts = (s: RunStep) => Math.max(s.attempt, (s.retries ?? 0) + 1);
+
+/** "3rd attempt of 4" for a step that was tried again; "" for a first attempt. */
+export const attemptText = (s: RunStep) => (s.attempt > 1 ? `${ordinal(s.attempt)} attempt of ${maxAttempts(s)}` : "");
 
 export const isActiveRun = (s: RunStatus) => s === "queued" || s === "running";
 

@@ -61,6 +61,19 @@ function clockTime(tz: string | undefined): Intl.DateTimeFormat {
   return f;
 }
 
+/** "14:58:03" in the server timezone: for moments close together. */
+export function fmtClock(iso: string | null | undefined): string {
+  if (!iso) return "—";
+  const tz = serverTz();
+  const key = "seconds" + (tz ?? "");
+  let f = formats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit", timeZone: tz });
+    formats.set(key, f);
+  }
+  return f.format(new Date(iso));
+}
+
 /**
  * A fire time, short enough for a grid cell, in the server timezone:
  * "today 14:30", "tomorrow 03:00", "Fri 03:00" (this week), else "Mon, Nov 30, 04:00".

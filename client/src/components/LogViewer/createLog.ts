@@ -45,9 +45,18 @@ const failedStatus = (s: RunStep["status"]) => s === "failed" || s === "timed_ou
 export interface LogOptions {
   /** Runs a change that drops lines above the view, keeping what is on screen in place. */
   keepPlace: (change: () => void) => void;
+  /** which attempt of a retried step (default: the step's latest) */
+  attempt?: number;
 }
 
 export function createLog(run: number, step: RunStep, opts: LogOptions = { keepPlace: (f) => f() }) {
+  // Every request names the attempt: a reconnect or a later piece must not
+  // land in the next attempt's log once the step is tried again.
+  const attempt = Math.min(opts.attempt ?? step.attempt, step.attempt);
+  const latest = attempt === step.attempt;
+  // An earlier attempt has ended, and it failed or timed out (or it would not have been tried again).
+  const live = latest && (step.status === "running" || step.status === "pending");
+  const failed = latest ? failedStatus(step.status) : true;
   const [lines, setLines] = createSignal<Line[]>([]);
   const [partial, setPartial] = createSignal<Seg[] | null>(null);
   /** byte offset of the first line held */
@@ -69,7 +78,7 @@ export function createLog(run: number, step: RunStep, opts: LogOptions = { keepP
     /** byte offset after the last whole line held */
     end: 0,
     /** the log's size as last heard */
-    size: step.log_bytes,
+    size: latest ? step.log_bytes : 0,
     stop: null as null | (() => void),
     gone: false,
   };
@@ -116,12 +125,12 @@ export function createLog(run: number, step: RunStep, opts: LogOptions = { keepP
       },
       onEnd: finish,
       onConnected: setConnected,
-    });
+    }, attempt);
   };
 
   /** Puts the tail on screen: the first screen, and "jump to the end". */
   const loadTail = async (live: boolean) => {
-    const p = await api.runs.logTail(run, step.position, PIECE);
+    const p = await api.runs.logTail(run, step.position, PIECE, PIECE, attempt);
     if (st.gone) return;
     st.size = p.size;
     // Starting inside the file: drop the cut first line (unless it is all we have).
@@ -143,8 +152,8 @@ export function createLog(run: number, step: RunStep, opts: LogOptions = { keepP
 
   const begin = async () => {
     try {
-      await loadTail(step.status === "running" || step.status === "pending");
-      if (!st.gone && failedStatus(step.status)) setFailing(failingLine(lines())?.id ?? null);
+      await loadTail(live);
+      if (!st.gone && failed) setFailing(failingLine(lines())?.id ?? null);
     } catch (e) {
       setError((e as Error).message);
     } finally {
@@ -184,7 +193,7 @@ export function createLog(run: number, step: RunStep, opts: LogOptions = { keepP
       const to = start();
       if (to === 0) return 0;
       const from = Math.max(0, to - PIECE);
-      const p = await api.runs.logRange(run, step.position, from, to - from);
+      const p = await api.runs.logRange(run, step.position, from, to - from, attempt);
       // The first line may be cut (unless we are at the file's start): it comes again with the next piece.
       const nl = from > 0 ? p.bytes.indexOf(10) : -1;
       const cut = nl >= 0 ? nl + 1 : 0;
@@ -227,7 +236,7 @@ export function createLog(run: number, step: RunStep, opts: LogOptions = { keepP
     guarded(async () => {
       if (atEnd()) return 0;
       const from = st.end;
-      const p = await api.runs.logRange(run, step.position, from, PIECE);
+      const p = await api.runs.logRange(run, step.position, from, PIECE, attempt);
       st.size = p.size;
       const reachesEnd = from + p.bytes.length >= p.size;
       const { lines: raw, sizes, rest } = splitBytes(p.bytes);

@@ -3,15 +3,18 @@
 // later ones at the bottom (only a window of the log is ever held, see
 // createLog), opens a failed step at its failing line, searches what is
 // loaded, and links the whole file for download.
-import { For, Show, createEffect, createMemo, createSignal, on, onMount } from "solid-js";
+import { For, Show, createEffect, createMemo, createSignal, on, onMount, untrack } from "solid-js";
 import { logUrl } from "../../api.ts";
 import type { RunStep } from "../../types.ts";
 import { createLog } from "./createLog.ts";
 import LogLine from "./LogLine.tsx";
 import LogSearch from "./LogSearch.tsx";
 
-export default function LogViewer(props: { run: number; step: RunStep }) {
-  const log = createLog(props.run, props.step, { keepPlace: (change) => keepPlaceNow(change) });
+/** `attempt`: which try of a retried step to show (default: the latest). */
+export default function LogViewer(props: { run: number; step: RunStep; attempt?: number }) {
+  // created once per step and attempt (StepLog keys it), so these are read once
+  const attempt = untrack(() => props.attempt ?? props.step.attempt);
+  const log = createLog(props.run, props.step, { keepPlace: (change) => keepPlaceNow(change), attempt });
   const [follow, setFollow] = createSignal(true);
   const [query, setQuery] = createSignal("");
   const [cur, setCur] = createSignal(0);
@@ -102,8 +105,20 @@ export default function LogViewer(props: { run: number; step: RunStep }) {
   };
   onMount(() => box.addEventListener("scroll", onScroll, { passive: true }));
 
+  /** The latest attempt has ended but the step still runs: it waits to be tried again. */
+  const waiting = () => log.ended() && props.step.status === "running" && attempt === props.step.attempt;
   const status = () =>
-    log.ended() ? "Complete" : !log.atEnd() ? "Live output paused while you read" : log.connected() ? "Live" : log.busy() ? "Loading…" : "Reconnecting…";
+    waiting()
+      ? "This attempt failed; waiting to try again"
+      : log.ended()
+        ? "Complete"
+        : !log.atEnd()
+          ? "Live output paused while you read"
+          : log.connected()
+            ? "Live"
+            : log.busy()
+              ? "Loading…"
+              : "Reconnecting…";
 
   return (
     <div class="log">
@@ -133,7 +148,11 @@ export default function LogViewer(props: { run: number; step: RunStep }) {
           )}
         </Show>
         <LogSearch count={matches().length} current={cur()} onSearch={search} onJump={(d) => jump(cur() + d)} />
-        <a class="button" href={logUrl(props.run, props.step.position)} download={`run${props.run}-${props.step.position}-${props.step.name}.log`}>
+        <a
+          class="button"
+          href={logUrl(props.run, props.step.position, props.step.attempt > 1 ? attempt : undefined)}
+          download={`run${props.run}-${props.step.position}-${props.step.name}${props.step.attempt > 1 ? `-attempt${attempt}` : ""}.log`}
+        >
           Download
         </a>
         <span class="muted small" role="status">
@@ -145,7 +164,7 @@ export default function LogViewer(props: { run: number; step: RunStep }) {
           {log.error()}
         </p>
       </Show>
-      <div class="log-body" ref={box} tabIndex={0} role="region" aria-label={`Log of step ${props.step.name}`}>
+      <div class="log-body" ref={box} tabIndex={0} role="region" aria-label={`Log of step ${props.step.name}${props.step.attempt > 1 ? `, attempt ${attempt}` : ""}`}>
         <Show when={log.start() > 0}>
           <div class="log-more muted">… earlier output above: scroll up or “Load earlier” …</div>
         </Show>

@@ -5,7 +5,7 @@ import { api } from "../../api.ts";
 import { Link } from "../../router.tsx";
 import { isAdmin } from "../../session.ts";
 import { notifyError } from "../../lib/notify.ts";
-import { isActiveRun, stepLabel } from "../../lib/status.ts";
+import { attemptText, isActiveRun, stepLabel } from "../../lib/status.ts";
 import { fmtTime, span } from "../../lib/time.ts";
 import ConfirmButton from "../../components/ConfirmButton.tsx";
 import StatusBadge from "../../components/StatusBadge.tsx";
@@ -64,12 +64,16 @@ export default function RunDetail(props: { run: Run; step: number; onChange: (r:
           {(s) => (
             <li classList={{ sel: selected()?.position === s.position }}>
               <Link href={runHref(props.run, s.position)} aria-current={selected()?.position === s.position ? "step" : undefined}>
-                <span class={`box s-${s.status}`} aria-hidden="true" />
+                <span class={`box s-${s.status}`} classList={{ retried: s.attempt > 1 }} aria-hidden="true">
+                  <Show when={s.attempt > 1}>
+                    <span class="tries">×{s.attempt}</span>
+                  </Show>
+                </span>
                 <span class="step-name">
                   {s.position}. {s.name}
                 </span>
                 <span class="muted small">
-                  {[stepLabel[s.status], exitText(s), span(s.started_at, s.ended_at)].filter(Boolean).join(" · ")}
+                  {[stepLabel[s.status], exitText(s), attemptText(s), span(s.started_at, s.ended_at)].filter(Boolean).join(" · ")}
                 </span>
               </Link>
               <Show when={s.error}>

@@ -1,19 +1,34 @@
-// The task's runs, newest first, with durations; picking one shows it below.
+// The task's runs, newest first, with durations and a chart of them, and
+// filters; picking one shows it above.
 import { For, Show } from "solid-js";
-import type { Run } from "../../types.ts";
+import type { Run, RunFilter } from "../../types.ts";
 import { Link } from "../../router.tsx";
 import { fmtShort, relative, span } from "../../lib/time.ts";
 import RunBoxes from "../../components/RunBoxes.tsx";
 import StatusBadge from "../../components/StatusBadge.tsx";
 import { runHref } from "../../components/StepBox.tsx";
+import RunFilters from "./RunFilters.tsx";
+import DurationChart from "./DurationChart.tsx";
 
 const trig = (r: Run) => (r.trigger === "manual" ? `manual${r.triggered_by ? ` (${r.triggered_by})` : ""}` : r.trigger);
 
-export default function RunList(props: { runs: Run[]; selected?: number; more: boolean; onMore: () => void }) {
+interface Props {
+  runs: Run[];
+  selected?: number;
+  more: boolean;
+  onMore: () => void;
+  filtered: boolean;
+  onFilter: (f: RunFilter) => void;
+  onPick: (id: number) => void;
+}
+
+export default function RunList(props: Props) {
   return (
-    <section aria-labelledby="runs-h">
+    <section aria-labelledby="runs-h" class="runs">
       <h2 id="runs-h">Runs</h2>
-      <Show when={props.runs.length} fallback={<p class="muted">No runs yet.</p>}>
+      <RunFilters onChange={props.onFilter} />
+      <Show when={props.runs.length} fallback={<p class="muted">{props.filtered ? "No runs match these filters." : "No runs yet."}</p>}>
+        <DurationChart runs={props.runs} selected={props.selected} onPick={props.onPick} />
         <div class="table-scroll">
           <table class="list runs-table">
             <thead>

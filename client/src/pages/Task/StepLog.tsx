@@ -1,22 +1,41 @@
 // Chooses what to show for a step's log: nothing yet, nothing at all, or the
-// viewer. The viewer is created anew for each step (and attempt), and once
-// when a pending step starts.
-import { Match, Switch, onMount } from "solid-js";
-import { loc } from "../../router.tsx";
+// viewer, and for a step tried again, which attempt (?attempt=N in the URL;
+// none: the latest, which a new attempt then replaces). The viewer is created
+// anew for each step and attempt, and once when a pending step starts.
+import { Match, Show, Switch, createMemo, onMount } from "solid-js";
+import { loc, setQuery } from "../../router.tsx";
 import type { RunStep } from "../../types.ts";
+import { maxAttempts, stepLabel } from "../../lib/status.ts";
 import LogViewer from "../../components/LogViewer/index.tsx";
+import AttemptPicker from "./AttemptPicker.tsx";
 
 export default function StepLog(props: { run: number; step: RunStep }) {
-  // A retried step writes a new log per attempt (the server serves the latest): a new attempt gets a new viewer.
-  const key = () => `${props.run}/${props.step.position}/${props.step.attempt ?? 1}`;
+  const chosen = createMemo(() => {
+    const n = Number(loc().query.get("attempt"));
+    return Number.isInteger(n) && n >= 1 && n < props.step.attempt ? n : props.step.attempt;
+  });
+  // A retried step writes a new log per attempt. Whether the shown attempt is the latest is part of
+  // the key: an attempt that was followed live is shown again as finished once the next one starts.
+  const key = () => `${props.run}/${props.step.position}/${chosen()}/${chosen() === props.step.attempt}`;
   let el!: HTMLDivElement;
   // Arriving from a box in the grid (?step=…): bring the log into view.
   onMount(() => loc().query.has("step") && el.scrollIntoView({ block: "start" }));
   return (
     <div class="step-log" ref={el}>
-      <h3>
-        Log of step {props.step.position}. {props.step.name}
-      </h3>
+      <div class="page-head">
+        <h3>
+          Log of step {props.step.position}. {props.step.name}
+        </h3>
+        <Show when={props.step.attempt > 1}>
+          <AttemptPicker
+            count={props.step.attempt}
+            max={maxAttempts(props.step)}
+            chosen={chosen()}
+            latestStatus={stepLabel[props.step.status]}
+            onPick={(n) => setQuery({ attempt: n === props.step.attempt ? null : n })}
+          />
+        </Show>
+      </div>
       <Switch>
         <Match when={props.step.status === "pending"}>
           <p class="muted">Waiting for this step to start…</p>
@@ -25,7 +44,7 @@ export default function StepLog(props: { run: number; step: RunStep }) {
           <p class="muted">This step did not run.</p>
         </Match>
         <Match when={key()} keyed>
-          {(_key) => <LogViewer run={props.run} step={props.step} />}
+          {(_key) => <LogViewer run={props.run} step={props.step} attempt={chosen()} />}
         </Match>
       </Switch>
     </div>

@@ -33,7 +33,7 @@ export default function TaskPage(props: { params: Record<string, string> }) {
   };
   const ran = (r: Run) => {
     data.upsert(r);
-    setQuery({ run: r.id, step: null });
+    setQuery({ run: r.id, step: null, attempt: null });
   };
 
   return (
@@ -56,7 +56,15 @@ export default function TaskPage(props: { params: Record<string, string> }) {
       </Show>
       <Show when={run()}>{(r) => <RunDetail run={r()} step={step()} onChange={data.upsert} />}</Show>
       <Show when={data.task()}>
-        <RunList runs={data.runs} selected={runId()} more={data.more()} onMore={() => void data.loadMore()} />
+        <RunList
+          runs={data.runs}
+          selected={runId()}
+          more={data.more()}
+          onMore={() => void data.loadMore()}
+          filtered={Object.keys(data.filter()).length > 0}
+          onFilter={data.setFilter}
+          onPick={(id) => setQuery({ run: id, step: null, attempt: null })}
+        />
       </Show>
     </section>
   );

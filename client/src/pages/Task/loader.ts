@@ -1,15 +1,24 @@
-// Data of the task page: the task, its runs (paged, newest first) and a
-// selected run that is older than the loaded pages; all kept current by
-// live events, and reloaded once after a reconnect.
+// Data of the task page: the task, its runs (paged, newest first, filtered
+// by status and by when they were queued) and a selected run that is older
+// than the loaded pages; all kept current by live events, and reloaded once
+// after a reconnect.
 import { createSignal, onCleanup } from "solid-js";
 import { createStore, produce, reconcile, unwrap } from "solid-js/store";
 import { api } from "../../api.ts";
 import { onLive } from "../../live.ts";
 import { navigate } from "../../router.tsx";
 import { isStale } from "../../lib/status.ts";
-import type { Run, Task } from "../../types.ts";
+import type { Run, RunFilter, Task } from "../../types.ts";
 
 const PAGE = 25;
+
+/** Whether a run belongs in the list under `f` (for runs that arrive live). */
+export function matches(run: Run, f: RunFilter): boolean {
+  const queued = Date.parse(run.queued_at);
+  if (f.status?.length && !f.status.includes(run.status)) return false;
+  if (f.from && queued < Date.parse(f.from)) return false;
+  return !(f.to && queued >= Date.parse(f.to));
+}
 
 export function createTaskData(name: string) {
   const [task, setTask] = createSignal<Task | null>(null);
@@ -18,18 +27,27 @@ export function createTaskData(name: string) {
   const [error, setError] = createSignal("");
   const [deleted, setDeleted] = createSignal(false);
   const [other, setOther] = createSignal<Run | null>(null);
+  const [filter, setFilterNow] = createSignal<RunFilter>({});
+  /** the newest list request; older answers (a filter changed meanwhile) are dropped */
+  const seq = { n: 0 };
 
-  const load = async () => {
+  /** The first page of runs under the current filter. */
+  const loadRuns = async () => {
+    const mine = ++seq.n;
+    const rs = await api.tasks.runs(name, PAGE, undefined, filter());
+    if (mine !== seq.n) return;
+    // a live event that arrived while this loaded may be newer than the answer
+    const merged = rs.map((r) => {
+      const held = runs.find((x) => x.id === r.id);
+      return held && isStale(r, held) ? structuredClone(unwrap(held)) : r;
+    });
+    setRuns(reconcile(merged, { key: "id" }));
+    setMore(rs.length === PAGE);
+  };
+
+  const load = async (withTask = true) => {
     try {
-      const [t, rs] = await Promise.all([api.tasks.get(name), api.tasks.runs(name, PAGE)]);
-      setTask(t);
-      // a live event that arrived while this loaded may be newer than the answer
-      const merged = rs.map((r) => {
-        const held = runs.find((x) => x.id === r.id);
-        return held && isStale(r, held) ? structuredClone(unwrap(held)) : r;
-      });
-      setRuns(reconcile(merged, { key: "id" }));
-      setMore(rs.length === PAGE);
+      await Promise.all([withTask ? api.tasks.get(name).then(setTask) : null, loadRuns()]);
       setError("");
     } catch (e) {
       setError((e as Error).message);
@@ -39,8 +57,10 @@ export function createTaskData(name: string) {
   const loadMore = async () => {
     const last = runs[runs.length - 1];
     if (!last) return;
+    const mine = seq.n;
     try {
-      const rs = await api.tasks.runs(name, PAGE, last.id);
+      const rs = await api.tasks.runs(name, PAGE, last.id, filter());
+      if (mine !== seq.n) return;
       setRuns(produce((a) => a.push(...rs.filter((r) => !a.some((x) => x.id === r.id)))));
       setMore(rs.length === PAGE);
     } catch (e) {
@@ -61,8 +81,15 @@ export function createTaskData(name: string) {
     const o = other();
     if (o?.id === run.id && !isStale(run, o)) setOther(run);
     const i = runs.findIndex((r) => r.id === run.id);
+    // A listed run stays listed when its status moves on (rows do not vanish while read); a new one must match.
     if (i >= 0) return isStale(run, runs[i]) ? undefined : setRuns(i, reconcile(run));
-    if (!runs.length || run.id > runs[0].id) setRuns(produce((a) => a.unshift(run)));
+    if ((!runs.length || run.id > runs[0].id) && matches(run, filter())) setRuns(produce((a) => a.unshift(run)));
+  };
+
+  /** Shows only the runs that match `f` (from the first page again). */
+  const setFilter = (f: RunFilter) => {
+    setFilterNow(f);
+    void load(false);
   };
 
   onCleanup(
@@ -78,5 +105,5 @@ export function createTaskData(name: string) {
   );
   void load();
 
-  return { task, setTask, runs, more, error, deleted, loadMore, runById, ensureRun, upsert };
+  return { task, setTask, runs, more, error, deleted, loadMore, runById, ensureRun, upsert, filter, setFilter };
 }

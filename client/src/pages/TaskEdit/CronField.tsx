@@ -1,13 +1,17 @@
 // The CRON input: plain words for the expression, and the next five fire
-// times from the server as you type (debounced; stale answers ignored).
+// times from the server as you type (debounced; stale answers ignored), each
+// with the server's note when it falls in a DST change.
 import { For, Show, createEffect, createSignal, on, onCleanup } from "solid-js";
 import { api } from "../../api.ts";
 import { describeCron } from "../../lib/cronText.ts";
 import { fmtShort, relative } from "../../lib/time.ts";
 import Field from "../../components/Field.tsx";
+import type { CronNote } from "../../types.ts";
 
 export default function CronField(props: { value: string; error?: string; onInput: (v: string) => void }) {
   const [next, setNext] = createSignal<string[]>([]);
+  const [notes, setNotes] = createSignal<CronNote[]>([]);
+  const notesAt = (t: string) => notes().filter((n) => Date.parse(n.at) === Date.parse(t));
   const [tz, setTz] = createSignal("");
   const [problem, setProblem] = createSignal("");
   const st = { timer: 0 as ReturnType<typeof setTimeout> | 0, seq: 0 };
@@ -25,6 +29,7 @@ export default function CronField(props: { value: string; error?: string; onInpu
             const p = await api.cronPreview(expr, 5);
             if (mine !== st.seq) return;
             setNext(p.next);
+            setNotes(p.notes ?? []);
             setTz(p.timezone);
             setProblem("");
           } catch (e) {
@@ -51,6 +56,13 @@ export default function CronField(props: { value: string; error?: string; onInpu
                 {(t) => (
                   <li>
                     <time dateTime={t}>{fmtShort(t)}</time> <span class="muted">({relative(t)})</span>
+                    <For each={notesAt(t)}>
+                      {(n) => (
+                        <span class={`dst-note dst-${n.kind}`}>
+                          <abbr title="Daylight saving time">DST</abbr>: {n.message}
+                        </span>
+                      )}
+                    </For>
                   </li>
                 )}
               </For>

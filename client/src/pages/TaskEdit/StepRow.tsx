@@ -1,5 +1,5 @@
 // One step in the editor: name, command, arguments line, run rule, timeout,
-// and buttons to move or remove it.
+// retries and their delay, and buttons to move or remove it.
 import type { RunRule } from "../../types.ts";
 import Field from "../../components/Field.tsx";
 import { argsError, type Errors, type StepForm } from "./model.ts";
@@ -74,6 +74,32 @@ export default function StepRow(props: Props) {
               inputmode="numeric"
               value={props.step.timeout_s}
               onInput={(e) => props.onSet("timeout_s", e.currentTarget.value)}
+            />
+          )}
+        </Field>
+        <Field label="Retries" error={err("retries")} hint="Tries again after a failure or a timeout (0 to 10).">
+          {(id) => (
+            <input
+              id={id}
+              type="number"
+              min="0"
+              max="10"
+              inputmode="numeric"
+              value={props.step.retries}
+              onInput={(e) => props.onSet("retries", e.currentTarget.value)}
+            />
+          )}
+        </Field>
+        <Field label="Delay before a retry (seconds)" error={err("retry_delay_s")}>
+          {(id) => (
+            <input
+              id={id}
+              type="number"
+              min="0"
+              max="86400"
+              inputmode="numeric"
+              value={props.step.retry_delay_s}
+              onInput={(e) => props.onSet("retry_delay_s", e.currentTarget.value)}
             />
           )}
         </Field>

@@ -13,6 +13,7 @@ import Breakable from "../../components/Breakable.tsx";
 import CronField from "./CronField.tsx";
 import StepsEditor from "./StepsEditor.tsx";
 import DangerZone from "./DangerZone.tsx";
+import AlertFields from "./AlertFields.tsx";
 import { blankTask, fieldKey, fromForm, toForm, type Errors } from "./model.ts";
 
 export default function TaskEdit(props: { params: Record<string, string> }) {
@@ -30,7 +31,7 @@ export default function TaskEdit(props: { params: Record<string, string> }) {
   const showErrors = (e: Errors) => {
     setErrors(e);
     queueMicrotask(() => {
-      const el = document.querySelector<HTMLElement>(".field.invalid input, .field.invalid select, .form-error");
+      const el = document.querySelector<HTMLElement>(".field.invalid input, .field.invalid select, .field.invalid textarea, .form-error");
       el?.focus({ preventScroll: true });
       el?.scrollIntoView({ block: "center" }); // clear of the sticky Save bar
     });
@@ -97,6 +98,7 @@ export default function TaskEdit(props: { params: Record<string, string> }) {
                 </select>
               )}
             </Field>
+            <AlertFields form={form} setForm={setForm} errors={errors()} />
           </div>
           <StepsEditor form={form} setForm={setForm} errors={errors()} clearErrors={() => setErrors({})} />
           <FormError error={Object.keys(errors()).some(Boolean) ? "Please fix the fields marked above." : ""} />

@@ -12,6 +12,8 @@ export interface StepForm {
   args: string;
   run_rule: RunRule;
   timeout_s: string;
+  retries: string;
+  retry_delay_s: string;
 }
 
 export interface TaskForm {
@@ -21,15 +23,19 @@ export interface TaskForm {
   enabled: boolean;
   pool: string;
   catchup: boolean;
+  /** seconds; empty: no deadline */
+  start_deadline_s: string;
+  /** addresses separated by commas, spaces or lines */
+  alert_emails: string;
   steps: StepForm[];
   /** the task's other fields (newer than this editor): sent back unchanged, so a save never resets them */
   extra: Record<string, unknown>;
 }
 
 /** What the editor shows; anything else a task or step carries goes to `extra`. */
-const TASK_SHOWN = new Set(["name", "description", "cron", "enabled", "pool", "catchup", "steps"]);
+const TASK_SHOWN = new Set(["name", "description", "cron", "enabled", "pool", "catchup", "start_deadline_s", "alert_emails", "steps"]);
 const TASK_READ_ONLY = new Set(["id", "next_fire_at", "created_at", "updated_at", "runs"]);
-const STEP_SHOWN = new Set(["name", "command", "args", "run_rule", "timeout_s"]);
+const STEP_SHOWN = new Set(["name", "command", "args", "run_rule", "timeout_s", "retries", "retry_delay_s"]);
 
 const rest = (o: object, skip: (k: string) => boolean) => Object.fromEntries(Object.entries(o).filter(([k]) => !skip(k)));
 
@@ -46,6 +52,8 @@ export const blankStep = (n: number): StepForm => ({
   args: "",
   run_rule: "on_success",
   timeout_s: "3600",
+  retries: "0",
+  retry_delay_s: "10",
 });
 
 export const blankTask = (): TaskForm => ({
@@ -55,6 +63,8 @@ export const blankTask = (): TaskForm => ({
   enabled: true,
   pool: "",
   catchup: false,
+  start_deadline_s: "",
+  alert_emails: "",
   steps: [blankStep(1)],
   extra: {},
 });
@@ -66,6 +76,8 @@ export const toForm = (t: Task): TaskForm => ({
   enabled: t.enabled,
   pool: t.pool ?? "",
   catchup: t.catchup,
+  start_deadline_s: t.start_deadline_s === null || t.start_deadline_s === undefined ? "" : String(t.start_deadline_s),
+  alert_emails: (t.alert_emails ?? []).join("\n"),
   extra: rest(t, (k) => TASK_SHOWN.has(k) || TASK_READ_ONLY.has(k)),
   steps: t.steps.map((s) => ({
     key: ++seq.n,
@@ -75,8 +87,19 @@ export const toForm = (t: Task): TaskForm => ({
     args: joinArgs(s.args),
     run_rule: s.run_rule,
     timeout_s: String(s.timeout_s),
+    retries: String(s.retries ?? 0),
+    retry_delay_s: String(s.retry_delay_s ?? 10),
   })),
 });
+
+/** "12" → 12; anything else (empty, "1.5", "ten") → null. */
+function wholeNumber(text: string): number | null {
+  const t = text.trim();
+  return /^\d+$/.test(t) ? Number(t) : null;
+}
+
+/** The addresses of a comma-, semicolon-, space- or line-separated list (the server checks each). */
+export const splitEmails = (text: string) => text.split(/[\s,;]+/).filter(Boolean);
 
 /** The arguments line's error, if it cannot be split. */
 export function argsError(line: string): string | undefined {
@@ -96,6 +119,11 @@ export function fromForm(f: TaskForm): { task: TaskInput } | { errors: Errors } 
     if (bad) errors[`steps.${i}.args`] = bad;
     const timeout = Number(s.timeout_s);
     if (!Number.isInteger(timeout) || timeout < 1) errors[`steps.${i}.timeout_s`] = "Give a whole number of seconds, 1 or more.";
+    // only "is it a whole number" here: the server checks the ranges and names the field
+    const retries = wholeNumber(s.retries);
+    if (retries === null) errors[`steps.${i}.retries`] = "Give a whole number from 0 to 10.";
+    const delay = wholeNumber(s.retry_delay_s);
+    if (delay === null) errors[`steps.${i}.retry_delay_s`] = "Give a whole number of seconds, 0 or more.";
     return {
       ...s.extra,
       name: s.name.trim(),
@@ -103,8 +131,15 @@ export function fromForm(f: TaskForm): { task: TaskInput } | { errors: Errors } 
       args: bad ? [] : splitArgs(s.args),
       run_rule: s.run_rule,
       timeout_s: timeout,
+      retries: retries ?? 0,
+      retry_delay_s: delay ?? 0,
     };
   });
+  const deadline = f.start_deadline_s.trim() === "" ? null : wholeNumber(f.start_deadline_s);
+  // the range is checked here too: the server's answer for a nullable field names none ("expected union value")
+  if (f.start_deadline_s.trim() !== "" && (!deadline || deadline > 604800)) {
+    errors.start_deadline_s = "Give a whole number of seconds from 1 to 604800 (7 days), or leave it empty.";
+  }
   if (Object.keys(errors).length) return { errors };
   return {
     task: {
@@ -115,6 +150,8 @@ export function fromForm(f: TaskForm): { task: TaskInput } | { errors: Errors } 
       enabled: f.enabled,
       pool: f.pool || null,
       catchup: f.catchup,
+      start_deadline_s: deadline,
+      alert_emails: splitEmails(f.alert_emails),
       steps,
     },
   };
