@@ -13,47 +13,54 @@ export interface LogHandlers {
   onConnected?(connected: boolean): void;
 }
 
-/** Follows a step log (one attempt of it; none: the latest) from byte `from`; returns a function that stops it. */
-export function followLog(run: number, pos: number, from: number, h: LogHandlers, attempt?: number): () => void {
-  const s = { next: from, ws: null as WebSocket | null, timer: 0 as ReturnType<typeof setTimeout> | 0, attempt: 0, done: false };
+/** Ends a stream from inside its message handler: no reconnect after this. */
+interface Finish {
+  finish(): void;
+}
+
+/**
+ * One JSON WebSocket that opens again with a growing delay after a drop,
+ * until the stream is finished or stopped. `onDrop` may give up (false).
+ */
+function reconnecting<T>(o: {
+  url: () => string;
+  maxDelay: number;
+  onMessage(msg: T, f: Finish, first: boolean): void;
+  onOpen?(): void;
+  onClose?(): void;
+  onDrop?(e: CloseEvent, tries: number): boolean;
+}): () => void {
+  const s = { ws: null as WebSocket | null, timer: 0 as ReturnType<typeof setTimeout> | 0, tries: 0, done: false };
   const open = () => {
-    const ws = new WebSocket(wsUrl(`/runs/${run}/steps/${pos}/log/ws?offset=${s.next}${attempt ? `&attempt=${attempt}` : ""}`));
+    const ws = new WebSocket(o.url());
     s.ws = ws;
+    let first = true;
+    const f: Finish = {
+      finish: () => {
+        s.done = true;
+        ws.close();
+      },
+    };
     ws.onopen = () => {
-      s.attempt = 0;
-      h.onConnected?.(true);
+      s.tries = 0;
+      o.onOpen?.();
     };
     ws.onmessage = (m) => {
-      let msg: LogMessage;
+      let msg: T;
       try {
-        msg = JSON.parse(String(m.data)) as LogMessage;
+        msg = JSON.parse(String(m.data)) as T;
       } catch {
         return;
       }
-      if (msg.type === "end") {
-        s.done = true;
-        h.onEnd(msg.step);
-        ws.close();
-        return;
-      }
-      let { data, offset } = msg;
-      if (offset < s.next) {
-        // Overlap after a resume: keep only the bytes we do not have yet.
-        const bytes = encoder.encode(data);
-        if (offset + bytes.length <= s.next) return;
-        data = decoder.decode(bytes.subarray(s.next - offset));
-        offset = s.next;
-      }
-      s.next = offset + utf8len(data);
-      h.onData(data, offset);
+      o.onMessage(msg, f, first);
+      first = false;
     };
-    ws.onclose = () => {
+    ws.onclose = (e) => {
       if (s.ws !== ws) return;
       s.ws = null;
-      h.onConnected?.(false);
-      if (s.done) return;
-      const delay = Math.min(30_000, 500 * 2 ** s.attempt++);
-      s.timer = setTimeout(open, delay);
+      o.onClose?.();
+      if (s.done || (o.onDrop && !o.onDrop(e, s.tries))) return;
+      s.timer = setTimeout(open, Math.min(o.maxDelay, 500 * 2 ** s.tries++));
     };
   };
   open();
@@ -64,6 +71,34 @@ export function followLog(run: number, pos: number, from: number, h: LogHandlers
     s.ws = null;
     ws?.close();
   };
+}
+
+/** Follows a step log (one attempt of it; none: the latest) from byte `from`; returns a function that stops it. */
+export function followLog(run: number, pos: number, from: number, h: LogHandlers, attempt?: number): () => void {
+  let next = from; // a reconnect resumes from the last byte received
+  return reconnecting<LogMessage>({
+    url: () => wsUrl(`/runs/${run}/steps/${pos}/log/ws?offset=${next}${attempt ? `&attempt=${attempt}` : ""}`),
+    maxDelay: 30_000,
+    onOpen: () => h.onConnected?.(true),
+    onClose: () => h.onConnected?.(false),
+    onMessage(msg, f) {
+      if (msg.type === "end") {
+        f.finish();
+        h.onEnd(msg.step);
+        return;
+      }
+      let { data, offset } = msg;
+      if (offset < next) {
+        // Overlap after a resume: keep only the bytes we do not have yet.
+        const bytes = encoder.encode(data);
+        if (offset + bytes.length <= next) return;
+        data = decoder.decode(bytes.subarray(next - offset));
+        offset = next;
+      }
+      next = offset + utf8len(data);
+      h.onData(data, offset);
+    },
+  });
 }
 
 export interface JobHandlers {
@@ -81,44 +116,21 @@ export interface JobHandlers {
  * end is opened again (the server then sends everything from the start).
  */
 export function followJob(job: string, h: JobHandlers): () => void {
-  const s = { ws: null as WebSocket | null, timer: 0 as ReturnType<typeof setTimeout> | 0, attempt: 0, done: false };
-  const open = () => {
-    const ws = new WebSocket(wsUrl(`/packages/jobs/${encodeURIComponent(job)}/ws`));
-    s.ws = ws;
-    let first = true;
-    ws.onmessage = (m) => {
-      let msg: JobMessage;
-      try {
-        msg = JSON.parse(String(m.data)) as JobMessage;
-      } catch {
-        return;
-      }
-      if (msg.type === "output") {
-        h.onText(msg.data, first);
-        first = false;
-      } else if (msg.type === "end") {
-        s.done = true;
+  return reconnecting<JobMessage>({
+    url: () => wsUrl(`/packages/jobs/${encodeURIComponent(job)}/ws`),
+    maxDelay: 10_000,
+    onMessage(msg, f, first) {
+      if (msg.type === "output") h.onText(msg.data, first);
+      else if (msg.type === "end") {
+        f.finish();
         h.onEnd(msg.status);
       }
-    };
-    ws.onopen = () => {
-      s.attempt = 0;
-    };
-    ws.onclose = (e) => {
-      if (s.ws !== ws) return;
-      s.ws = null;
-      if (s.done) return;
-      // 1011 "job gone", or refused before the upgrade (404 once the job is forgotten): ask over HTTP why.
-      if (e.code === 1011 || s.attempt >= 3) return h.onLost("The job is no longer known to the server (it keeps the last 20 until it restarts).");
-      s.timer = setTimeout(open, Math.min(10_000, 500 * 2 ** s.attempt++));
-    };
-  };
-  open();
-  return () => {
-    s.done = true;
-    if (s.timer) clearTimeout(s.timer);
-    const ws = s.ws;
-    s.ws = null;
-    ws?.close();
-  };
+    },
+    onDrop(e, tries) {
+      // 1011 "job gone", or refused before the upgrade (404 once the job is forgotten)
+      if (e.code !== 1011 && tries < 3) return true;
+      h.onLost("The job is no longer known to the server (it keeps the last 20 until it restarts).");
+      return false;
+    },
+  });
 }
