@@ -5,26 +5,21 @@
 // page (webhook, backups, tasks as code, metrics) that viewers never see.
 // The server runs in Europe/Berlin, which has DST changes. Every page must run
 // without an error or a CSP violation in the console.
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { runEnded, startApi, type Api } from "./helpers/api.ts";
-import { ensureUi, launch, PHONE, signedIn, watchedPage, type Watched } from "./helpers/ui.ts";
+import { ensureUi, launch, PHONE, signedIn, watchedPages } from "./helpers/ui.ts";
 
 const T = 30_000;
 
 let api: Api;
 let browser: Browser;
 let admin: BrowserContext;
-const watched: Watched[] = [];
 
-async function open(path: string, context = admin): Promise<Page> {
-  const w = await watchedPage(context);
-  watched.push(w);
-  await w.page.goto(api.url + path);
-  return w.page;
-}
+const openIn = watchedPages(() => api.url);
+const open = (path: string, context = admin) => openIn(context, path);
 
 /** Creates a task through the API; throws with the server's answer if refused. */
 async function task(body: Record<string, unknown>) {
@@ -53,11 +48,6 @@ afterAll(async () => {
   await api?.close();
 });
 
-afterEach(async () => {
-  const problems = watched.flatMap((w) => w.problems);
-  for (const w of watched.splice(0)) await w.page.close();
-  expect(problems).toEqual([]);
-});
 
 describe("the task editor", () => {
   test("retries, their delay, a start deadline and alert addresses are saved, with the API's field errors beside their fields", async () => {

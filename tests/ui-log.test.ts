@@ -2,12 +2,12 @@
 // once and loads earlier and later parts as you scroll, holding only a window
 // of it; a running step streams live, pauses when you scroll up and follows
 // again on request.
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { runEnded, startApi, type Api } from "./helpers/api.ts";
-import { ensureUi, launch, signedIn, watchedPage, type Watched } from "./helpers/ui.ts";
+import { ensureUi, launch, signedIn, watchedPages } from "./helpers/ui.ts";
 
 const LINES = 24_000_000; // `seq 1 24000000` writes 204,888,897 bytes
 const MAX_LINES = 10_000; // the viewer's window (client/src/components/LogViewer/createLog.ts)
@@ -15,14 +15,9 @@ const MAX_LINES = 10_000; // the viewer's window (client/src/components/LogViewe
 let api: Api;
 let browser: Browser;
 let admin: BrowserContext;
-const watched: Watched[] = [];
 
-async function open(path: string): Promise<Page> {
-  const w = await watchedPage(admin);
-  watched.push(w);
-  await w.page.goto(api.url + path);
-  return w.page;
-}
+const openIn = watchedPages(() => api.url);
+const open = (path: string) => openIn(admin, path);
 
 /** First and last line numbers held, and how many lines. */
 const held = (page: Page) =>
@@ -42,11 +37,6 @@ afterAll(async () => {
   await api?.close();
 });
 
-afterEach(async () => {
-  const problems = watched.flatMap((w) => w.problems);
-  for (const w of watched.splice(0)) await w.page.close();
-  expect(problems).toEqual([]);
-});
 
 describe("the log viewer", () => {
   test("a 200 MB log opens on its tail, fetches earlier and later parts on scroll, and never holds it whole", async () => {

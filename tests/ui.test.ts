@@ -3,13 +3,13 @@
 // editor, run from the grid and followed live to green, its log, a failed box
 // that opens at the failing line, what a viewer sees, a phone, the keyboard.
 // Every page must run without an error or a CSP violation in the console.
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { linkFor, request, tokenOfLink } from "./helpers/api.ts";
 import { startServer, type ServerProcess } from "./helpers/server.ts";
-import { ensureUi, launch, PHONE, signedIn, watchedPage, type Watched } from "./helpers/ui.ts";
+import { ensureUi, launch, PHONE, signedIn, watchedPages } from "./helpers/ui.ts";
 
 const ADMIN = "first.admin@example.com";
 const PASSWORD = "a long enough password";
@@ -21,15 +21,9 @@ let server: ServerProcess;
 let browser: Browser;
 let admin: BrowserContext;
 let cookie = "";
-const watched: Watched[] = [];
 
 /** A page whose errors and CSP violations fail the test it is used in. */
-async function open(context: BrowserContext, path: string): Promise<Page> {
-  const w = await watchedPage(context);
-  watched.push(w);
-  await w.page.goto(server.url + path);
-  return w.page;
-}
+const open = watchedPages(() => server.url);
 
 /** The API as the signed-in admin (the browser's session cookie; no Origin, like curl). */
 async function call(method: string, path: string, body?: unknown): Promise<any> {
@@ -57,11 +51,6 @@ afterAll(async () => {
   }
 });
 
-afterEach(async () => {
-  const problems = watched.flatMap((w) => w.problems);
-  for (const w of watched.splice(0)) await w.page.close();
-  expect(problems).toEqual([]);
-});
 
 describe("the UI from the first start", () => {
   test("first run: the login page sends the setup link, the link sets the password and signs in", async () => {
@@ -311,10 +300,7 @@ describe("the UI from the first start", () => {
 
     const phone = await signedIn(browser, server.url, cookie, PHONE);
     try {
-      const w = await watchedPage(phone);
-      watched.push(w);
-      const page = w.page;
-      await page.goto(server.url + "/");
+      const page = await open(phone, "/");
       await page.locator(".grid a.box").first().waitFor();
       const layout = await page.evaluate(() => {
         const scroller = document.querySelector<HTMLElement>(".grid-scroll")!;

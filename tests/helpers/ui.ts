@@ -1,6 +1,7 @@
 // Browser tests: Debian's Chromium driven by playwright-core against a real
 // server. The page records everything that would show a broken or unsafe UI:
 // uncaught errors, console errors (a CSP violation is one) and CSP reports.
+import { afterEach, expect } from "bun:test";
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "playwright-core";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -87,3 +88,23 @@ export async function signedIn(browser: Browser, url: string, cookie: string, op
 
 /** The accessible box of a step in the grid: "Run 3, step 1 greet: success". */
 export const boxLabel = (run: number, pos: number, name: string, status: string) => `Run ${run}, step ${pos} ${name}: ${status}`;
+
+/**
+ * Opens pages whose troubles fail the test: after each test the pages it
+ * opened are closed, and any uncaught error, console error, CSP violation or
+ * 5xx one of them saw makes that test fail. Call once per file.
+ */
+export function watchedPages(base: () => string): (context: BrowserContext, path: string) => Promise<Page> {
+  const watched: Watched[] = [];
+  afterEach(async () => {
+    const problems = watched.flatMap((w) => w.problems);
+    for (const w of watched.splice(0)) await w.page.close();
+    expect(problems).toEqual([]);
+  });
+  return async (context, path) => {
+    const w = await watchedPage(context);
+    watched.push(w);
+    await w.page.goto(base() + path);
+    return w.page;
+  };
+}
