@@ -53,6 +53,8 @@ export class Engine {
   private readonly poolSlots = new Map<string, number>();
   private readonly executions = new Map<number, RunExecution>();
   private readonly settled = new Map<number, Promise<unknown>>();
+  /** runs this process queued, as inserted: startRun need not read them back */
+  private readonly queuedHere = new Map<number, Run>();
   /** "did not start" timers of queued scheduled runs, by run id */
   private readonly deadlines = new Map<number, Timer>();
   private stopping = false;
@@ -301,13 +303,15 @@ export class Engine {
     const run = this.runs.insertQueued(task.id, task.steps, trigger, by, scheduledFor, this.clock.now());
     if (!run) return null; // this fire time already has its run
     this.bus.emit({ type: "run", run });
+    this.queuedHere.set(run.id, structuredClone(run)); // listeners may keep the emitted object; the execution mutates its own
     this.queue.enqueue({ runId: run.id, taskId: task.id });
     return run;
   }
 
   private startRun(q: QueuedRun): void {
     this.clearDeadline(q.runId);
-    const run = this.runs.get(q.runId);
+    const run = this.queuedHere.get(q.runId) ?? this.runs.get(q.runId);
+    this.queuedHere.delete(q.runId);
     if (!run || run.status !== "queued") {
       this.queue.finished(q.taskId);
       return;
@@ -337,6 +341,7 @@ export class Engine {
     }
     if (run.status === "queued" && this.queue.remove(runId)) {
       this.clearDeadline(runId);
+      this.queuedHere.delete(runId);
       const ended = this.clock.now();
       this.runs.finish(runId, "cancelled", ended);
       const cancelled = this.runs.get(runId)!;

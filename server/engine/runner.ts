@@ -122,10 +122,10 @@ export class RunExecution {
     return status;
   }
 
-  private stepEnv(step: StepRun, token: string): Record<string, string> {
+  private stepEnv(step: StepRun, token: string, variables: Variable[]): Record<string, string> {
     const { config } = this.d;
     const env: Record<string, string> = { ...config.stepEnvBase };
-    for (const v of this.d.variables()) env[v.key] = v.value;
+    for (const v of variables) env[v.key] = v.value;
     Object.assign(env, pythonEnv(config.pythonLibsDir, config.stepEnvBase), {
       LIGHTFLOW_TASK: this.run.task,
       LIGHTFLOW_RUN_ID: String(this.run.id),
@@ -180,10 +180,11 @@ export class RunExecution {
   private async runAttempt(step: StepRun, attempt: number): Promise<AttemptResult & { log: StepLog }> {
     const { config, runs, bus } = this.d;
     const runId = this.run.id;
+    const variables = this.d.variables(); // one read per attempt: its environment and its masking agree
     const log = new StepLog({
       path: stepLogPath(join(config.dataDir, "logs"), this.run.task, runId, step.position, step.name, attempt),
       maxBytes: config.maxLogBytes,
-      secrets: this.d.variables().filter((v) => v.secret).map((v) => v.value),
+      secrets: variables.filter((v) => v.secret).map((v) => v.value),
       onWrite: (offset, data) => {
         step.log_bytes = offset + data.length;
         bus.emitLog(runId, step.position, { offset, data, attempt });
@@ -197,7 +198,7 @@ export class RunExecution {
         command: step.command,
         args: step.args,
         cwd: config.scriptsDir,
-        env: this.stepEnv(step, token),
+        env: this.stepEnv(step, token, variables),
         token: { name: TOKEN_VAR, value: token },
       });
     } catch (e) {
