@@ -237,15 +237,6 @@ export class RunStore {
       .get(runId, position);
   }
 
-  stepsWithProcess(): LiveStep[] {
-    return this.db
-      .query<LiveStep, []>(
-        `SELECT s.run_id, s.position, s.pid, s.pid_start, s.token FROM step_runs s JOIN runs r ON r.id = s.run_id
-         WHERE r.status = 'running' AND s.status = 'running'`,
-      )
-      .all();
-  }
-
   /** Deletes finished runs that ended before `cutoff`; returns them for their log directories. */
   deleteEndedBefore(cutoff: number, batch = 1000): { id: number; task: string }[] {
     return tx(this.db, () => {

@@ -55,10 +55,6 @@ export class EventBus {
     };
   }
 
-  hasLogListeners(runId: number, position: number): boolean {
-    return this.logListeners.has(stepKey(runId, position));
-  }
-
   emitLog(runId: number, position: number, c: LogChunk): void {
     const set = this.logListeners.get(stepKey(runId, position));
     if (set) for (const l of [...set]) l.chunk(c);

@@ -365,10 +365,6 @@ export class Engine {
     return this.metrics.render({ pools, runningSteps }, build);
   }
 
-  get runningCount(): number {
-    return this.queue.runningCount;
-  }
-
   /**
    * SIGTERM/SIGINT: start nothing more, kill running steps (TERM, then KILL
    * after the grace), record them failed, keep `always` steps for the next start.

@@ -24,14 +24,6 @@ export class RunQueue {
 
   constructor(private readonly d: QueueDeps) {}
 
-  get runningCount(): number {
-    return this.runningTasks.size;
-  }
-
-  get queuedCount(): number {
-    return this.queued.length;
-  }
-
   poolCounts(pool: string): { running: number; queued: number } {
     return {
       running: this.poolUse.get(pool) ?? 0,
@@ -53,9 +45,6 @@ export class RunQueue {
     return out;
   }
 
-  isRunning(taskId: number): boolean {
-    return this.runningTasks.has(taskId);
-  }
 
   enqueue(q: QueuedRun): void {
     this.queued.push(q);
