@@ -36,11 +36,10 @@ export async function request(url: string, method: string, path: string, body?: 
 
 /** The newest set-password link the server printed or mailed for `email`. */
 export async function linkFor(server: ServerProcess, email: string, since = 0): Promise<string> {
-  const re = new RegExp(`(?:link for ${email.replace(/[.]/g, "\\.")}: |To: ${email.replace(/[.]/g, "\\.")}[\\s\\S]*?)(http\\S+/set-password#token=\\S+)`, "g");
-  await server.waitForLine(/set-password#token=/);
-  const found = [...server.output().slice(since).matchAll(re)];
-  if (!found.length) throw new Error(`no link for ${email} in the server output`);
-  return found.at(-1)![1]!;
+  const re = new RegExp(`(?:link for ${email.replace(/[.]/g, "\\.")}: |To: ${email.replace(/[.]/g, "\\.")}[\\s\\S]*?)(http\\S+/set-password#token=\\S+)(?=\\s)`, "g");
+  // the mail is printed after the request that causes it has been answered: wait for this address's link
+  await server.waitForText(new RegExp(re.source), since);
+  return [...server.output().slice(since).matchAll(re)].at(-1)![1]!;
 }
 
 export const tokenOfLink = (link: string) => new URL(link).hash.replace(/^#token=/, "");

@@ -13,6 +13,8 @@ export interface ServerProcess {
   output(): string;
   /** resolves when the server prints a line matching `re` */
   waitForLine(re: RegExp): Promise<string>;
+  /** resolves with the first match of `re` (which may span lines) in what the server printed from offset `since` on */
+  waitForText(re: RegExp, since?: number): Promise<RegExpMatchArray>;
   /** SIGTERM and wait for exit; returns the exit code */
   stop(): Promise<number>;
   kill9(): Promise<void>;
@@ -45,29 +47,30 @@ export async function startServer(o: StartOptions = {}): Promise<ServerProcess> 
     stderr: "pipe",
   });
   let text = "";
-  const waiters: { re: RegExp; resolve: (l: string) => void }[] = [];
+  /** each waiter looks at the output after every chunk and says whether it is done */
+  const waiters = new Set<() => boolean>();
   const feed = async (stream: ReadableStream<Uint8Array>) => {
     const decoder = new TextDecoder();
     for await (const chunk of stream) {
       text += decoder.decode(chunk, { stream: true });
-      for (const w of [...waiters]) {
-        const line = text.split("\n").find((l) => w.re.test(l));
-        if (line !== undefined) {
-          waiters.splice(waiters.indexOf(w), 1);
-          w.resolve(line);
-        }
-      }
+      for (const done of [...waiters]) if (done()) waiters.delete(done);
     }
   };
   void feed(proc.stdout as ReadableStream<Uint8Array>);
   void feed(proc.stderr as ReadableStream<Uint8Array>);
-  const waitForLine = (re: RegExp) =>
-    new Promise<string>((resolve, reject) => {
-      const line = text.split("\n").find((l) => re.test(l));
-      if (line !== undefined) return resolve(line);
-      waiters.push({ re, resolve });
-      void proc.exited.then((code) => reject(new Error(`server exited (${code}) before printing ${re}:\n${text}`)));
+  const waitFor = <T>(find: () => T | undefined, what: RegExp) =>
+    new Promise<T>((resolve, reject) => {
+      const done = () => {
+        const found = find();
+        if (found !== undefined) resolve(found);
+        return found !== undefined;
+      };
+      if (done()) return;
+      waiters.add(done);
+      void proc.exited.then((code) => reject(new Error(`server exited (${code}) before printing ${what}:\n${text}`)));
     });
+  const waitForLine = (re: RegExp) => waitFor(() => text.split("\n").find((l) => re.test(l)), re);
+  const waitForText = (re: RegExp, since = 0) => waitFor(() => text.slice(since).match(re) ?? undefined, re);
   const listening = await waitForLine(/listening on /);
   const url = /listening on (\S+)/.exec(listening)![1]!;
   return {
@@ -76,6 +79,7 @@ export async function startServer(o: StartOptions = {}): Promise<ServerProcess> 
     proc,
     output: () => text,
     waitForLine,
+    waitForText,
     async stop() {
       proc.kill("SIGTERM");
       return proc.exited;
