@@ -2,7 +2,7 @@
 // short transaction, so a crash never leaves a half-written run.
 import type { Database } from "bun:sqlite";
 import { tx } from "./index.ts";
-import type { Run, RunStatus, StepDef, StepRun, StepStatus, Trigger } from "../engine/types.ts";
+import type { Run, RunStatus, RunView, StepDef, StepRun, StepStatus, StepView, Trigger } from "../engine/types.ts";
 
 interface RunRow {
   id: number;
@@ -54,6 +54,10 @@ export interface LiveStep {
   token: string | null;
 }
 
+/** The columns of a StepView, for lists: a grid of 100 tasks × 50 runs reads 15,000 of these. */
+const STEP_VIEW_COLS = "run_id, position, name, attempt, retries, status, exit_code, signal, error, started_at, ended_at, log_bytes";
+type StepViewRow = StepView & { run_id: number };
+
 const RUN_COLS = `r.id, r.task_id, t.name AS task, t.pool, r.status, r.trigger, r.triggered_by,
   r.scheduled_for, r.queued_at, r.started_at, r.ended_at`;
 
@@ -97,6 +101,9 @@ export class RunStore {
         // the IN term says nothing new, but without it SQLite cannot use the partial index runs_task_live
         "SELECT id FROM runs WHERE task_id = ? AND status IN ('queued', 'running') AND status = 'queued' ORDER BY id LIMIT 1",
       ),
+      newest: db.query<{ n: number; lo: number | null; hi: number | null }, [number, number]>(
+        "SELECT count(*) AS n, min(id) AS lo, max(id) AS hi FROM (SELECT id FROM runs WHERE task_id = ? ORDER BY id DESC LIMIT ?)",
+      ),
       liveOf: db.query<{ id: number }, [number]>(
         "SELECT id FROM runs WHERE task_id = ? AND status IN ('queued', 'running') LIMIT 1",
       ),
@@ -114,8 +121,9 @@ export class RunStore {
         `SELECT ${RUN_COLS} FROM runs r JOIN tasks t ON t.id = r.task_id
          WHERE r.task_id = ? AND r.id < ? ORDER BY r.id DESC LIMIT ?`,
       ),
-      pageSteps: db.query<StepRunRow, [number, number, number]>(
-        `SELECT * FROM step_runs WHERE run_id IN
+      stepViews: db.query<StepViewRow, [number]>(`SELECT ${STEP_VIEW_COLS} FROM step_runs WHERE run_id = ? ORDER BY position`),
+      pageSteps: db.query<StepViewRow, [number, number, number]>(
+        `SELECT ${STEP_VIEW_COLS} FROM step_runs WHERE run_id IN
            (SELECT id FROM runs WHERE task_id = ? AND id < ? ORDER BY id DESC LIMIT ?)
          ORDER BY run_id, position`,
       ),
@@ -145,6 +153,16 @@ export class RunStore {
 
   queuedRunOf(taskId: number): number | null {
     return this.q.queuedOf.get(taskId)?.id ?? null;
+  }
+
+  /**
+   * Which runs are a task's newest `limit`: their count and lowest and highest
+   * id. Ids only grow and are never reused, so the same three numbers mean the
+   * same runs (one that leaves the set lowers the count or brings in a lower id).
+   */
+  newestSpan(taskId: number, limit: number): string {
+    const { n, lo, hi } = this.q.newest.get(taskId, limit)!;
+    return `${n}:${lo}:${hi}`;
   }
 
   hasLiveRun(taskId: number): boolean {
@@ -194,20 +212,20 @@ export class RunStore {
   }
 
   /** Newest first, `limit` runs older than run id `before`. */
-  page(taskId: number, limit: number, before = Number.MAX_SAFE_INTEGER): Run[] {
+  page(taskId: number, limit: number, before = Number.MAX_SAFE_INTEGER): RunView[] {
     const rows = this.q.page.all(taskId, before, limit);
     const steps = this.q.pageSteps.all(taskId, before, limit);
-    const byRun = new Map<number, StepRun[]>();
-    for (const s of steps) {
-      const list = byRun.get(s.run_id);
-      if (list) list.push(stepOf(s));
-      else byRun.set(s.run_id, [stepOf(s)]);
-    }
-    return rows.map((r) => ({ ...r, steps: byRun.get(r.id) ?? [] }));
+    // both are ordered by run id (one ascending, one descending): walk the steps from the end
+    let i = steps.length;
+    return rows.map((r) => {
+      const mine: StepView[] = [];
+      while (i > 0 && steps[i - 1]!.run_id === r.id) mine.push(steps[--i]!);
+      return { ...r, steps: mine.reverse() };
+    });
   }
 
   /** Like page, only runs with one of `statuses` queued within [from, to). */
-  filtered(taskId: number, limit: number, before: number | undefined, f: { statuses?: RunStatus[]; from?: number; to?: number }): Run[] {
+  filtered(taskId: number, limit: number, before: number | undefined, f: { statuses?: RunStatus[]; from?: number; to?: number }): RunView[] {
     const where = ["r.task_id = ?", "r.id < ?"];
     const args: (number | string)[] = [taskId, before ?? Number.MAX_SAFE_INTEGER];
     if (f.statuses?.length) {
@@ -219,7 +237,7 @@ export class RunStore {
     const rows = this.db
       .query<RunRow, (number | string)[]>(`SELECT ${RUN_COLS} FROM runs r JOIN tasks t ON t.id = r.task_id WHERE ${where.join(" AND ")} ORDER BY r.id DESC LIMIT ?`)
       .all(...args, limit);
-    return rows.map((r) => ({ ...r, steps: this.q.steps.all(r.id).map(stepOf) }));
+    return rows.map((r) => ({ ...r, steps: this.q.stepViews.all(r.id) }));
   }
 
   /** The task's finished run just before run `id` (to tell a recovery from a plain success). */

@@ -5,7 +5,6 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { ManualClock } from "./clock.ts";
 import { makeEngine, sh, step, taskDef, tempDir, type TestEngine } from "../../tests/helpers/engine.ts";
-import type { Run } from "./types.ts";
 
 let te: TestEngine | undefined;
 afterEach(async () => {
@@ -29,7 +28,7 @@ function watch(t: TestEngine) {
   return { started, most: () => most };
 }
 
-const allDone = (t: TestEngine, runs: Run[]) => Promise.all(runs.map((r) => t.finished(r.id)));
+const allDone = (t: TestEngine, runs: { id: number }[]) => Promise.all(runs.map((r) => t.finished(r.id)));
 
 describe("concurrency", () => {
   test("a pool of one slot runs two tasks one after the other", async () => {

@@ -77,6 +77,14 @@ export interface Run {
   steps: StepRun[];
 }
 
+/** What is shown of a step run (the API's step object): no command line, no process facts. */
+export type StepView = Pick<StepRun, "position" | "name" | "attempt" | "retries" | "retry_at" | "status" | "exit_code" | "signal" | "error" | "started_at" | "ended_at" | "log_bytes">;
+
+/** What is shown of a run: lists and the grid read only this much. */
+export interface RunView extends Omit<Run, "steps"> {
+  steps: StepView[];
+}
+
 export interface Pool {
   name: string;
   slots: number;

@@ -19,6 +19,7 @@ import type { RunStatus, Task, TaskDef } from "../engine/types.ts";
 import { ErrorBody, RunFilter } from "../schema/common.ts";
 import { CronPreviewQuery, DuplicateInput, GridOut, RunOut, TaskInput, TaskOut, TaskPatch } from "../schema/tasks.ts";
 import { conflict, HttpError, invalid, notFound } from "./errors.ts";
+import { GridRenderer } from "./grid.ts";
 import type { guard } from "./guard.ts";
 import { iso, runOut, taskOut } from "./serialize.ts";
 
@@ -41,6 +42,7 @@ export function taskRoutes(engine: Engine, audit: AuditStore, auth: ReturnType<t
     return task;
   };
   const out = (task: Task) => taskOut(task, engine.nextFireAt(task.id));
+  const grid = new GridRenderer(engine);
   const runs = (task: Task, limit: number, before?: number) =>
     engine.runs.page(task.id, limit, before).map((r) => runOut(engine.liveRun(r.id) ?? r));
 
@@ -150,7 +152,8 @@ export function taskRoutes(engine: Engine, audit: AuditStore, auth: ReturnType<t
     )
     .get(
       "/api/grid",
-      ({ query }) => ({ tasks: engine.tasks.list().map((task) => ({ ...out(task), runs: runs(task, query.runs ?? 25) })) }),
+      ({ query, set }) =>
+        new Response(grid.render(query.runs ?? 25), { headers: { ...(set.headers as Record<string, string>), "content-type": "application/json" } }),
       {
         role: "any",
         query: t.Object({ runs: t.Optional(t.Numeric({ minimum: 1, maximum: 200, error: "runs: a whole number from 1 to 200" })) }),
