@@ -111,7 +111,7 @@ export class RunStore {
       stepStart: db.query(
         "UPDATE step_runs SET status = 'running', attempt = ?, started_at = ?, pid = NULL, pid_start = NULL, token = ? WHERE run_id = ? AND position = ?",
       ),
-      stepSpawned: db.query("UPDATE step_runs SET pid = ?, pid_start = ? WHERE run_id = ? AND position = ?"),
+      stepSpawned: db.query("UPDATE step_runs SET pid = ?, pid_start = ? WHERE run_id = ? AND position = ? AND token = ?"),
       stepEnd: db.query(
         `UPDATE step_runs SET status = ?, exit_code = ?, signal = ?, error = ?, ended_at = ?, log_bytes = ?
          WHERE run_id = ? AND position = ?`,
@@ -191,8 +191,9 @@ export class RunStore {
     this.q.stepStart.run(attempt, at, token, runId, position);
   }
 
-  stepSpawned(runId: number, position: number, pid: number, pidStart: number | null): void {
-    this.q.stepSpawned.run(pid, pidStart, runId, position);
+  /** The attempt with this token (a later one may have started meanwhile) runs as `pid`, started at `pidStart`. */
+  stepSpawned(runId: number, position: number, token: string, pid: number, pidStart: number): void {
+    this.q.stepSpawned.run(pid, pidStart, runId, position, token);
   }
 
   stepEnded(runId: number, position: number, r: StepResult): void {

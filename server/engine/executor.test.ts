@@ -1,9 +1,10 @@
 // Steps as real processes: exit codes, rules, timeouts, cancel, environment, logs.
 import { afterEach, describe, expect, test } from "bun:test";
-import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeEngine, sh, step, taskDef, type TestEngine } from "../../tests/helpers/engine.ts";
 import { stepLogPath } from "./logs.ts";
+import { procStartTime } from "./proc.ts";
 import type { Run } from "./types.ts";
 import { processesWith } from "../../tests/helpers/procs.ts";
 
@@ -200,5 +201,36 @@ describe("logs", () => {
     expect(text.startsWith("x".repeat(1024 * 1024))).toBe(true);
     expect(text.slice(1024 * 1024)).toMatch(/^\n\[lightflow\] log reached its cap of 1 MB.*\n$/);
     expect(text).not.toContain("done");
+  });
+
+  test("a step that prints nothing leaves no file; its first byte makes the file and the run's folder", async () => {
+    te = await makeEngine();
+    const run = await runOnce(te, taskDef("quiet", [step("silent", "true"), sh("talks", "echo hi")]));
+    expect(run.steps.map((s) => [s.status, s.log_bytes])).toEqual([["success", 0], ["success", 3]]);
+    expect(existsSync(stepLogPath(join(te.dir, "logs"), "quiet", run.id, 1, "silent"))).toBe(false);
+    expect(logOf(te, run, 2)).toBe("hi\n");
+    expect(statSync(join(te.dir, "logs", "quiet", String(run.id))).mode & 0o777).toBe(0o700);
+  });
+});
+
+describe("recovery facts", () => {
+  test("a running step's pid and /proc start time are recorded for a restart after a crash", async () => {
+    te = await makeEngine();
+    const task = te.engine.createTask(taskDef("long", [sh("wait", 'while [ ! -e go ]; do sleep 0.02; done')]));
+    const running = te.waitRun((r) => r.task === "long" && r.steps[0]!.status === "running");
+    const { run } = te.engine.trigger(task, null);
+    await running;
+    let live = te.engine.runs.liveStep(run.id, 1)!;
+    for (let i = 0; live.pid_start === null && i < 200; i++) {
+      await Bun.sleep(10); // written once the read of /proc, off the event loop, is back
+      live = te.engine.runs.liveStep(run.id, 1)!;
+    }
+    expect(live.pid).not.toBeNull();
+    expect(live.pid_start).toBe(procStartTime(live.pid!));
+    // a write for an attempt that is no longer the step's current one is ignored
+    te.engine.runs.stepSpawned(run.id, 1, "an-old-token", 1, 1);
+    expect(te.engine.runs.liveStep(run.id, 1)).toMatchObject({ pid: live.pid, pid_start: live.pid_start });
+    writeFileSync(join(te.dir, "scripts", "go"), "");
+    await te.finished(run.id);
   });
 });

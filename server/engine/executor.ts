@@ -4,7 +4,7 @@
 import { dlopen, FFIType, ptr } from "bun:ffi";
 import { accessSync, closeSync, constants, statSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
-import { groupAlive, procStartTime, processesWithEnv, signalGroup, signalProcesses } from "./proc.ts";
+import { groupAlive, procStartTimeAsync, processesWithEnv, signalGroup, signalProcesses } from "./proc.ts";
 
 export interface StepSpec {
   command: string;
@@ -22,8 +22,12 @@ export interface ExitInfo {
 
 export interface StepProcess {
   readonly pid: number;
-  /** /proc start time, to recognise this process after a server crash */
-  readonly startTime: number | null;
+  /**
+   * /proc start time, to recognise this process after a server crash; null
+   * when the process was gone (reaped, so its pid could be reused) before it
+   * was read.
+   */
+  readonly startTime: Promise<number | null>;
   readonly exited: Promise<ExitInfo>;
   /** the merged output, ending when every writer is gone (or `stopReading` is called) */
   readonly output: ReadableStream<Uint8Array>;
@@ -99,7 +103,8 @@ export const processExecutor: Executor = {
       closeSync(writeFd);
     }
     const pid = proc.pid;
-    const startTime = procStartTime(pid);
+    // read off the event loop; a reaped process's pid may belong to another by then, so its value is not kept
+    const startTime = procStartTimeAsync(pid).then((t) => (proc.exitCode === null && proc.signalCode === null ? t : null));
     const exited = proc.exited.then(() => ({
       exitCode: proc.signalCode ? null : proc.exitCode,
       signal: proc.signalCode === null ? null : String(proc.signalCode),

@@ -206,7 +206,11 @@ export class RunExecution {
       log.note(reason);
       return { log, status: "failed", exit_code: null, signal: null, error: reason };
     }
-    runs.stepSpawned(runId, step.position, proc.pid, proc.startTime);
+    // the pid and its start time let a restart after a crash find the process group; until they are
+    // written the step's token finds its processes. A process already gone needs neither.
+    const spawned = proc.startTime
+      .then((start) => start !== null && runs.stepSpawned(runId, step.position, token, proc.pid, start))
+      .catch((e) => console.error(`lightflow: could not record the pid of run ${runId} step ${step.position}: ${(e as Error).message}`));
     this.emit();
 
     let endReason: EndReason | null = null;
@@ -230,6 +234,7 @@ export class RunExecution {
     })();
 
     const exit = await proc.exited;
+    await spawned;
     clearTimeout(timeout);
     this.stopCurrent = null;
     // What the step left running in its process group ends with it (as systemd's
