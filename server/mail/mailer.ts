@@ -1,7 +1,7 @@
 // Mail as a one-method seam: SMTP through nodemailer, or the server log when
 // no SMTP_HOST is set. A mail that cannot be sent is logged with the reason
 // and never breaks the request or the run that caused it.
-import nodemailer from "nodemailer";
+import type { Transporter } from "nodemailer";
 import type { SmtpConfig } from "../config.ts";
 
 export interface MailMessage {
@@ -20,10 +20,18 @@ export class LogMailer implements Mailer {
   }
 }
 
+/**
+ * nodemailer is loaded with the first mail: a server that sends none (most
+ * of the time) does not carry its ~90 modules on its heap.
+ */
 export class SmtpMailer implements Mailer {
-  private readonly transport;
-  constructor(private readonly c: SmtpConfig) {
-    this.transport = nodemailer.createTransport({
+  private transport: Promise<Transporter> | null = null;
+  constructor(private readonly c: SmtpConfig) {}
+
+  private async connect(): Promise<Transporter> {
+    const c = this.c;
+    const { default: nodemailer } = await import("nodemailer");
+    return nodemailer.createTransport({
       host: c.host,
       port: c.port,
       secure: c.security === "tls",
@@ -37,7 +45,8 @@ export class SmtpMailer implements Mailer {
   }
 
   async send(m: MailMessage): Promise<void> {
-    await this.transport.sendMail({ from: this.c.from, to: m.to, subject: m.subject, text: m.text });
+    this.transport ??= this.connect();
+    await (await this.transport).sendMail({ from: this.c.from, to: m.to, subject: m.subject, text: m.text });
   }
 }
 
