@@ -46,6 +46,18 @@ export interface StepResult {
   log_bytes: number;
 }
 
+/** What RunStore.write changes; see there. */
+export interface RunWrite {
+  /** the run starts running at this time */
+  started?: number;
+  stepEnded?: { position: number; result: StepResult };
+  /** the position of a step that will not run */
+  notRun?: number;
+  /** `at` is the first attempt's start: the box's start */
+  stepStarting?: { position: number; attempt: number; at: number; token: string };
+  finished?: { status: RunStatus; at: number };
+}
+
 export interface LiveStep {
   run_id: number;
   position: number;
@@ -117,6 +129,7 @@ export class RunStore {
          WHERE run_id = ? AND position = ?`,
       ),
       stepStatus: db.query("UPDATE step_runs SET status = ? WHERE run_id = ? AND position = ?"),
+      pendingNotRun: db.query("UPDATE step_runs SET status = 'not_run' WHERE run_id = ? AND status = 'pending'"),
       page: db.query<RunRow, [number, number, number]>(
         `SELECT ${RUN_COLS} FROM runs r JOIN tasks t ON t.id = r.task_id
          WHERE r.task_id = ? AND r.id < ? ORDER BY r.id DESC LIMIT ?`,
@@ -177,39 +190,37 @@ export class RunStore {
     return ids.map(({ id }) => this.get(id)!);
   }
 
-  setStatus(id: number, status: RunStatus, at: { started_at?: number; ended_at?: number | null }): void {
-    this.q.setRun.run(status, at.started_at ?? null, at.ended_at ?? null, id);
-  }
-
   /**
-   * An attempt of a step is about to start (`at` is the first attempt's start:
-   * the box's start). Written before the process exists, with the token its
-   * processes will carry: a crash right after the spawn still finds them, and
-   * never runs the step a second time.
+   * Changes of one run, in one transaction, in this order: the run starts,
+   * a step ends, a step will not run, an attempt of a step starts (written
+   * before its process exists, with the token its processes will carry, so a
+   * crash right after the spawn still finds them and never runs the step a
+   * second time), the run ends (every step still pending becomes `not_run`).
+   * The runner joins the changes of one moment: a run's start with its first
+   * step's, a step's end with the next step's start or the run's end.
    */
-  stepStarting(runId: number, position: number, attempt: number, at: number, token: string): void {
-    this.q.stepStart.run(attempt, at, token, runId, position);
+  write(runId: number, w: RunWrite): void {
+    tx(this.db, () => {
+      if (w.started !== undefined) this.q.setRun.run("running", w.started, null, runId);
+      if (w.stepEnded) {
+        const r = w.stepEnded.result;
+        this.q.stepEnd.run(r.status, r.exit_code, r.signal, r.error, r.ended_at, r.log_bytes, runId, w.stepEnded.position);
+      }
+      if (w.notRun !== undefined) this.q.stepStatus.run("not_run", runId, w.notRun);
+      if (w.stepStarting) {
+        const s = w.stepStarting;
+        this.q.stepStart.run(s.attempt, s.at, s.token, runId, s.position);
+      }
+      if (w.finished) {
+        this.q.pendingNotRun.run(runId);
+        this.q.setRun.run(w.finished.status, null, w.finished.at, runId);
+      }
+    });
   }
 
   /** The attempt with this token (a later one may have started meanwhile) runs as `pid`, started at `pidStart`. */
   stepSpawned(runId: number, position: number, token: string, pid: number, pidStart: number): void {
     this.q.stepSpawned.run(pid, pidStart, runId, position, token);
-  }
-
-  stepEnded(runId: number, position: number, r: StepResult): void {
-    this.q.stepEnd.run(r.status, r.exit_code, r.signal, r.error, r.ended_at, r.log_bytes, runId, position);
-  }
-
-  setStepStatus(runId: number, position: number, status: StepStatus): void {
-    this.q.stepStatus.run(status, runId, position);
-  }
-
-  /** Ends a run: its status and every step still pending becomes `not_run`, in one transaction. */
-  finish(id: number, status: RunStatus, at: number): void {
-    tx(this.db, () => {
-      this.db.query("UPDATE step_runs SET status = 'not_run' WHERE run_id = ? AND status = 'pending'").run(id);
-      this.q.setRun.run(status, null, at, id);
-    });
   }
 
   /** Newest first, `limit` runs older than run id `before`. */

@@ -343,7 +343,7 @@ export class Engine {
       this.clearDeadline(runId);
       this.queuedHere.delete(runId);
       const ended = this.clock.now();
-      this.runs.finish(runId, "cancelled", ended);
+      this.runs.write(runId, { finished: { status: "cancelled", at: ended } });
       const cancelled = this.runs.get(runId)!;
       this.bus.emit({ type: "run", run: cancelled });
       for (const s of cancelled.steps) this.bus.emitLogEnd(runId, s.position, s, s.attempt); // nobody waits on a log that never comes

@@ -48,13 +48,11 @@ export async function recoverInterrupted(deps: RunnerDeps, running: Run[], grace
           // no log written
         }
         Object.assign(step, { status: "failed", error: CRASH_ERROR, ended_at: deps.clock.now(), log_bytes: logBytes });
-        deps.runs.stepEnded(run.id, step.position, {
-          status: "failed",
-          exit_code: null,
-          signal: null,
-          error: CRASH_ERROR,
-          ended_at: step.ended_at!,
-          log_bytes: step.log_bytes,
+        deps.runs.write(run.id, {
+          stepEnded: {
+            position: step.position,
+            result: { status: "failed", exit_code: null, signal: null, error: CRASH_ERROR, ended_at: step.ended_at!, log_bytes: step.log_bytes },
+          },
         });
       }
       console.log(`lightflow: run ${run.id} of ${run.task} was interrupted; running its remaining always steps`);

@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../config.ts";
-import type { RunStore } from "../db/runs.ts";
+import type { RunStore, RunWrite } from "../db/runs.ts";
 import type { Clock } from "./clock.ts";
 import type { EventBus } from "./events.ts";
 import { StartError, type Executor, type StepProcess } from "./executor.ts";
@@ -64,6 +64,13 @@ export class RunExecution {
   private cancelRequested = false;
   private interruptReason: string | null = null;
   private stopCurrent: ((reason: EndReason) => void) | null = null;
+  /**
+   * Changes made but not yet written: they go with the run's next write, in
+   * the same turn of the event loop (a run's start with its first step's
+   * start, a step's end with the next step's start or the run's end), so a
+   * run takes two transactions fewer.
+   */
+  private unwritten: RunWrite = {};
 
   /** `recovered`: a run interrupted by a stop of the server, finishing its `always` steps; it ends failed. */
   constructor(
@@ -87,13 +94,19 @@ export class RunExecution {
     this.d.bus.emit({ type: "run", run: this.run });
   }
 
+  /** Writes `w` with whatever is still unwritten, in one transaction. */
+  private write(w: RunWrite = {}): void {
+    this.d.runs.write(this.run.id, { ...this.unwritten, ...w });
+    this.unwritten = {};
+  }
+
   /** Runs every pending step; returns the final status, or null when left for the next start. */
   async execute(): Promise<RunStatus | null> {
-    const { runs, clock } = this.d;
+    const { clock } = this.d;
     if (this.run.status === "queued") {
       this.run.status = "running";
       this.run.started_at = clock.now();
-      runs.setStatus(this.run.id, "running", { started_at: this.run.started_at });
+      this.unwritten.started = this.run.started_at;
       this.emit();
     }
     for (const step of this.run.steps) {
@@ -102,14 +115,17 @@ export class RunExecution {
       if (this.interruptReason && step.run_rule === "always") continue; // runs at the next start
       if (step.run_rule === "on_success" && (failedSoFar || this.cancelRequested || this.interruptReason)) {
         step.status = "not_run";
-        runs.setStepStatus(this.run.id, step.position, "not_run");
+        this.write({ notRun: step.position });
         this.emit();
         this.d.bus.emitLogEnd(this.run.id, step.position, step, step.attempt);
         continue;
       }
       await this.runStep(step);
     }
-    if (this.run.steps.some((s) => s.status === "pending")) return null;
+    if (this.run.steps.some((s) => s.status === "pending")) {
+      this.write(); // left for the next start (a shutdown), as far as it got
+      return null;
+    }
     const status: RunStatus = this.cancelRequested
       ? "cancelled"
       : this.recovered || this.run.steps.some((s) => FAILED.has(s.status))
@@ -117,7 +133,7 @@ export class RunExecution {
         : "success";
     this.run.status = status;
     this.run.ended_at = clock.now();
-    runs.finish(this.run.id, status, this.run.ended_at);
+    this.write({ finished: { status, at: this.run.ended_at } });
     this.emit();
     return status;
   }
@@ -191,7 +207,7 @@ export class RunExecution {
       },
     });
     const token = randomBytes(16).toString("hex");
-    runs.stepStarting(runId, step.position, attempt, step.started_at!, token);
+    this.write({ stepStarting: { position: step.position, attempt, at: step.started_at!, token } });
     let proc: StepProcess;
     try {
       proc = this.d.executor.start({
@@ -277,14 +293,10 @@ export class RunExecution {
     Object.assign(step, { status: r.status, exit_code: r.exit_code, signal: r.signal, error: r.error, retry_at: null });
     if (r.log) step.log_bytes = r.log.close();
     step.ended_at = this.d.clock.now();
-    this.d.runs.stepEnded(this.run.id, step.position, {
-      status: r.status,
-      exit_code: r.exit_code,
-      signal: r.signal,
-      error: r.error,
-      ended_at: step.ended_at,
-      log_bytes: step.log_bytes,
-    });
+    this.unwritten.stepEnded = {
+      position: step.position,
+      result: { status: r.status, exit_code: r.exit_code, signal: r.signal, error: r.error, ended_at: step.ended_at, log_bytes: step.log_bytes },
+    };
     this.emit();
     this.d.bus.emitLogEnd(this.run.id, step.position, step, step.attempt);
   }
