@@ -109,6 +109,7 @@ describe("runs", () => {
     const cancelQueued = await api.json("POST", `/api/runs/${second.id}/cancel`);
     expect(cancelQueued.status).toBe(202);
     expect(cancelQueued.body.status).toBe("cancelled");
+    expect((await runEnded(api, second.id)).status).toBe("cancelled"); // the server log says so too
     await api.call("POST", `/api/runs/${first.id}/cancel`);
     expect((await runEnded(api, first.id)).status).toBe("cancelled");
     expect((await api.json("POST", `/api/runs/${first.id}/cancel`)).status).toBe(409);

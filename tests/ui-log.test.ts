@@ -73,7 +73,7 @@ describe("the log viewer", () => {
     // the page still answers at once (a frozen page would not)
     const t0 = Date.now();
     await page.evaluate(() => new Promise(requestAnimationFrame));
-    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(Date.now() - t0).toBeLessThan(5000); // one frame; generous for a busy machine
 
     // and scrolling down brings the later part back
     const last = h.last;

@@ -221,7 +221,7 @@ describe("recovery facts", () => {
     const { run } = te.engine.trigger(task, null);
     await running;
     let live = te.engine.runs.liveStep(run.id, 1)!;
-    for (let i = 0; live.pid_start === null && i < 200; i++) {
+    for (let i = 0; live.pid_start === null && i < 1000; i++) {
       await Bun.sleep(10); // written once the read of /proc, off the event loop, is back
       live = te.engine.runs.liveStep(run.id, 1)!;
     }

@@ -345,6 +345,7 @@ export class Engine {
       const ended = this.clock.now();
       this.runs.write(runId, { finished: { status: "cancelled", at: ended } });
       const cancelled = this.runs.get(runId)!;
+      log(`run ${runId} of ${cancelled.task} ended cancelled (while queued)`);
       this.bus.emit({ type: "run", run: cancelled });
       for (const s of cancelled.steps) this.bus.emitLogEnd(runId, s.position, s, s.attempt); // nobody waits on a log that never comes
       return cancelled;

@@ -69,7 +69,8 @@ export async function startServer(o: StartOptions = {}): Promise<ServerProcess> 
       waiters.add(done);
       void proc.exited.then((code) => reject(new Error(`server exited (${code}) before printing ${what}:\n${text}`)));
     });
-  const waitForLine = (re: RegExp) => waitFor(() => text.split("\n").find((l) => re.test(l)), re);
+  /** complete lines only: a chunk may end inside a line ("…ended succ") */
+  const waitForLine = (re: RegExp) => waitFor(() => text.slice(0, text.lastIndexOf("\n") + 1).split("\n").find((l) => re.test(l)), re);
   const waitForText = (re: RegExp, since = 0) => waitFor(() => text.slice(since).match(re) ?? undefined, re);
   const listening = await waitForLine(/listening on /);
   const url = /listening on (\S+)/.exec(listening)![1]!;

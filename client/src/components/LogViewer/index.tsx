@@ -30,8 +30,20 @@ export default function LogViewer(props: { run: number; step: RunStep; attempt?:
     const el = lineEl(id);
     if (el) box.scrollTop = el.offsetTop - box.clientHeight / 2;
   };
-  const toBottom = () => (box.scrollTop = box.scrollHeight);
-  createEffect(on([log.lines, log.partial], () => follow() && log.atEnd() && queueMicrotask(toBottom)));
+  /** Where following last left the box: the reader scrolled up when it is above that now. */
+  let followedTo = 0;
+  const toBottom = () => {
+    box.scrollTop = box.scrollHeight;
+    followedTo = box.scrollTop;
+  };
+  createEffect(
+    on([log.lines, log.partial], () => {
+      if (!follow() || !log.atEnd()) return;
+      // a scroll up whose scroll event has not come yet is a pause too: never pull the reader back down
+      if (box.scrollTop < followedTo - 4) setFollow(false);
+      else queueMicrotask(toBottom);
+    }),
+  );
 
   // A failed step opens at the line it most likely failed at.
   createEffect(
@@ -71,7 +83,11 @@ export default function LogViewer(props: { run: number; step: RunStep; attempt?:
   };
   /** The same for a change made now (old lines dropped while new ones stream in); following needs none. */
   const keepPlaceNow = (change: () => void) => {
-    if (!box || follow()) return change();
+    if (!box || follow()) {
+      change();
+      if (box) followedTo = Math.min(followedTo, box.scrollTop); // lines dropped above may lower it
+      return;
+    }
     const m = mark();
     change(); // Solid updates the DOM before returning
     restore(m);

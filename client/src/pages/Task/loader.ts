@@ -36,12 +36,15 @@ export function createTaskData(name: string) {
     const mine = ++seq.n;
     const rs = await api.tasks.runs(name, PAGE, undefined, filter());
     if (mine !== seq.n) return;
-    // a live event that arrived while this loaded may be newer than the answer
+    // a live event that arrived while this loaded may be newer than the answer, or a run the answer
+    // does not have yet (queued after the server read the list)
     const merged = rs.map((r) => {
       const held = runs.find((x) => x.id === r.id);
       return held && isStale(r, held) ? structuredClone(unwrap(held)) : r;
     });
-    setRuns(reconcile(merged, { key: "id" }));
+    const newest = rs[0]?.id ?? 0;
+    const arrived = runs.filter((x) => x.id > newest && matches(x, filter())).map((x) => structuredClone(unwrap(x)));
+    setRuns(reconcile([...arrived, ...merged], { key: "id" }));
     setMore(rs.length === PAGE);
   };
 
