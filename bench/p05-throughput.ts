@@ -83,7 +83,7 @@ export const throughput: Bench = async (ctx) => {
       what: "throughput",
       figure: `${rate.toFixed(0)} runs/s`,
       baseline: `${base.toFixed(0)} spawns/s`,
-      ratio: `${((rate / base) * 100).toFixed(0)} %`,
+      ratio: `${((rate / base) * 100).toFixed(1)} %`,
       target: "≥ 50 % of baseline",
       verdict: verdict(rate >= base * 0.5),
       note:
