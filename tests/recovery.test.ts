@@ -29,7 +29,7 @@ function seed(dir: string, marker: string): number {
     ]),
     Date.now(),
   );
-  const run = new RunStore(db).insertQueued(task.id, task.steps, "manual", null, null, Date.now())!;
+  const run = new RunStore(db).insertQueued(task, "manual", null, null, Date.now())!;
   db.close();
   return run.id;
 }
@@ -98,7 +98,7 @@ describe("restart and crash recovery", () => {
     const dir = tempDir();
     const db = openDatabase(join(dir, "lightflow.db"));
     const task = new TaskStore(db).insert(taskDef("later", [sh("s", `touch "$LIGHTFLOW_DATA_DIR/ran"`)]), Date.now());
-    const run = new RunStore(db).insertQueued(task.id, task.steps, "manual", null, null, Date.now())!;
+    const run = new RunStore(db).insertQueued(task, "manual", null, null, Date.now())!;
     db.close();
     const server = await startServer({ dir });
     servers.push(server);

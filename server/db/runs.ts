@@ -2,7 +2,7 @@
 // short transaction, so a crash never leaves a half-written run.
 import type { Database } from "bun:sqlite";
 import { tx } from "./index.ts";
-import type { Run, RunStatus, RunView, StepDef, StepRun, StepStatus, StepView, Trigger } from "../engine/types.ts";
+import type { Run, RunStatus, RunView, StepDef, StepRun, StepStatus, StepView, Task, Trigger } from "../engine/types.ts";
 
 interface RunRow {
   id: number;
@@ -144,18 +144,53 @@ export class RunStore {
   }
 
   /**
-   * Queues a run with a copy of the task's steps, all `pending`. Returns null
-   * when this task already has a run for this fire time (restarts inside the
-   * fire minute never produce a second scheduled run).
+   * Queues a run with a copy of the task's steps, all `pending`, and returns
+   * it as `get` would. Returns null when this task already has a run for
+   * this fire time (restarts inside the fire minute never produce a second
+   * scheduled run). `within` runs inside the same transaction (the trigger's
+   * audit row).
    */
-  insertQueued(taskId: number, steps: StepDef[], trigger: Trigger, by: string | null, scheduledFor: number | null, now: number): Run | null {
+  insertQueued(task: Task, trigger: Trigger, by: string | null, scheduledFor: number | null, now: number, within?: (run: Run) => void): Run | null {
     return tx(this.db, () => {
-      const row = this.q.insertRun.get(taskId, trigger, by, scheduledFor, now);
+      const row = this.q.insertRun.get(task.id, trigger, by, scheduledFor, now);
       if (!row) return null;
-      steps.forEach((s, i) =>
-        this.q.insertStep.run(row.id, i + 1, s.name, s.command, JSON.stringify(s.args), s.run_rule, s.timeout_s, s.retries, s.retry_delay_s),
-      );
-      return this.get(row.id);
+      const steps: StepRun[] = task.steps.map((s, i) => {
+        this.q.insertStep.run(row.id, i + 1, s.name, s.command, JSON.stringify(s.args), s.run_rule, s.timeout_s, s.retries, s.retry_delay_s);
+        return {
+          position: i + 1,
+          name: s.name,
+          command: s.command,
+          args: [...s.args],
+          run_rule: s.run_rule,
+          timeout_s: s.timeout_s,
+          retries: s.retries,
+          retry_delay_s: s.retry_delay_s,
+          attempt: 1,
+          status: "pending",
+          exit_code: null,
+          signal: null,
+          error: null,
+          started_at: null,
+          ended_at: null,
+          log_bytes: 0,
+        };
+      });
+      const run: Run = {
+        id: row.id,
+        task_id: task.id,
+        task: task.name,
+        pool: task.pool,
+        status: "queued",
+        trigger,
+        triggered_by: by,
+        scheduled_for: scheduledFor,
+        queued_at: now,
+        started_at: null,
+        ended_at: null,
+        steps,
+      };
+      within?.(run);
+      return run;
     });
   }
 

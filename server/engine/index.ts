@@ -255,10 +255,10 @@ export class Engine {
    * A manual trigger: queues a new run, or returns the task's run that is
    * already waiting (repeated clicks never pile up).
    */
-  trigger(task: Task, by: string | null): TriggerResult {
+  trigger(task: Task, by: string | null, within?: (run: Run) => void): TriggerResult {
     const queued = this.runs.queuedRunOf(task.id);
     if (queued !== null) return { run: this.runs.get(queued)!, created: false };
-    return { run: this.enqueueRun(task, "manual", by, null)!, created: true };
+    return { run: this.enqueueRun(task, "manual", by, null, within)!, created: true };
   }
 
   private fire(taskId: number, fireAt: number): void {
@@ -299,8 +299,9 @@ export class Engine {
     this.deadlines.delete(runId);
   }
 
-  private enqueueRun(task: Task, trigger: Trigger, by: string | null, scheduledFor: number | null): Run | null {
-    const run = this.runs.insertQueued(task.id, task.steps, trigger, by, scheduledFor, this.clock.now());
+  /** `within`: more to write in the run's own transaction (an audit row). */
+  private enqueueRun(task: Task, trigger: Trigger, by: string | null, scheduledFor: number | null, within?: (run: Run) => void): Run | null {
+    const run = this.runs.insertQueued(task, trigger, by, scheduledFor, this.clock.now(), within);
     if (!run) return null; // this fire time already has its run
     this.bus.emit({ type: "run", run });
     this.queuedHere.set(run.id, structuredClone(run)); // listeners may keep the emitted object; the execution mutates its own

@@ -129,8 +129,9 @@ export function taskRoutes(engine: Engine, audit: AuditStore, auth: ReturnType<t
       "/api/tasks/:task/runs",
       ({ params, principal, set }) => {
         const task = find(params.task);
-        const { run, created } = engine.trigger(task, principal.user.email);
-        if (created) audit.add(principal.user.email, "run.trigger", task.name, `run ${run.id}`);
+        const { run } = engine.trigger(task, principal.user.email, (queued) =>
+          audit.add(principal.user.email, "run.trigger", task.name, `run ${queued.id}`),
+        );
         set.status = 202;
         return runOut(engine.liveRun(run.id) ?? run);
       },
