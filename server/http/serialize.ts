@@ -7,30 +7,34 @@ import type { RunView, StepView, Task } from "../engine/types.ts";
 const DAY = 86_400_000;
 const pad2 = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, "0"));
 const pad3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, "0"));
-let isoDay = NaN;
-let isoDate = "";
 
 /**
  * A time as ISO 8601 in UTC, exactly as Date#toISOString writes it. The grid
  * turns some 60,000 times into strings per request; reusing the date part of
  * the last day seen and the time fields from tables is about a third faster.
  */
-export function iso(t: number | null): string | null {
-  if (t === null) return null;
-  const day = Math.floor(t / DAY);
-  if (!Number.isInteger(t) || day < 0 || day >= 2_932_897) return new Date(t).toISOString(); // not whole ms, or outside years 1970-9999
-  if (day !== isoDay) {
-    isoDay = day;
-    isoDate = new Date(day * DAY).toISOString().slice(0, 11);
-  }
-  let rest = t - day * DAY;
-  const ms = rest % 1000;
-  rest = (rest - ms) / 1000;
-  const s = rest % 60;
-  rest = (rest - s) / 60;
-  const m = rest % 60;
-  const h = (rest - m) / 60;
-  return `${isoDate}${pad2[h]}:${pad2[m]}:${pad2[s]}.${pad3[ms]}Z`;
+export const iso = isoWriter();
+
+function isoWriter(): (t: number | null) => string | null {
+  let lastDay = NaN;
+  let lastDate = "";
+  return (t) => {
+    if (t === null) return null;
+    const day = Math.floor(t / DAY);
+    if (!Number.isInteger(t) || day < 0 || day >= 2_932_897) return new Date(t).toISOString(); // not whole ms, or outside years 1970-9999
+    if (day !== lastDay) {
+      lastDay = day;
+      lastDate = new Date(day * DAY).toISOString().slice(0, 11);
+    }
+    let rest = t - day * DAY;
+    const ms = rest % 1000;
+    rest = (rest - ms) / 1000;
+    const s = rest % 60;
+    rest = (rest - s) / 60;
+    const m = rest % 60;
+    const h = (rest - m) / 60;
+    return `${lastDate}${pad2[h]}:${pad2[m]}:${pad2[s]}.${pad3[ms]}Z`;
+  };
 }
 
 export function taskOut(t: Task, nextFireAt: number | null): TaskOut {
