@@ -48,7 +48,9 @@ export function createApp(d: AppDeps) {
     .use(securityHeaders(config.cookieSecure))
     .use(
       openapi({
-        path: "/api/docs",
+        // no documentation page: it would load its viewer from a CDN, which the CSP (script-src 'self')
+        // refuses and an offline server cannot reach; the document itself is what tools read
+        provider: null,
         specPath: "/api/openapi.json",
         documentation: { info: { title: "Lightflow", version: VERSION, description: "The Lightflow HTTP API (see api.md)." } },
       }),
