@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { linkFor, request, tokenOfLink } from "./helpers/api.ts";
 import { tempDir } from "./helpers/engine.ts";
 import { startServer, type ServerProcess } from "./helpers/server.ts";
@@ -64,6 +65,22 @@ describe("the compiled executable", () => {
     expect((await fetch(`${server.url}/tasks/anything`)).headers.get("content-type")).toContain("text/html");
     expect((await fetch(`${server.url}/api/nothing`)).status).toBe(404);
     expect((await fetch(`${server.url}/about`)).status).toBe(200);
+  });
+
+  test("sends the embedded UI's brotli and gzip copies to clients that take them", async () => {
+    const html = await (await fetch(`${server.url}/`)).text();
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)![1]!;
+    const plain = Buffer.from(await (await fetch(server.url + script, { headers: { "accept-encoding": "identity" } })).arrayBuffer());
+    for (const [coding, decode] of [["br", brotliDecompressSync], ["gzip", gunzipSync]] as const) {
+      // Bun's fetch decodes by itself unless told not to (an option its types do not list)
+      const init = { headers: { "accept-encoding": coding }, decompress: false };
+      const res = await fetch(server.url + script, init);
+      expect(res.headers.get("content-encoding")).toBe(coding);
+      expect(res.headers.get("content-type")).toContain("javascript");
+      const body = Buffer.from(await res.arrayBuffer());
+      expect(body.length).toBeLessThan(plain.length / 2);
+      expect(decode(body).equals(plain)).toBe(true);
+    }
   });
 
   test("the API and a WebSocket work, with data in ./data", async () => {

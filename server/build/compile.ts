@@ -1,8 +1,10 @@
 // `bun run build`: the UI, then ONE executable (dist/lightflow) with the
-// server, the CLI and every UI file embedded. `--target bun-linux-arm64`
-// cross-compiles (e.g. for a Raspberry Pi).
+// server, the CLI and every UI file embedded, its .br and .gz copies
+// (server/build/precompress.ts) under their own paths ("/assets/x.js.br").
+// `--target bun-linux-arm64` cross-compiles (e.g. for a Raspberry Pi).
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { SUFFIXES } from "./precompress.ts";
 import { buildUi } from "./ui.ts";
 
 const ROOT = join(import.meta.dir, "..", "..");
@@ -78,7 +80,8 @@ async function main(): Promise<void> {
   ];
   const p = Bun.spawn(cmd, { cwd: ROOT, stdout: "inherit", stderr: "inherit" });
   if ((await p.exited) !== 0) throw new Error("bun build --compile failed (see above)");
-  console.log(`lightflow: built ${relative(ROOT, outfile)} (${(statSync(outfile).size / 1048576).toFixed(1)} MB, ${ui.length} UI files embedded)`);
+  const copies = ui.filter((f) => SUFFIXES.some((s) => f.endsWith(s))).length;
+  console.log(`lightflow: built ${relative(ROOT, outfile)} (${(statSync(outfile).size / 1048576).toFixed(1)} MB, ${ui.length - copies} UI files and ${copies} .br/.gz copies embedded)`);
 }
 
 try {
