@@ -1,6 +1,6 @@
 // CRON evaluation in a time zone, including the DST rules of classic cron.
 import { describe, expect, test } from "bun:test";
-import { CronError, dstNote, nextFires, parseCron } from "./cron.ts";
+import { CronError, dstNotes, nextFires, parseCron, preview } from "./cron.ts";
 
 const iso = (t: number) => new Date(t).toISOString();
 const fires = (expr: string, tz: string, from: string, n: number) =>
@@ -36,6 +36,94 @@ describe("syntax", () => {
     expect(() => parseCron("0 0 31 2 *")).toThrow(/never fires/);
     expect(() => parseCron("0 0 30 2 *")).toThrow(/never fires/);
     expect(fires("0 0 29 2 *", "UTC", "2026-01-01T00:00:00Z", 1)).toEqual(["2028-02-29T00:00:00.000Z"]);
+  });
+});
+
+describe("strict classic syntax", () => {
+  test("`N/S` runs from N to the end of the field, like `N-max/S`: 5/10 fires at :05, :15 … :55, not hourly", () => {
+    expect(fires("5/10 * * * *", "UTC", "2026-01-01T00:00:00Z", 7).map((t) => t.slice(11, 16))).toEqual([
+      "00:05", "00:15", "00:25", "00:35", "00:45", "00:55", "01:05",
+    ]);
+    expect(parseCron("5/10 * * * *").minutes).toEqual(parseCron("5-59/10 * * * *").minutes);
+    // on names too: Monday, Wednesday, Friday and Sunday (7)
+    expect([...parseCron("0 0 * * mon/2").weekdays].sort()).toEqual([0, 1, 3, 5]);
+  });
+
+  const refused: [string, string][] = [
+    ["0 0 * * 5#3", '"5#3" in day-of-week is not classic cron syntax'],
+    ["0 0 * * 5L", '"5L" in day-of-week is not classic cron syntax'],
+    ["0 0 L * *", '"L" in day-of-month is not classic cron syntax'],
+    ["0 0 15W * *", '"15W" in day-of-month is not classic cron syntax'],
+    ["0 0 ? * 1", '"?" in day-of-month is not classic cron syntax'],
+    ["1.5 * * * *", '"1.5" in minute is not classic cron syntax'],
+    ["5x * * * *", '"5x" in minute is not classic cron syntax'],
+    ["+5 * * * *", '"+5" in minute is not classic cron syntax'],
+    ["-5 * * * *", '"-5" in minute is not classic cron syntax'],
+    ["*/5/2 * * * *", '"*/5/2" in minute is not classic cron syntax'],
+    ["1-5-7 * * * *", '"1-5-7" in minute is not classic cron syntax'],
+    ["0 *-5 * * *", '"*-5" in hour is not classic cron syntax'],
+    ["0 0 * * */mon", '"*/mon" in day-of-week is not classic cron syntax'],
+    ["3/0 * * * *", '"3/0" in minute has step 0 (a step is 1 or more)'],
+    ["*/0 * * * *", '"*/0" in minute has step 0 (a step is 1 or more)'],
+    ["0 5-1 * * *", '"5-1" in hour is a reversed range (5 > 1)'],
+    ["0 0 * * sat-sun", '"sat-sun" in day-of-week is a reversed range (6 > 0)'],
+    ["60 * * * *", '"60" in minute is out of range (0-59)'],
+    ["0 0 * * 8", '"8" in day-of-week is out of range (0-7)'],
+    ["0 0 0 * *", '"0" in day-of-month is out of range (1-31)'],
+    ["0 0 1 1-13 *", '"1-13" in month is out of range (1-12)'],
+    ["0 0 * * sunday", '"sunday" in day-of-week is not classic cron syntax (names are sun-sat)'],
+    ["mon * * * *", '"mon" in minute is not classic cron syntax'],
+    ["1,,2 * * * *", '"1,,2" in minute has an empty list item'],
+    ["0 0 * * 1,", '"1," in day-of-week has an empty list item'],
+    ["@reboot", '"@reboot" is not a known nickname (@yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly)'],
+  ];
+  test.each(refused)("%p is refused, naming the token and its field", (expr, message) => {
+    expect(() => parseCron(expr)).toThrow(new CronError(message));
+  });
+
+  test("names in any case, 0 or 7 or sun for Sunday, sun-sat for the whole week", () => {
+    expect(parseCron("0 0 * JAN-Mar SUN").months).toEqual(new Set([0, 1, 2]));
+    for (const sunday of ["0", "7", "sun", "7-7", "*/7"]) expect([...parseCron(`0 0 * * ${sunday}`).weekdays]).toEqual([0]);
+    expect(parseCron("0 0 * * sun-sat").weekdays.size).toBe(7);
+    expect(parseCron("0 0 * * 5-7").weekdays).toEqual(new Set([5, 6, 0]));
+  });
+
+  test("a step larger than the field keeps only its start, leading zeros are plain numbers", () => {
+    expect(parseCron("*/90 * * * *").minutes).toEqual([0]);
+    expect(parseCron("07 007 * * *").hours).toEqual([7]);
+  });
+
+  test("spaces and tabs separate fields, surrounding whitespace is ignored, other characters belong to a token", () => {
+    expect(parseCron(" 0\t0  * * *\n").expr).toBe("0 0 * * *");
+    expect(() => parseCron("0 0\u00a0* * * *")).toThrow(new CronError('"0\u00a0*" in hour is not classic cron syntax'));
+    expect(() => parseCron("0 0\n* * * *")).toThrow(new CronError('"0\\n*" in hour is not classic cron syntax'));
+  });
+});
+
+describe("sparse schedules", () => {
+  test("Feb 29 on a Sunday: the preview finds as many fire times as asked, decades apart", () => {
+    const spec = parseCron("0 0 29 2 */7");
+    const p = preview(spec, "UTC", Date.parse("2026-01-01T00:00:00Z"), 5);
+    expect(p.next.map(iso)).toEqual([
+      "2032-02-29T00:00:00.000Z", "2060-02-29T00:00:00.000Z", "2088-02-29T00:00:00.000Z",
+      "2128-02-29T00:00:00.000Z", // 2100 is not a leap year: 40 years apart
+      "2156-02-29T00:00:00.000Z",
+    ]);
+    expect(p.reason).toBeNull();
+    const fifty = preview(spec, "Europe/Berlin", Date.parse("2026-01-01T00:00:00Z"), 50);
+    expect(fifty.next.length).toBe(50);
+    expect(fifty.next.every((t) => new Date(t + 3_600_000).getUTCDay() === 0)).toBe(true);
+  });
+
+  test("the never-fires check covers a whole 400-year calendar cycle", () => {
+    expect(() => parseCron("0 0 29 2 */7")).not.toThrow();
+    expect(() => parseCron("0 0 31 4,6,9,11 *")).toThrow(/never fires/);
+  });
+
+  test("a preview that reaches the year 10000 says why it is short", () => {
+    const p = preview(parseCron("0 0 29 2 */7"), "UTC", Date.parse("9950-01-01T00:00:00Z"), 5);
+    expect(p.next.map(iso)).toEqual(["9976-02-29T00:00:00.000Z"]);
+    expect(p.reason).toBe("this schedule fires only once more before the year 10000, where the preview ends");
   });
 });
 
@@ -123,18 +211,50 @@ describe("other zones", () => {
 
 describe("DST notes for the preview", () => {
   const tz = "Europe/Berlin";
-  const notes = (expr: string, from: string, n: number) => {
+  const notesOf = (expr: string, from: string, n: number, zone = tz) => {
     const spec = parseCron(expr);
-    return nextFires(spec, tz, Date.parse(from), n).map((t) => dstNote(spec, tz, t)?.kind ?? null);
+    const next = nextFires(spec, zone, Date.parse(from), n);
+    return { next: next.map(iso), notes: dstNotes(spec, zone, Date.parse(from), next).map((n) => ({ ...n, at: iso(n.at) })) };
+  };
+  const notes = (expr: string, from: string, n: number) => {
+    const { next, notes } = notesOf(expr, from, n);
+    return next.map((t) => notes.find((n) => n.at === t)?.kind ?? null);
   };
   test("a fixed time in the spring gap is marked skipped, one in the autumn repeat repeated", () => {
     expect(notes("30 2 * * *", "2026-03-28T12:00:00Z", 2)).toEqual(["skipped", null]);
     expect(notes("30 2 * * *", "2026-10-24T12:00:00Z", 2)).toEqual(["repeated", null]);
-    expect(dstNote(parseCron("30 2 * * *"), tz, Date.parse("2026-03-29T01:00:00Z"))!.message).toContain("runs at 03:00");
+    expect(notesOf("30 2 * * *", "2026-03-28T12:00:00Z", 1).notes[0]!.message).toContain("runs at 03:00");
   });
   test("a real-time schedule notes both passes of the repeated hour and the gap it skips", () => {
     expect(notes("5 * * * *", "2026-10-24T23:30:00Z", 3)).toEqual(["repeated", "repeated", null]);
     expect(notes("*/30 * * * *", "2026-03-29T00:10:00Z", 3)).toEqual([null, "skipped", null]);
+  });
+  test("an hour-* schedule notes the skipped hour on the next fire time even when none of its times fell in it", () => {
+    // 01:30 CET, then 03:30 CEST: 02:30 does not exist, and no listed time is at the gap
+    expect(notesOf("30 * * * *", "2026-03-29T00:00:00Z", 3)).toEqual({
+      next: ["2026-03-29T00:30:00.000Z", "2026-03-29T01:30:00.000Z", "2026-03-29T02:30:00.000Z"],
+      notes: [{
+        at: "2026-03-29T01:30:00.000Z",
+        kind: "skipped",
+        message: "02:00–02:59 does not exist this night (clocks go forward); this schedule follows real time, so it does not fire at 02:30",
+      }],
+    });
+    expect(notesOf("0 */2 * * *", "2026-03-28T23:30:00Z", 2).notes.map((n) => n.message)).toEqual([
+      "02:00–02:59 does not exist this night (clocks go forward); this schedule follows real time, so it does not fire at 02:00",
+    ]);
+  });
+  test("an hour-* schedule lists the times it loses in the gap, or counts them", () => {
+    expect(notesOf("*/20 * * * *", "2026-03-29T00:30:00Z", 2).notes).toEqual([
+      { at: "2026-03-29T01:00:00.000Z", kind: "skipped", message: expect.stringContaining("so it does not fire at 02:00, 02:20 or 02:40") },
+    ]);
+    expect(notesOf("* * * * *", "2026-03-29T00:58:00Z", 3).notes[0]!.message).toEndWith("so its 60 times in that interval do not fire");
+  });
+  test("a gap that holds none of the schedule's times gets no note", () => {
+    // Lord Howe skips 02:00-02:29 only
+    expect(notesOf("45 * * * *", "2026-10-03T14:00:00Z", 3, "Australia/Lord_Howe").notes).toEqual([]);
+    expect(notesOf("15 * * * *", "2026-10-03T14:00:00Z", 3, "Australia/Lord_Howe").notes.map((n) => n.message)).toEqual([
+      "02:00–02:29 does not exist this night (clocks go forward); this schedule follows real time, so it does not fire at 02:15",
+    ]);
   });
   test("ordinary times have no note", () => {
     expect(notes("0 3 * * *", "2026-03-28T12:00:00Z", 3)).toEqual([null, null, null]);

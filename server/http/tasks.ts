@@ -12,7 +12,7 @@
 //   GET    /api/cron/preview             any
 import { Elysia, t } from "elysia";
 import type { AuditStore } from "../db/audit.ts";
-import { CronError, dstNote, nextFires, parseCron } from "../engine/cron.ts";
+import { CronError, parseCron, preview } from "../engine/cron.ts";
 import type { Engine } from "../engine/index.ts";
 import { withDefaults } from "../engine/taskdef.ts";
 import type { RunStatus, Task, TaskDef } from "../engine/types.ts";
@@ -174,12 +174,14 @@ export function taskRoutes(engine: Engine, audit: AuditStore, auth: ReturnType<t
           throw e;
         }
         const tz = engine.config.timezone;
-        const next = nextFires(spec, tz, from, query.count ?? 5);
-        const notes = next.flatMap((at) => {
-          const note = dstNote(spec!, tz, at);
-          return note ? [{ at: iso(note.at)!, kind: note.kind, message: note.message }] : [];
-        });
-        return { next: next.map((x) => iso(x)!), timezone: tz, notes };
+        const { next, notes, reason } = preview(spec, tz, from, query.count ?? 5);
+        return {
+          next: next.map((x) => iso(x)!),
+          timezone: tz,
+          notes: notes.map((n) => ({ at: iso(n.at)!, kind: n.kind, message: n.message })),
+          // only when `next` is shorter than asked
+          ...(reason ? { reason } : {}),
+        };
       },
       {
         role: "any",
@@ -189,6 +191,7 @@ export function taskRoutes(engine: Engine, audit: AuditStore, auth: ReturnType<t
             next: t.Array(t.String()),
             timezone: t.String(),
             notes: t.Array(t.Object({ at: t.String(), kind: t.Union([t.Literal("skipped"), t.Literal("repeated")]), message: t.String() })),
+            reason: t.Optional(t.String()),
           }),
           422: ErrorBody,
         },
