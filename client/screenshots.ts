@@ -7,7 +7,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { runEnded, startApi, type Api } from "../tests/helpers/api.ts";
+import { ADMIN_PASSWORD, runEnded, startApi, type Api } from "../tests/helpers/api.ts";
 import { DESKTOP, ensureUi, launch, PHONE, signedIn, watchedPage } from "../tests/helpers/ui.ts";
 
 const OUT = join(import.meta.dir, "..", "docs", "screenshots");
@@ -187,6 +187,8 @@ async function main() {
     });
     await shoot(browser, api, "profile", "/profile", async (page, kind) => {
       await page.getByRole("button", { name: "Set up two-factor sign-in" }).click();
+      await page.getByLabel("Your password").fill(ADMIN_PASSWORD);
+      await page.getByRole("button", { name: "Continue" }).click();
       await page.getByRole("img", { name: "QR code of the two-factor secret" }).waitFor();
       if (kind === "phone") await page.locator("#totp-h").evaluate((el) => el.closest("section")!.scrollIntoView({ block: "start" }));
     });

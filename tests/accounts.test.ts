@@ -153,7 +153,9 @@ describe("TOTP", () => {
   test("enrol, confirm, sign in with a code, refuse a replayed code, disable", async () => {
     const cookie = await newUser("otp@example.com", "viewer", "otp user password");
     const me = as(cookie);
-    const { secret, uri } = await (await me("POST", "/api/me/totp")).json();
+    expect((await me("POST", "/api/me/totp", {})).status).toBe(422); // a session alone cannot set a factor
+    expect((await me("POST", "/api/me/totp", { password: "not my password" })).status).toBe(422);
+    const { secret, uri } = await (await me("POST", "/api/me/totp", { password: "otp user password" })).json();
     expect(uri).toStartWith("otpauth://totp/");
     expect(uri).toContain(`secret=${secret}`);
     expect((await me("POST", "/api/me/totp/confirm", { code: "000000" })).status).toBe(422);
@@ -177,13 +179,69 @@ describe("TOTP", () => {
 
   test("an admin can remove another user's second factor", async () => {
     const cookie = await newUser("lostphone@example.com", "viewer", "lost phone password");
-    const { secret } = await (await as(cookie)("POST", "/api/me/totp")).json();
+    const { secret } = await (await as(cookie)("POST", "/api/me/totp", { password: "lost phone password" })).json();
     await as(cookie)("POST", "/api/me/totp/confirm", { code: totpCode(secret, Date.now()) });
     expect((await login("lostphone@example.com", "lost phone password")).status).toBe(401);
     const users = await (await admin("GET", "/api/users")).json();
     const id = users.find((u: any) => u.email === "lostphone@example.com").id;
     expect((await admin("DELETE", `/api/users/${id}/totp`)).status).toBe(204);
     expect((await login("lostphone@example.com", "lost phone password")).status).toBe(200);
+  });
+});
+
+describe("what only the owner may change", () => {
+  test("a reset link sets the password of a user with a second factor, but only a code signs them in", async () => {
+    const cookie = await newUser("twofactor@example.com", "viewer", "first password 11");
+    const { secret } = await (await as(cookie)("POST", "/api/me/totp", { password: "first password 11" })).json();
+    const now = await wellInsideAStep();
+    expect((await as(cookie)("POST", "/api/me/totp/confirm", { code: totpCode(secret, now - 30_000) })).status).toBe(200);
+    await request(server.url, "POST", "/api/auth/forgot", { email: "twofactor@example.com" });
+    const r = await setPassword(linkIn(await mailTo("twofactor@example.com", /Reset/))!, "second password 22");
+    expect(r.status).toBe(200);
+    expect(await r.json()).toMatchObject({ totp_required: true, user: { email: "twofactor@example.com" } });
+    expect(r.headers.get("set-cookie")).toBeNull(); // the mailbox alone is not a sign-in
+    expect((await as(cookie)("GET", "/api/me")).status).toBe(401); // and the old session ended
+    expect(await (await login("twofactor@example.com", "second password 22")).json()).toMatchObject({ totp_required: true });
+    expect((await login("twofactor@example.com", "second password 22", totpCode(secret, now))).status).toBe(200);
+  });
+
+  test("replacing a second factor needs the password or a current code, not a session alone", async () => {
+    const cookie = await newUser("replacer@example.com", "viewer", "replacer password");
+    const me = as(cookie);
+    const first = (await (await me("POST", "/api/me/totp", { password: "replacer password" })).json()).secret;
+    const now = await wellInsideAStep();
+    expect((await me("POST", "/api/me/totp/confirm", { code: totpCode(first, now - 30_000) })).status).toBe(200);
+    expect((await me("POST", "/api/me/totp", {})).status).toBe(422);
+    expect((await me("POST", "/api/me/totp", { code: "123456" })).status).toBe(422);
+    const second = await me("POST", "/api/me/totp", { code: totpCode(first, now) });
+    expect(second.status).toBe(200);
+    const { secret } = await second.json();
+    expect((await me("POST", "/api/me/totp/confirm", { code: totpCode(secret, now) })).status).toBe(200);
+    // the old factor is gone: its next code does not sign in, the new one's does
+    expect((await login("replacer@example.com", "replacer password", totpCode(first, now + 30_000))).status).toBe(401);
+    expect((await login("replacer@example.com", "replacer password", totpCode(secret, now + 30_000))).status).toBe(200);
+  });
+
+  test("the current-password check in the profile is throttled like a sign-in", async () => {
+    const cookie = await newUser("guessed@example.com", "viewer", "the real password");
+    for (let i = 0; i < 5; i++) {
+      expect((await as(cookie)("POST", "/api/me/password", { current: `guess ${i} password`, password: "taken over 123" })).status).toBe(403);
+    }
+    const blocked = await as(cookie)("POST", "/api/me/password", { current: "the real password", password: "taken over 123" });
+    expect(blocked.status).toBe(429);
+    expect(blocked.headers.get("retry-after")).not.toBeNull();
+    expect((await as(cookie)("POST", "/api/me/totp", { password: "the real password" })).status).toBe(429); // the same count
+  });
+
+  test("a password change ends a reset link still open; API tokens stay", async () => {
+    const cookie = await newUser("changer@example.com", "viewer", "changer password 1");
+    const token = (await (await as(cookie)("POST", "/api/me/tokens", { name: "cron job" })).json()).token;
+    await request(server.url, "POST", "/api/auth/forgot", { email: "changer@example.com" });
+    const link = linkIn(await mailTo("changer@example.com", /Reset/))!;
+    expect((await as(cookie)("POST", "/api/me/password", { current: "changer password 1", password: "changer password 2" })).status).toBe(200);
+    expect((await setPassword(link, "attacker password 3")).status).toBe(400);
+    expect((await login("changer@example.com", "changer password 2")).status).toBe(200);
+    expect((await request(server.url, "GET", "/api/me", undefined, { authorization: `Bearer ${token}` })).status).toBe(200);
   });
 });
 

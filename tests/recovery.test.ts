@@ -7,6 +7,7 @@ import { TaskStore } from "../server/db/tasks.ts";
 import { VariableStore } from "../server/db/variables.ts";
 import { sh, taskDef, tempDir } from "./helpers/engine.ts";
 import { waitForFile } from "./helpers/files.ts";
+import { cookieOf, linkFor, request, tokenOfLink } from "./helpers/api.ts";
 import { startServer, type ServerProcess } from "./helpers/server.ts";
 import { processesWith } from "./helpers/procs.ts";
 
@@ -105,5 +106,33 @@ describe("restart and crash recovery", () => {
     await server.waitForLine(new RegExp(`run ${run.id} of later ended success`));
     expect(await server.stop()).toBe(0);
     expect(readRun(dir, run.id).status).toBe("success");
+  });
+});
+
+describe("schedules saved before CRON was read strictly", () => {
+  test("a stored schedule that is refused now leaves its task unscheduled, and the server starts", async () => {
+    const dir = tempDir();
+    const db = openDatabase(join(dir, "lightflow.db"));
+    const tasks = new TaskStore(db);
+    // once accepted (and run every Friday); refused since
+    const old = tasks.insert({ ...taskDef("friday", [sh("s", "true")]), cron: "0 0 * * 5#3", enabled: true }, Date.now());
+    tasks.insert({ ...taskDef("hourly", [sh("s", "true")]), cron: "0 * * * *", enabled: true }, Date.now());
+    db.close();
+    const server = await startServer({ dir, env: { LIGHTFLOW_ADMIN_EMAIL: "old@example.com" } });
+    servers.push(server);
+    await server.waitForLine(/task friday is not scheduled: .*"5#3" in day-of-week/);
+    expect((await request(server.url, "POST", "/api/auth/setup-link")).status).toBe(202);
+    const link = await linkFor(server, "old@example.com");
+    const set = await request(server.url, "POST", "/api/auth/set-password", { token: tokenOfLink(link), password: "an old admin password" });
+    const cookie = cookieOf(set);
+    const grid = await (await request(server.url, "GET", "/api/tasks", undefined, { cookie })).json();
+    expect(grid.find((t: any) => t.name === "friday").next_fire_at).toBeNull();
+    expect(grid.find((t: any) => t.name === "hourly").next_fire_at).not.toBeNull();
+    // switching it on again says what is wrong instead of failing
+    const r = await request(server.url, "PATCH", `/api/tasks/${old.id}`, { enabled: true, description: "x" }, { cookie });
+    expect(r.status).toBe(422);
+    expect((await r.json()).field).toBe("cron");
+    expect((await request(server.url, "PATCH", `/api/tasks/${old.id}`, { cron: "0 0 15-21 * 5" }, { cookie })).status).toBe(200);
+    expect(await server.stop()).toBe(0);
   });
 });

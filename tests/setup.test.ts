@@ -110,8 +110,10 @@ test("a bad file is refused with the field at fault and changes nothing", async 
 test("the CLI exports and imports; it will not import behind a running server's back", async () => {
   const dir = tempDir();
   const file = join(dir, "setup.json");
-  expect((await runCli(["export", file], { LIGHTFLOW_DATA_DIR: a.server.dir })).code).toBe(0);
+  const exported = await runCli(["export", file], { LIGHTFLOW_DATA_DIR: a.server.dir });
+  expect(exported.code).toBe(0);
   expect(JSON.parse(readFileSync(file, "utf8")).tasks[0].name).toBe("nightly");
+  expect(exported.err).toMatch(new RegExp(`^lightflow: wrote ${file}: \\d+ tasks, \\d+ pools, \\d+ variables`));
 
   const target = await startServer({ dir: join(dir, "data") });
   const env = { LIGHTFLOW_DATA_DIR: target.dir };
@@ -120,7 +122,8 @@ test("the CLI exports and imports; it will not import behind a running server's 
   expect(dry.out).toMatch(/^create\s+task\s+nightly$/m);
   const refused = await runCli(["import", file], env);
   expect(refused.code).toBe(1);
-  expect(refused.err).toContain("is running on this data directory");
+  expect(refused.err).toContain(`another Lightflow server (pid ${target.proc.pid}) is running on ${target.dir}`);
+  expect(refused.out).toBe(""); // refused before a plan that would not be applied
   expect(await target.stop()).toBe(0);
   const done = await runCli(["import", file], env);
   expect(done.code).toBe(0);

@@ -108,6 +108,8 @@ describe("profile", () => {
   test("two-factor: the QR code is drawn in the page, and the next sign-in asks for the code", async () => {
     const page = await open(admin, "/profile");
     await page.getByRole("button", { name: "Set up two-factor sign-in" }).click();
+    await page.getByLabel("Your password").fill(ADMIN_PASSWORD);
+    await page.getByRole("button", { name: "Continue" }).click();
     const qr = page.getByRole("img", { name: "QR code of the two-factor secret" });
     await qr.waitFor();
     expect(await qr.evaluate((el) => el.tagName.toLowerCase() + ":" + (el.querySelector("path")?.getAttribute("d")?.length ?? 0))).toMatch(/^svg:[1-9]\d{2,}/);

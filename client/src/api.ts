@@ -99,13 +99,15 @@ export const api = {
     logout: () => send<void>("POST", "/auth/logout"),
     forgot: (email: string) => send<void>("POST", "/auth/forgot", { email }),
     /** Sets the password and signs in (the answer carries the session cookie). */
-    setPassword: (token: string, password: string) => send<{ user: T.Me }>("POST", "/auth/set-password", { token, password }),
+    /** `totp_required`: the password is set, and a user with a second factor signs in with a code next */
+    setPassword: (token: string, password: string) => send<{ user: T.Me; totp_required?: true }>("POST", "/auth/set-password", { token, password }),
   },
   me: {
     get: () => send<T.Me>("GET", "/me"),
     patch: (b: { alerts?: boolean }) => send<T.Me>("PATCH", "/me", b),
     password: (current: string, password: string) => send<void>("POST", "/me/password", { current, password }),
-    totpStart: () => send<T.TotpEnrolment>("POST", "/me/totp"),
+    /** needs the password (or a code of the factor being replaced): a session alone cannot set a factor */
+    totpStart: (proof: { password: string } | { code: string }) => send<T.TotpEnrolment>("POST", "/me/totp", proof),
     totpConfirm: (code: string) => send<void>("POST", "/me/totp/confirm", { code }),
     totpDisable: (code: string) => send<void>("DELETE", "/me/totp", { code }),
     tokens: () => send<T.ApiToken[]>("GET", "/me/tokens"),

@@ -12,13 +12,18 @@ import { checkTotp, newTotpSecret, totpUri } from "./totp.ts";
 
 const HOUR = 3_600_000;
 const LINK_HOURS: Record<LinkPurpose, number> = { setup: 72, invite: 72, reset: 1 };
-const RESET_MAIL_INTERVAL = 60_000;
+/** At most one reset mail per address, and one setup link, per minute. */
+const LINK_MAIL_INTERVAL = 60_000;
 
 export interface Principal {
   user: User;
   via: "session" | "token";
   /** the hash of the session this request came with */
   sessionHash: string | null;
+  /** the API token this request came with */
+  tokenId: number | null;
+  /** when the session ends (null for a token) */
+  expiresAt: number | null;
 }
 
 export type LoginResult =
@@ -78,11 +83,14 @@ export class AuthService {
     return url;
   }
 
-  sendSetupLink(): "sent" | "not_first_run" | "no_admin_email" {
+  sendSetupLink(): "sent" | "not_first_run" | "no_admin_email" | { retryAfterS: number } {
     if (!this.firstRun()) return "not_first_run";
     const email = this.d.config.adminEmail;
     if (!email) return "no_admin_email";
     const user = this.d.users.byEmail(email) ?? this.d.users.insert(email, "admin", this.now())!;
+    // anyone may ask, so the mail is limited like a reset mail (no await before the link is stored: no race)
+    const last = this.d.users.lastLinkAt(user.id, "setup");
+    if (last !== null && this.now() - last < LINK_MAIL_INTERVAL) return { retryAfterS: Math.ceil((last + LINK_MAIL_INTERVAL - this.now()) / 1000) };
     if (user.status !== "pending") this.d.users.update(user.id, { status: "pending", role: "admin" }, this.now());
     const url = this.mailLink(user, "setup");
     console.log(`lightflow: admin setup link for ${email}: ${url}`);
@@ -103,7 +111,7 @@ export class AuthService {
     const user = this.d.users.byEmail(email);
     if (user && user.status === "active") {
       const last = this.d.users.lastLinkAt(user.id, "reset");
-      if (last === null || this.now() - last >= RESET_MAIL_INTERVAL) {
+      if (last === null || this.now() - last >= LINK_MAIL_INTERVAL) {
         this.mailLink(user, "reset");
         this.d.audit.add(null, "user.reset_link", user.email);
       }
@@ -119,7 +127,11 @@ export class AuthService {
     return url;
   }
 
-  async setPassword(token: string, password: string): Promise<{ user: User; session: string } | "invalid_link" | "weak_password"> {
+  /**
+   * Sets a password through a mailed link. The link proves the mailbox only: a
+   * user with a second factor gets no session here and signs in with their code.
+   */
+  async setPassword(token: string, password: string): Promise<{ user: User; session: string | null } | "invalid_link" | "weak_password"> {
     if (password.length < MIN_PASSWORD_LENGTH) return "weak_password";
     const hash = await hashPassword(password);
     const link = this.d.users.useLink(sha256(token), this.now());
@@ -127,7 +139,7 @@ export class AuthService {
     const { user } = link;
     this.d.users.update(user.id, { password_hash: hash, status: "active" }, this.now());
     this.d.users.deleteSessions(user.id);
-    const session = this.startSession(user.id);
+    const session = user.totp_secret ? null : this.startSession(user.id);
     this.d.audit.add(user.email, "user.set_password", user.email, link.purpose);
     return { user: this.d.users.get(user.id)!, session };
   }
@@ -140,35 +152,84 @@ export class AuthService {
     return token;
   }
 
-  async login(email: string, password: string, totp: string | undefined, address: string): Promise<LoginResult> {
+  /**
+   * Counts an attempt for the account and the address before the slow check, in
+   * the same turn of the event loop as the look-up: parallel guesses each see the
+   * ones before them. Returns the wait when throttled, else a function that
+   * forgives the attempt (it was right after all).
+   */
+  private startAttempt(accountKey: string, address: string | null): { retryAfterS: number } | (() => void) {
     const now = this.now();
+    const wait = Math.max(this.byAccount.waitFor(accountKey, now), address === null ? 0 : this.byAddress.waitFor(address, now));
+    if (wait > 0) return { retryAfterS: Math.ceil(wait / 1000) };
+    this.byAccount.attempt(accountKey, now);
+    if (address !== null) this.byAddress.attempt(address, now);
+    return () => {
+      this.byAccount.forgive(accountKey, now);
+      if (address !== null) this.byAddress.forgive(address, now);
+    };
+  }
+
+  async login(email: string, password: string, totp: string | undefined, address: string): Promise<LoginResult> {
     const accountKey = email.toLowerCase();
-    const wait = Math.max(this.byAccount.waitFor(accountKey, now), this.byAddress.waitFor(address, now));
-    if (wait > 0) return { ok: false, code: "throttled", retryAfterS: Math.ceil(wait / 1000) };
+    const attempt = this.startAttempt(accountKey, address);
+    if (typeof attempt !== "function") return { ok: false, code: "throttled", retryAfterS: attempt.retryAfterS };
+    const forgive = attempt;
     const user = this.d.users.byEmail(email);
     let ok: boolean;
     try {
       ok = await verifyPassword(user?.status === "active" ? user.password_hash : null, password);
     } catch (e) {
+      forgive(); // turned away before any check: not a guess
       if (e instanceof HashBusy) return { ok: false, code: "busy" };
       throw e;
     }
+    const now = this.now();
     const fail = (code: "invalid" | "totp_invalid"): LoginResult => {
-      this.byAccount.fail(accountKey, now);
-      this.byAddress.fail(address, now);
       this.d.audit.add(email, "login.failed", email, `from ${address}`);
       return { ok: false, code };
     };
     if (!ok || !user) return fail("invalid");
     if (user.totp_secret) {
-      if (!totp) return { ok: false, code: "totp_required" };
-      const step = checkTotp(user.totp_secret, totp, now);
-      if (step === null || (user.totp_last_step !== null && step <= user.totp_last_step)) return fail("totp_invalid");
-      this.d.users.update(user.id, { totp_last_step: step }, now);
+      if (!totp) {
+        forgive(); // the right password, asked for its code: the next attempt brings it
+        return { ok: false, code: "totp_required" };
+      }
+      if (!this.takeTotp(user, totp, now)) return fail("totp_invalid");
     }
     this.byAccount.clear(accountKey);
+    forgive();
     this.d.audit.add(user.email, "login", user.email, `from ${address}`);
     return { ok: true, user, session: this.startSession(user.id) };
+  }
+
+  /** A code of the user's second factor, accepted once: the check and its use are one atomic step. */
+  private takeTotp(user: User, code: string, now: number): boolean {
+    const step = user.totp_secret ? checkTotp(user.totp_secret, code, now) : null;
+    return step !== null && this.d.users.useTotpStep(user.id, step, now);
+  }
+
+  /**
+   * Proof that the signed-in person is the account's owner, before a change that
+   * could lock them out: their password, or a code of their current second factor.
+   * Throttled like a sign-in, so a stolen session cannot guess the password.
+   */
+  private async reauthenticate(p: Principal, proof: { password?: string; code?: string }): Promise<"ok" | "wrong" | "throttled" | "busy"> {
+    const attempt = this.startAttempt(p.user.email.toLowerCase(), null);
+    if (typeof attempt !== "function") return "throttled";
+    let ok = false;
+    if (proof.code !== undefined) ok = p.user.totp_secret !== null && this.takeTotp(this.d.users.get(p.user.id)!, proof.code, this.now());
+    else if (proof.password !== undefined) {
+      try {
+        ok = await verifyPassword(p.user.password_hash, proof.password);
+      } catch (e) {
+        attempt();
+        if (e instanceof HashBusy) return "busy";
+        throw e;
+      }
+    }
+    if (ok) attempt();
+    return ok ? "ok" : "wrong";
   }
 
   /** Who a request comes from: a session cookie or a Bearer token. */
@@ -179,14 +240,25 @@ export class AuthService {
       if (!found) return null;
       // last_used_at to the minute: no write on every request
       if (found.lastUsed === null || now - found.lastUsed > 60_000) this.d.users.touchToken(found.tokenId, now);
-      return { user: found.user, via: "token", sessionHash: null };
+      return { user: found.user, via: "token", sessionHash: null, tokenId: found.tokenId, expiresAt: null };
     }
     if (sessionToken) {
       const hash = sha256(sessionToken);
-      const user = this.d.users.sessionUser(hash, now);
-      return user ? { user, via: "session", sessionHash: hash } : null;
+      const found = this.d.users.sessionUser(hash, now);
+      return found ? { user: found.user, via: "session", sessionHash: hash, tokenId: null, expiresAt: found.expiresAt } : null;
     }
     return null;
+  }
+
+  /** The principal's user as of now, or null when its session or token has ended or the user is no longer active. */
+  stillValid(p: Principal): User | null {
+    if (p.tokenId !== null) return this.d.users.tokenOwner(p.tokenId);
+    return p.sessionHash ? (this.d.users.sessionUser(p.sessionHash, this.now())?.user ?? null) : null;
+  }
+
+  /** Told after every change that can end someone's access (see auth/watch.ts). */
+  onAccessChange(listener: () => void): () => void {
+    return this.d.users.onAccessChange(listener);
   }
 
   logout(p: Principal): void {
@@ -194,11 +266,20 @@ export class AuthService {
     this.d.audit.add(p.user.email, "logout", p.user.email);
   }
 
-  async changePassword(p: Principal, current: string, password: string): Promise<"ok" | "wrong_password" | "weak_password"> {
+  /**
+   * A new password from the profile: ends the user's other sessions and any
+   * set-password link still open (a reset asked for earlier must not undo it).
+   * API tokens stay: they are named, listed with their last use, and revoked one
+   * by one in the profile (README, "Accounts").
+   */
+  async changePassword(p: Principal, current: string, password: string): Promise<"ok" | "wrong_password" | "weak_password" | "throttled" | "busy"> {
     if (password.length < MIN_PASSWORD_LENGTH) return "weak_password";
-    if (!(await verifyPassword(p.user.password_hash, current))) return "wrong_password";
-    this.d.users.update(p.user.id, { password_hash: await hashPassword(password) }, this.now());
+    const proof = await this.reauthenticate(p, { password: current });
+    if (proof !== "ok") return proof === "wrong" ? "wrong_password" : proof;
+    const now = this.now();
+    this.d.users.update(p.user.id, { password_hash: await hashPassword(password) }, now);
     this.d.users.deleteSessions(p.user.id, p.sessionHash);
+    this.d.users.retireLinks(p.user.id, now);
     this.d.audit.add(p.user.email, "user.password", p.user.email);
     return "ok";
   }
@@ -218,7 +299,15 @@ export class AuthService {
 
   // ---- TOTP ---------------------------------------------------------------------
 
-  startTotp(p: Principal): { secret: string; uri: string } {
+  /**
+   * Starts enrolling a (new) second factor. A session alone is not enough: a
+   * stolen cookie must not be able to set a factor the owner does not have. The
+   * owner proves it with their password, or with a code of the factor being replaced.
+   */
+  async startTotp(p: Principal, proof: { password?: string; code?: string }): Promise<{ secret: string; uri: string } | "proof_required" | "wrong_proof" | "throttled" | "busy"> {
+    if (proof.password === undefined && proof.code === undefined) return "proof_required";
+    const r = await this.reauthenticate(p, proof);
+    if (r !== "ok") return r === "wrong" ? "wrong_proof" : r;
     const secret = newTotpSecret();
     this.d.users.update(p.user.id, { totp_pending: secret }, this.now());
     return { secret, uri: totpUri(secret, p.user.email) };
@@ -230,15 +319,13 @@ export class AuthService {
     const step = checkTotp(secret, code, this.now());
     if (step === null) return "invalid_code";
     this.d.users.update(p.user.id, { totp_secret: secret, totp_pending: null, totp_last_step: step }, this.now());
-    this.d.audit.add(p.user.email, "totp.enable", p.user.email);
+    this.d.audit.add(p.user.email, p.user.totp_secret ? "totp.replace" : "totp.enable", p.user.email);
     return "ok";
   }
 
   disableTotp(p: Principal, code: string): "ok" | "not_enabled" | "invalid_code" {
-    const { totp_secret: secret, totp_last_step: last } = p.user;
-    if (!secret) return "not_enabled";
-    const step = checkTotp(secret, code, this.now());
-    if (step === null || (last !== null && step <= last)) return "invalid_code";
+    if (!p.user.totp_secret) return "not_enabled";
+    if (!this.takeTotp(p.user, code, this.now())) return "invalid_code";
     this.d.users.update(p.user.id, { totp_secret: null, totp_pending: null, totp_last_step: null }, this.now());
     this.d.audit.add(p.user.email, "totp.disable", p.user.email);
     return "ok";

@@ -32,3 +32,21 @@ test("success clears the account", () => {
   t.clear("a");
   expect(t.waitFor("a", 0)).toBe(0);
 });
+
+test("an attempt counts before it is checked: only `limit` of many at once go ahead", () => {
+  const t = new Throttle(5);
+  const allowed = Array.from({ length: 40 }, () => t.attempt("a", 0)).filter((w) => w === 0);
+  expect(allowed.length).toBe(5);
+  expect(t.waitFor("a", 0)).toBe(30_000);
+});
+
+test("a right attempt is forgiven: it neither counts nor blocks", () => {
+  const t = new Throttle(5);
+  for (let i = 0; i < 4; i++) t.fail("a", 0);
+  expect(t.attempt("a", 1)).toBe(0); // the fifth: blocks until forgiven
+  expect(t.waitFor("a", 1)).toBe(30_000);
+  t.forgive("a", 1);
+  expect(t.waitFor("a", 1)).toBe(0);
+  expect(t.attempt("a", 2)).toBe(0);
+  expect(t.waitFor("a", 2)).toBe(30_000);
+});

@@ -8,7 +8,7 @@ import { AuthService } from "../auth/service.ts";
 import { AuditStore } from "../db/audit.ts";
 import { UserStore } from "../db/users.ts";
 import { createApp } from "../http/app.ts";
-import { writePidFile } from "./pidfile.ts";
+import { lockDataDir } from "./pidfile.ts";
 import { SettingsStore } from "../db/settings.ts";
 import { watchAlerts } from "../mail/alerts.ts";
 import { createMailer } from "../mail/mailer.ts";
@@ -33,6 +33,8 @@ export async function serve(): Promise<number> {
   const startedAt = Date.now();
   const config = loadConfig();
   prepareDataDir(config);
+  // before the database: recovery must never see another live server's runs as crashed
+  const unlock = lockDataDir(config.dataDir);
   const db = openDatabase(join(config.dataDir, "lightflow.db"));
   const engine = new Engine({ config, db });
   let publicUrl = config.baseUrl;
@@ -43,9 +45,26 @@ export async function serve(): Promise<number> {
   const settings = new SettingsStore(db);
   watchAlerts({ bus: engine.bus, users, tasks: engine.tasks, runs: engine.runs, settings, mailer, dataDir: config.dataDir, publicUrl: () => publicUrl });
   const app = createApp({ engine, auth, users, audit, settings, startedAt });
+
+  // before "listening" is printed: whoever reads that line may stop the server at once
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`lightflow: ${signal} received, stopping`);
+    await engine.shutdown();
+    if (app.server) await app.stop(true);
+    db.close();
+    unlock();
+    console.log("lightflow: stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
   try {
-    // 1 MiB scripts plus room; JSON bodies are far smaller (see http/ for per-route limits)
-    app.listen({ hostname: config.host, port: config.port, maxRequestBodySize: 2 * 1024 * 1024 });
+    // http/body.ts refuses a body over its limit (by Content-Length, or as it arrives) with a JSON
+    // 413 and the usual headers; Bun's own limit would answer first with a bare 413, so it is off
+    app.listen({ hostname: config.host, port: config.port, maxRequestBodySize: Number.MAX_SAFE_INTEGER });
   } catch (e) {
     throw new ConfigError(`LIGHTFLOW_BIND: cannot listen on ${config.host}:${config.port} (${(e as Error).message})`);
   }
@@ -53,22 +72,7 @@ export async function serve(): Promise<number> {
   if (config.baseUrlDerived) publicUrl = baseUrlFor(config.host, port);
   console.log(`lightflow: listening on ${baseUrlFor(config.host, port)} (data in ${config.dataDir}, time zone ${config.timezone})`);
   auth.ensureFirstAdmin();
-  const removePidFile = writePidFile(config.dataDir);
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`lightflow: ${signal} received, stopping`);
-    await engine.shutdown();
-    await app.stop(true);
-    db.close();
-    removePidFile();
-    console.log("lightflow: stopped");
-    process.exit(0);
-  };
-  process.on("SIGTERM", () => void stop("SIGTERM"));
-  process.on("SIGINT", () => void stop("SIGINT"));
   await engine.start();
   return -1; // keep serving
 }

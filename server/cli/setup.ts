@@ -39,9 +39,15 @@ function storesTarget(db: Database): SetupTarget {
 export function exportCommand(file: string | undefined): number {
   const { db } = open();
   try {
-    const text = JSON.stringify(exportSetup(storesTarget(db)), null, 2) + "\n";
-    if (file) writeFileSync(file, text);
-    else process.stdout.write(text);
+    const setup = exportSetup(storesTarget(db));
+    const text = JSON.stringify(setup, null, 2) + "\n";
+    if (!file) {
+      process.stdout.write(text);
+      return 0;
+    }
+    writeFileSync(file, text);
+    // stdout stays for the file's content (no argument); with a file, say what it holds
+    console.error(`lightflow: wrote ${file}: ${setup.tasks?.length ?? 0} tasks, ${setup.pools?.length ?? 0} pools, ${setup.variables?.length ?? 0} variables (secret values left out)`);
     return 0;
   } finally {
     db.close();
@@ -65,6 +71,12 @@ export function importCommand(file: string, dryRun: boolean): number {
   }
   const { db, dataDir } = open();
   try {
+    // refuse before the plan is shown: a plan that will not be applied only misleads
+    const running = dryRun ? null : runningServer(dataDir);
+    if (running !== null) {
+      console.error(`lightflow: ${running}: import through it (POST /api/import, or the Settings page), stop it first, or look with --dry-run`);
+      return 1;
+    }
     const target = storesTarget(db);
     let plan;
     try {
@@ -76,11 +88,6 @@ export function importCommand(file: string, dryRun: boolean): number {
     }
     for (const c of plan.changes) console.log(`${c.action.padEnd(9)} ${c.kind.padEnd(8)} ${c.name}${c.detail ? `  (${c.detail})` : ""}`);
     if (dryRun) return 0;
-    const pid = runningServer(dataDir);
-    if (pid !== null) {
-      console.error(`lightflow: the server (pid ${pid}) is running on this data directory: import through it (POST /api/import), or stop it first`);
-      return 1;
-    }
     tx(db, () => plan.apply());
     console.log("lightflow: imported");
     return 0;

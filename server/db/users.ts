@@ -30,7 +30,18 @@ export interface ApiToken {
 }
 
 export class UserStore {
+  private readonly accessListeners = new Set<() => void>();
   constructor(private readonly db: Database) {}
+
+  /** Told after every change that can end someone's access: sessions or tokens deleted, a user disabled, demoted or deleted. */
+  onAccessChange(listener: () => void): () => void {
+    this.accessListeners.add(listener);
+    return () => this.accessListeners.delete(listener);
+  }
+
+  private accessChanged(): void {
+    for (const l of this.accessListeners) l();
+  }
 
   list(): User[] {
     return this.db.query<User, []>("SELECT * FROM users ORDER BY email").all();
@@ -58,10 +69,25 @@ export class UserStore {
     if (!keys.length) return;
     const sets = keys.map((k) => `${k} = ?`).join(", ");
     this.db.query(`UPDATE users SET ${sets}, updated_at = ? WHERE id = ?`).run(...(Object.values(fields) as (string | number | null)[]), now, id);
+    if ("status" in fields || "role" in fields) this.accessChanged();
+  }
+
+  /**
+   * Takes a TOTP time step for a user, once: true when it is newer than the last
+   * one taken. The check and the mark are one statement, so the same code sent
+   * six times at once signs in once.
+   */
+  useTotpStep(id: number, step: number, now: number): boolean {
+    return (
+      this.db
+        .query("UPDATE users SET totp_last_step = ?, updated_at = ? WHERE id = ? AND (totp_last_step IS NULL OR totp_last_step < ?)")
+        .run(step, now, id, step).changes === 1
+    );
   }
 
   delete(id: number): void {
     this.db.query("DELETE FROM users WHERE id = ?").run(id);
+    this.accessChanged();
   }
 
   activeAdmins(): number {
@@ -79,22 +105,28 @@ export class UserStore {
     this.db.query("INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)").run(idHash, userId, now, expiresAt);
   }
 
-  sessionUser(idHash: string, now: number): User | null {
-    return this.db
-      .query<User, [string, number]>(
-        `SELECT u.* FROM sessions s JOIN users u ON u.id = s.user_id
+  /** The active user of a live session, and when the session expires. */
+  sessionUser(idHash: string, now: number): { user: User; expiresAt: number } | null {
+    const row = this.db
+      .query<User & { session_expires_at: number }, [string, number]>(
+        `SELECT u.*, s.expires_at AS session_expires_at FROM sessions s JOIN users u ON u.id = s.user_id
          WHERE s.id_hash = ? AND s.expires_at > ? AND u.status = 'active'`,
       )
       .get(idHash, now);
+    if (!row) return null;
+    const { session_expires_at: expiresAt, ...user } = row;
+    return { user, expiresAt };
   }
 
   deleteSession(idHash: string): void {
     this.db.query("DELETE FROM sessions WHERE id_hash = ?").run(idHash);
+    this.accessChanged();
   }
 
   /** Ends every session of a user but the one kept (its hash), if any. */
   deleteSessions(userId: number, keep: string | null = null): void {
     this.db.query("DELETE FROM sessions WHERE user_id = ? AND id_hash IS NOT ?").run(userId, keep);
+    this.accessChanged();
   }
 
   deleteExpiredSessions(now: number): void {
@@ -128,16 +160,26 @@ export class UserStore {
     return user && user.status === "active" ? { user, tokenId: row.token_id, lastUsed: row.last_used_at } : null;
   }
 
+  /** The active owner of a token that still exists. */
+  tokenOwner(id: number): User | null {
+    return this.db
+      .query<User, [number]>("SELECT u.* FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = ? AND u.status = 'active'")
+      .get(id);
+  }
+
   touchToken(id: number, now: number): void {
     this.db.query("UPDATE api_tokens SET last_used_at = ? WHERE id = ?").run(now, id);
   }
 
   deleteToken(userId: number, id: number): boolean {
-    return this.db.query("DELETE FROM api_tokens WHERE id = ? AND user_id = ?").run(id, userId).changes === 1;
+    const deleted = this.db.query("DELETE FROM api_tokens WHERE id = ? AND user_id = ?").run(id, userId).changes === 1;
+    if (deleted) this.accessChanged();
+    return deleted;
   }
 
   deleteTokens(userId: number): void {
     this.db.query("DELETE FROM api_tokens WHERE user_id = ?").run(userId);
+    this.accessChanged();
   }
 
   // ---- set-password links -----------------------------------------------------------
@@ -163,6 +205,11 @@ export class UserStore {
       this.db.query("UPDATE link_tokens SET used_at = ? WHERE user_id = ? AND used_at IS NULL").run(now, link.user_id);
       return { user, purpose: link.purpose };
     });
+  }
+
+  /** Ends every open link of a user (their password was changed another way). */
+  retireLinks(userId: number, now: number): void {
+    this.db.query("UPDATE link_tokens SET used_at = ? WHERE user_id = ? AND used_at IS NULL").run(now, userId);
   }
 
   lastLinkAt(userId: number, purpose: LinkPurpose): number | null {

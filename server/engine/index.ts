@@ -10,7 +10,7 @@ import { RunStore } from "../db/runs.ts";
 import { TaskStore, type TaskPatch } from "../db/tasks.ts";
 import { VariableStore } from "../db/variables.ts";
 import { systemClock, type Clock, type Timer } from "./clock.ts";
-import { nextFire, parseCron } from "./cron.ts";
+import { CronError, nextFire, parseCron } from "./cron.ts";
 import { EventBus } from "./events.ts";
 import { processExecutor, type Executor } from "./executor.ts";
 import { Metrics } from "./metrics.ts";
@@ -113,10 +113,28 @@ export class Engine {
       this.queue.enqueue({ runId: run.id, taskId: run.task_id });
     }
     await recoverInterrupted(this.runnerDeps, live.filter((r) => r.status === "running"), this.config.killGraceMs);
-    for (const t of tasks) this.catchUp(t, now);
-    for (const t of tasks) this.scheduler.set(t.id, t.cron, t.enabled);
+    const scheduled = tasks.filter((t) => this.cronStillValid(t));
+    for (const t of scheduled) this.catchUp(t, now);
+    for (const t of scheduled) this.scheduler.set(t.id, t.cron, t.enabled);
     this.scheduleRetention(this.clock.now() + 60_000);
     this.queue.resume();
+  }
+
+  /**
+   * A schedule saved before the CRON syntax was read strictly (`5#3` once ran as
+   * `5`) is refused now: the task stays unscheduled, with a line saying why,
+   * until it is edited. It must not stop the server from starting.
+   */
+  private cronStillValid(t: Task): boolean {
+    if (!t.cron) return true;
+    try {
+      parseCron(t.cron);
+      return true;
+    } catch (e) {
+      if (!(e instanceof CronError)) throw e;
+      log(`task ${t.name} is not scheduled: ${e.message}; edit its schedule to run it on time again`);
+      return false;
+    }
   }
 
   /**

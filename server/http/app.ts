@@ -12,7 +12,8 @@ import { ScriptFiles } from "../scripts/service.ts";
 import { BUILD_COMMIT, BUILD_DATE, VERSION } from "../version.ts";
 import { authRoutes } from "./auth.ts";
 import { backupRoutes } from "./backup.ts";
-import { errorHandling } from "./errors.ts";
+import { bodyLimits } from "./body.ts";
+import { allowedMethodsOf, errorHandling } from "./errors.ts";
 import { guard } from "./guard.ts";
 import { securityHeaders } from "./headers.ts";
 import { liveRoutes } from "./live.ts";
@@ -21,7 +22,7 @@ import { packageRoutes } from "./packages.ts";
 import { metricsRoutes } from "./metrics.ts";
 import { poolRoutes } from "./pools.ts";
 import { runRoutes } from "./runs.ts";
-import { scriptRoutes } from "./scripts.ts";
+import { rawScriptBody, scriptRoutes } from "./scripts.ts";
 import { settingsRoutes } from "./settings.ts";
 import { setupRoutes } from "./setup.ts";
 import { staticRoutes, uiSource } from "./static.ts";
@@ -43,9 +44,11 @@ export function createApp(d: AppDeps) {
   const { config } = engine;
   const access = guard(d.auth, config);
   const feeds = new LogFeeds(engine);
-  return new Elysia({ normalize: false })
-    .use(errorHandling)
+  const routes: { list: () => readonly { method: string; path: string }[] } = { list: () => [] };
+  const app = new Elysia({ normalize: false })
+    .use(errorHandling(allowedMethodsOf(() => routes.list())))
     .use(securityHeaders(config.cookieSecure))
+    .use(bodyLimits(rawScriptBody))
     .use(
       openapi({
         // no documentation page: it would load its viewer from a CDN, which the CSP (script-src 'self')
@@ -77,6 +80,8 @@ export function createApp(d: AppDeps) {
     .use(setupRoutes(engine, d.audit, access))
     .use(liveRoutes(engine, feeds, access))
     .use(staticRoutes(uiSource(config.staticDir)));
+  routes.list = () => app.routes;
+  return app;
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -19,7 +19,7 @@ import type { AuthService } from "../auth/service.ts";
 import type { Config } from "../config.ts";
 import type { User, UserStore } from "../db/users.ts";
 import { ErrorBody } from "../schema/common.ts";
-import { CodeInput, ForgotInput, LoginInput, MePatch, PasswordChange, SetPasswordInput, TokenInput, UserOut } from "../schema/resources.ts";
+import { CodeInput, ForgotInput, LoginInput, MePatch, PasswordChange, SetPasswordInput, TokenInput, TotpStartInput, UserOut } from "../schema/resources.ts";
 import { conflict, HttpError, invalid, notFound } from "./errors.ts";
 import { SESSION_COOKIE, type guard } from "./guard.ts";
 import { iso } from "./serialize.ts";
@@ -41,6 +41,12 @@ export function authRoutes(service: AuthService, users: UserStore, config: Confi
     `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${config.cookieSecure ? "; Secure" : ""}`;
   const sessionCookie = (token: string) => cookie(token, config.sessionTtlDays * 86400);
   const weak = () => invalid("password: at least 10 characters", "password");
+  const throttled = (retryAfterS: number, what = "failed sign-ins") =>
+    new HttpError(429, `too many ${what}; try again in ${retryAfterS} s`, undefined, {}, { "retry-after": String(retryAfterS) });
+  const busy = () => new HttpError(429, "too many sign-in attempts at once; try again in a second", undefined, {}, { "retry-after": "1" });
+  /** A password or code check in the profile: wrong, or throttled like a sign-in. */
+  const proofFailure = (r: "throttled" | "busy", field: string) =>
+    r === "busy" ? busy() : new HttpError(429, `${field}: too many wrong attempts; try again later`, field, {}, { "retry-after": "60" });
 
   return new Elysia({ name: "auth" })
     .use(auth)
@@ -49,12 +55,13 @@ export function authRoutes(service: AuthService, users: UserStore, config: Confi
       "/api/auth/setup-link",
       ({ set }) => {
         const r = service.sendSetupLink();
+        if (typeof r === "object") throw throttled(r.retryAfterS, "setup links (one a minute): check the mail or the server log, or try again");
         if (r === "not_first_run") throw conflict("an admin is already active; sign in, or use \"Forgot password\"");
         if (r === "no_admin_email") throw conflict("LIGHTFLOW_ADMIN_EMAIL is not set on the server: set it and restart, then ask again");
         set.status = 202;
         return { ok: true };
       },
-      { response: { 202: t.Object({ ok: t.Boolean() }), 409: ErrorBody } },
+      { response: { 202: t.Object({ ok: t.Boolean() }), 409: ErrorBody, 429: ErrorBody } },
     )
     .post(
       "/api/auth/login",
@@ -66,9 +73,9 @@ export function authRoutes(service: AuthService, users: UserStore, config: Confi
         }
         switch (r.code) {
           case "throttled":
-            throw new HttpError(429, `too many failed sign-ins; try again in ${r.retryAfterS} s`, undefined, {}, { "retry-after": String(r.retryAfterS) });
+            throw throttled(r.retryAfterS);
           case "busy":
-            throw new HttpError(429, "too many sign-in attempts at once; try again in a second", undefined, {}, { "retry-after": "1" });
+            throw busy();
           case "totp_required":
             throw new HttpError(401, "enter the code from your authenticator app", "totp", { totp_required: true });
           case "totp_invalid":
@@ -103,10 +110,15 @@ export function authRoutes(service: AuthService, users: UserStore, config: Confi
         const r = await service.setPassword(body.token, body.password);
         if (r === "weak_password") throw weak();
         if (r === "invalid_link") throw new HttpError(400, "this link is unknown, used or expired; ask for a new one", "token");
+        // with a second factor the link proves the mailbox only: sign in with the code next
+        if (r.session === null) return { user: userOut(r.user), totp_required: true };
         set.headers["set-cookie"] = sessionCookie(r.session);
         return { user: userOut(r.user) };
       },
-      { body: SetPasswordInput, response: { 200: t.Object({ user: UserOut }), 400: ErrorBody, 422: ErrorBody } },
+      {
+        body: SetPasswordInput,
+        response: { 200: t.Object({ user: UserOut, totp_required: t.Optional(t.Literal(true)) }), 400: ErrorBody, 422: ErrorBody },
+      },
     )
     .get("/api/me", ({ principal }) => userOut(principal.user), { role: "any", response: UserOut })
     .patch(
@@ -123,11 +135,25 @@ export function authRoutes(service: AuthService, users: UserStore, config: Confi
         const r = await service.changePassword(principal, body.current, body.password);
         if (r === "weak_password") throw weak();
         if (r === "wrong_password") throw new HttpError(403, "current: that is not your current password", "current");
+        if (r !== "ok") throw proofFailure(r, "current");
         return { ok: true };
       },
       { role: "any", body: PasswordChange },
     )
-    .post("/api/me/totp", ({ principal }) => service.startTotp(principal), { role: "any", response: t.Object({ secret: t.String(), uri: t.String() }) })
+    .post(
+      "/api/me/totp",
+      async ({ principal, body }) => {
+        const r = await service.startTotp(principal, body);
+        const field = body.code !== undefined ? "code" : "password";
+        if (r === "proof_required") {
+          throw invalid(`password: give your password${principal.user.totp_secret ? " or a code of your current second factor" : ""} to set up a second factor`, "password");
+        }
+        if (r === "wrong_proof") throw invalid(field === "code" ? "code: wrong or already used code" : "password: that is not your password", field);
+        if (typeof r === "string") throw proofFailure(r, field);
+        return r;
+      },
+      { role: "any", body: TotpStartInput, response: { 200: t.Object({ secret: t.String(), uri: t.String() }), 422: ErrorBody, 429: ErrorBody } },
+    )
     .post(
       "/api/me/totp/confirm",
       ({ principal, body }) => {

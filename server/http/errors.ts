@@ -2,6 +2,7 @@
 // "field" when one input is at fault. Never a stack trace, never a 500 for bad input.
 import { Elysia } from "elysia";
 import { HashBusy } from "../auth/passwords.ts";
+import { isJson } from "./body.ts";
 
 export class HttpError extends Error {
   constructor(
@@ -44,7 +45,29 @@ function validationBody(e: { all?: ValueErrorLike[]; customError?: unknown; type
   return { error: message, field };
 }
 
-export const errorHandling = new Elysia({ name: "errors" })
+function notJson(request: Request): string {
+  const type = request.headers.get("content-type");
+  const got = type ? `"${type.split(";")[0]!.slice(0, 80)}"` : "no content type";
+  return `the body must be JSON: send it with "content-type: application/json" (got ${got})`;
+}
+
+/** The methods an API path answers to (none for an unknown path). */
+export type AllowedMethods = (pathname: string) => string[];
+
+/** Allowed methods from the app's own route list, built on first use (after every route is registered). */
+export function allowedMethodsOf(routes: () => readonly { method: string; path: string }[]): AllowedMethods {
+  let table: { re: RegExp; method: string }[] | null = null;
+  const pattern = (path: string) =>
+    new RegExp(`^${path.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*$/, ".+").replace(/:[^/]+/g, "[^/]+")}$`);
+  return (pathname) => {
+    table ??= routes()
+      .filter((r) => r.path.startsWith("/api/") && r.method !== "WS")
+      .map((r) => ({ re: pattern(r.path), method: r.method }));
+    return [...new Set(table.filter((r) => r.re.test(pathname)).map((r) => r.method))];
+  };
+}
+
+export const errorHandling = (allowed: AllowedMethods) => new Elysia({ name: "errors" })
   .error({ HttpError })
   .onError({ as: "global" }, ({ code, error, set, request }) => {
     if (error instanceof HttpError) {
@@ -66,15 +89,40 @@ export const errorHandling = new Elysia({ name: "errors" })
           set.status = 500;
           return { error: "internal error; the server log has the details" };
         }
+        if (e.type === "body" && !isJson(request.headers.get("content-type"))) {
+          // `curl -d` sends a form: blaming a field of it would mislead
+          set.status = 415;
+          return { error: notJson(request) };
+        }
         set.status = 422;
         return validationBody(e);
       }
-      case "PARSE":
+      case "PARSE": {
+        // a refusal from http/body.ts arrives wrapped by the framework's parse step
+        const cause = (error as Error).cause;
+        if (cause instanceof HttpError) {
+          set.status = cause.status;
+          return { error: cause.message };
+        }
+        if (!isJson(request.headers.get("content-type"))) {
+          set.status = 415; // a malformed form is still not the JSON the route takes
+          return { error: notJson(request) };
+        }
         set.status = 400;
         return { error: "the body is not valid JSON" };
-      case "NOT_FOUND":
+      }
+      case "NOT_FOUND": {
+        const path = new URL(request.url).pathname;
+        const methods = allowed(path);
+        if (methods.length) {
+          // a known path asked with another method: say which methods it takes
+          set.status = 405;
+          set.headers["allow"] = methods.join(", ");
+          return { error: `${request.method} is not allowed on ${path}; use ${methods.join(" or ")}` };
+        }
         set.status = 404;
-        return { error: `no such API route: ${request.method} ${new URL(request.url).pathname}` };
+        return { error: `no such API route: ${request.method} ${path}` };
+      }
       case "INVALID_COOKIE_SIGNATURE":
       case "INVALID_FILE_TYPE":
         set.status = 400;

@@ -4,6 +4,7 @@
 // validated, so a stranger learns nothing about the route's schema.
 import { Elysia } from "elysia";
 import type { AuthService, Principal } from "../auth/service.ts";
+import { AccessWatch } from "../auth/watch.ts";
 import type { Config } from "../config.ts";
 import { HttpError } from "./errors.ts";
 
@@ -42,6 +43,8 @@ export function crossSite(request: Request, config: Config): boolean {
 export type Role = "any" | "admin";
 
 export function guard(auth: AuthService, config: Config) {
+  /** streams that must end with the access they were opened with */
+  const accessWatch = new AccessWatch(auth);
   const principals = new WeakMap<Request, Principal | null>();
   const principalOf = (request: Request): Principal | null => {
     if (!principals.has(request)) {
@@ -69,5 +72,5 @@ export function guard(auth: AuthService, config: Config) {
         },
       }),
     })
-    .decorate({ principalOf });
+    .decorate({ principalOf, accessWatch });
 }

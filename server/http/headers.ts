@@ -1,9 +1,6 @@
-// Headers every response carries, and the body size limit, applied before routing.
+// Headers every response carries, set before routing so that every answer has
+// them, a refusal of http/body.ts included.
 import { Elysia } from "elysia";
-import { HttpError } from "./errors.ts";
-
-/** JSON bodies and scripts are at most 1 MiB (plus room for the JSON around a script). */
-export const MAX_BODY = 1024 * 1024 + 16 * 1024;
 
 export function securityHeaders(cookieSecure: boolean) {
   const headers: Record<string, string> = {
@@ -15,9 +12,7 @@ export function securityHeaders(cookieSecure: boolean) {
     "cross-origin-opener-policy": "same-origin",
     ...(cookieSecure ? { "strict-transport-security": "max-age=31536000; includeSubDomains" } : {}),
   };
-  return new Elysia({ name: "headers" }).onRequest(({ request, set }) => {
+  return new Elysia({ name: "headers" }).onRequest(({ set }) => {
     Object.assign(set.headers, headers);
-    const length = Number(request.headers.get("content-length") ?? 0);
-    if (length > MAX_BODY) throw new HttpError(413, "the request body is too big (at most 1 MiB)");
   });
 }

@@ -14,6 +14,9 @@ import { runOut, stepOut, taskOut } from "./serialize.ts";
 /** A client that has this much unsent is too slow: it is closed and reconnects from its offset. */
 const MAX_BUFFERED = 8 * 1024 * 1024;
 const CLOSE_TOO_SLOW = 1013;
+/** The access the socket was opened with has ended (sign-out, revoked, disabled): a reconnect gets 401. */
+const CLOSE_ACCESS_ENDED = 1008;
+const ACCESS_ENDED = "access ended: signed out, revoked or disabled";
 
 interface Socket {
   send(data: string): unknown;
@@ -59,6 +62,8 @@ export function liveRoutes(engine: Engine, feeds: LogFeeds, auth: ReturnType<typ
     }
   });
   const following = new Map<string, () => void>();
+  /** each socket's hold on the access it was opened with (auth/watch.ts) */
+  const releases = new Map<string, () => void>();
   const drains = new Map<string, () => void>();
   // Every caught-up viewer of a step gets the same live chunk (the same bytes at
   // the same offset): it is decoded and serialized once for all of them, not once
@@ -84,10 +89,19 @@ export function liveRoutes(engine: Engine, feeds: LogFeeds, auth: ReturnType<typ
         if (!principalOf(request)) throw new HttpError(401, "sign in first");
       },
       open(ws) {
-        clients.set(ws.id, ws as unknown as Socket);
+        const socket = ws as unknown as Socket;
+        clients.set(ws.id, socket);
+        const { accessWatch, principalOf, request } = ws.data;
+        const release = accessWatch.hold(principalOf(request)!, "any", () => {
+          clients.delete(ws.id);
+          socket.close(CLOSE_ACCESS_ENDED, ACCESS_ENDED);
+        });
+        releases.set(ws.id, release);
       },
       close(ws) {
         clients.delete(ws.id);
+        releases.get(ws.id)?.();
+        releases.delete(ws.id);
       },
     })
     .ws("/api/runs/:run/steps/:pos/log/ws", {
@@ -134,6 +148,16 @@ export function liveRoutes(engine: Engine, feeds: LogFeeds, auth: ReturnType<typ
           drained: () => new Promise<void>((r) => drains.set(ws.id, r)),
         }, Math.min(ws.data.query.attempt ?? step.attempt, step.attempt));
         following.set(ws.id, stop);
+        if (ws.readyState !== 1) return; // a finished step's log was sent whole and closed already
+        const { accessWatch, principalOf, request } = ws.data;
+        releases.set(
+          ws.id,
+          accessWatch.hold(principalOf(request)!, "any", () => {
+            following.get(ws.id)?.();
+            following.delete(ws.id);
+            socket.close(CLOSE_ACCESS_ENDED, ACCESS_ENDED);
+          }),
+        );
       },
       drain(ws) {
         drains.get(ws.id)?.();
@@ -142,6 +166,8 @@ export function liveRoutes(engine: Engine, feeds: LogFeeds, auth: ReturnType<typ
       close(ws) {
         following.get(ws.id)?.();
         following.delete(ws.id);
+        releases.get(ws.id)?.();
+        releases.delete(ws.id);
         drains.get(ws.id)?.();
         drains.delete(ws.id);
       },

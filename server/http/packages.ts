@@ -7,6 +7,7 @@
 //   GET    /api/packages/jobs/:job       admin   {job, status, action, requirement, output}; ?follow=1 text until the end
 //   WS     /api/packages/jobs/:job/ws    admin   {"type":"output","data"}…, then {"type":"end","status"}, then closed
 import { Elysia, t } from "elysia";
+import { untilRevoked } from "../auth/watch.ts";
 import type { Config } from "../config.ts";
 import type { AuditStore } from "../db/audit.ts";
 import type { PackageJob } from "../packages/jobs.ts";
@@ -85,13 +86,13 @@ export function packageRoutes(packages: Packages, audit: AuditStore, auth: Retur
     .get("/api/packages/jobs", () => packages.recentJobs().map(summary), { role: "admin", response: t.Array(JobSummaryOut) })
     .get(
       "/api/packages/jobs/:job",
-      ({ params, query, set }) => {
+      ({ params, query, set, principal, accessWatch }) => {
         const job = find(params.job);
         if (query.follow === "1" || query.follow === "true") {
           set.headers["content-type"] = "text/plain; charset=utf-8";
           set.headers["cache-control"] = "no-store";
           set.headers["x-content-type-options"] = "nosniff";
-          return new Response(followText(packages, job.id), { headers: set.headers as Record<string, string> });
+          return new Response(untilRevoked(accessWatch, principal, "admin", followText(packages, job.id)), { headers: set.headers as Record<string, string> });
         }
         return { ...summary(job), output: job.output };
       },
@@ -125,11 +126,17 @@ export function packageRoutes(packages: Packages, audit: AuditStore, auth: Retur
           output: (data) => send({ type: "output", data }),
           end(status) {
             send({ type: "end", status });
-            sockets.delete(ws.id);
             ws.close(1000, "job ended");
           },
         });
-        if (stop && ws.readyState === 1) sockets.set(ws.id, stop);
+        if (stop && ws.readyState === 1) {
+          const { accessWatch, principalOf, request } = ws.data;
+          const release = accessWatch.hold(principalOf(request)!, "admin", () => ws.close(1008, "access ended: signed out, revoked, disabled or no longer an admin"));
+          sockets.set(ws.id, () => {
+            stop();
+            release();
+          });
+        }
         if (!stop) ws.close(1011, "job gone");
       },
       close(ws) {

@@ -9,6 +9,7 @@ import type { Run, StepRun } from "../engine/types.ts";
 import { ErrorBody } from "../schema/common.ts";
 import { LogQuery, RunOut } from "../schema/tasks.ts";
 import { conflict, notFound } from "./errors.ts";
+import { untilRevoked } from "../auth/watch.ts";
 import type { guard } from "./guard.ts";
 import { fileSize, logPathOf, type LogFeeds } from "./logfeed.ts";
 import { runOut } from "./serialize.ts";
@@ -103,7 +104,7 @@ export function runRoutes(engine: Engine, audit: AuditStore, feeds: LogFeeds, au
     )
     .get(
       "/api/runs/:run/steps/:pos/log",
-      ({ params, query, set }) => {
+      ({ params, query, set, principal, accessWatch }) => {
         const { run, step } = findStep(engine, params.run, params.pos);
         const attempt = Math.min(query.attempt ?? step.attempt, step.attempt);
         const path = logPathOf(engine, run, step, attempt);
@@ -116,7 +117,8 @@ export function runRoutes(engine: Engine, audit: AuditStore, feeds: LogFeeds, au
         set.headers["cache-control"] = "no-store";
         if (query.follow === "1" || query.follow === "true") {
           set.headers["x-content-type-options"] = "nosniff";
-          return new Response(followStream(feeds, run, step, start, attempt), { headers: set.headers as Record<string, string> });
+          const stream = untilRevoked(accessWatch, principal, "any", followStream(feeds, run, step, start, attempt));
+          return new Response(stream, { headers: set.headers as Record<string, string> });
         }
         if (end <= start) return "";
         // a Response of our own: returned bare, Bun answers a slice with 206 though no Range was asked for

@@ -9,6 +9,7 @@ import { Elysia, t } from "elysia";
 import type { AuditStore } from "../db/audit.ts";
 import { ErrorBody } from "../schema/common.ts";
 import { ScriptEntryOut, ScriptRename, ScriptRenamedOut, ScriptSavedOut } from "../schema/scripts.ts";
+import { readBody } from "./body.ts";
 import { checkPath, pathFromUrl, type ScriptPath } from "../scripts/paths.ts";
 import { MAX_SCRIPT_BYTES, type ScriptFailure, type ScriptFiles } from "../scripts/service.ts";
 import { conflict, HttpError, invalid, notFound } from "./errors.ts";
@@ -50,20 +51,8 @@ function checked(raw: string | null, field = "path"): ScriptPath {
 
 const urlPath = (request: Request) => checked(pathFromUrl(request.url, PREFIX));
 
-/** The body, refused with 413 past the limit: by its Content-Length first, then by what really arrives. */
-async function readBody(request: Request): Promise<Uint8Array> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_SCRIPT_BYTES) throw new HttpError(413, TOO_LARGE);
-  if (!request.body) return new Uint8Array(0);
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  for await (const part of request.body) {
-    size += part.byteLength;
-    if (size > MAX_SCRIPT_BYTES) throw new HttpError(413, TOO_LARGE);
-    parts.push(part);
-  }
-  return Buffer.concat(parts);
-}
+/** A script's new content arrives raw, whatever its content type: http/body.ts leaves it alone. */
+export const rawScriptBody = (method: string, pathname: string) => method === "PUT" && pathname.startsWith(PREFIX);
 
 export function scriptRoutes(scripts: ScriptFiles, audit: AuditStore, auth: ReturnType<typeof guard>) {
   return new Elysia({ name: "scripts" })
@@ -101,7 +90,7 @@ export function scriptRoutes(scripts: ScriptFiles, audit: AuditStore, auth: Retu
       "/api/scripts/*",
       async ({ request, principal }) => {
         const path = urlPath(request);
-        const data = await readBody(request);
+        const data = await readBody(request, MAX_SCRIPT_BYTES, () => new HttpError(413, TOO_LARGE));
         const r = await scripts.save(path, data);
         if (typeof r === "string") throw failure(r, path);
         audit.add(principal.user.email, "script.save", path, `${r.size} bytes${r.created ? ", new file" : ""}`);

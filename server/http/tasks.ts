@@ -92,7 +92,8 @@ export function taskRoutes(engine: Engine, audit: AuditStore, auth: ReturnType<t
       "/api/tasks/:task",
       ({ params, body, principal }) => {
         const task = find(params.task);
-        checkCron(body.cron);
+        // a schedule saved before CRON was read strictly is checked too, before it is switched on
+        checkCron(body.cron !== undefined ? body.cron : (body.enabled ?? task.enabled) ? task.cron : null);
         if (body.pool && !engine.pools.get(body.pool)) throw invalid(`pool: no pool named "${body.pool}"`, "pool");
         const patch = { ...body, ...(body.cron !== undefined ? { cron: body.cron?.trim() || null } : {}) };
         const saved = engine.patchTask(task.id, patch);

@@ -55,7 +55,13 @@ export const PasswordChange = t.Object(
   { current: t.String({ maxLength: 1024, error: "current: your current password" }), password: Password },
   { additionalProperties: false },
 );
-export const CodeInput = t.Object({ code: t.String({ maxLength: 16, error: "code: the 6-digit code" }) }, { additionalProperties: false });
+const Code = t.String({ maxLength: 16, error: "code: the 6-digit code" });
+export const CodeInput = t.Object({ code: Code }, { additionalProperties: false });
+/** Enrolling a second factor: the password, or a code of the factor being replaced. */
+export const TotpStartInput = t.Object(
+  { password: t.Optional(t.String({ maxLength: 1024, error: "password: your current password" })), code: t.Optional(Code) },
+  { additionalProperties: false },
+);
 export const TokenInput = t.Object(
   { name: t.String({ minLength: 1, maxLength: 100, pattern: "^[^\\u0000]+$", error: "name: 1 to 100 characters" }) },
   { additionalProperties: false },

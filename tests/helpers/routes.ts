@@ -1,11 +1,12 @@
 // Every HTTP route of api.md with a valid example body and who may call it:
 // the role matrix and the fuzz test walk this list.
-import { runEnded, type Api } from "./api.ts";
+import { ADMIN_PASSWORD, runEnded, type Api } from "./api.ts";
 
 export type Who = "public" | "any" | "admin";
 export interface Route {
   method: string;
   path: string;
+  /** a function where the body depends on who sends it (their own password) */
   body?: unknown;
   who: Who;
   headers?: Record<string, string>;
@@ -21,6 +22,12 @@ export async function seedRouteFixtures(api: Api): Promise<number> {
   return runId;
 }
 
+/** The passwords startApi and Api.user give the admin and the users they make. */
+export const passwordOf = (role: "admin" | "viewer") => (role === "admin" ? ADMIN_PASSWORD : `${role} password 123`);
+
+/** A route's example body as sent by a user of that role. */
+export const bodyOf = (route: Route, role: "admin" | "viewer"): unknown => (typeof route.body === "function" ? route.body(role) : route.body);
+
 /** Routes that need fixtures: see seedRouteFixtures. */
 export function routes(runId: number): Route[] {
   const r = (method: string, path: string, body: unknown, who: Who): Route => ({ method, path, body, who });
@@ -33,7 +40,7 @@ export function routes(runId: number): Route[] {
     r("PATCH", "/api/me", { alerts: false }, "any"),
     r("GET", "/api/me/tokens", undefined, "any"),
     r("POST", "/api/me/tokens", { name: "matrix" }, "any"),
-    r("POST", "/api/me/totp", undefined, "any"),
+    r("POST", "/api/me/totp", (role: "admin" | "viewer") => ({ password: passwordOf(role) }), "any"),
     r("GET", "/api/tasks", undefined, "any"),
     r("GET", "/api/tasks/acc-task", undefined, "any"),
     r("GET", "/api/tasks/acc-task/runs", undefined, "any"),

@@ -1,5 +1,6 @@
-// Two-factor sign-in: start enrolment (QR code drawn here + the secret),
-// confirm with a code, or turn it off with a code.
+// Two-factor sign-in: start enrolment with the password (a session alone
+// cannot set a factor), show the QR code (drawn here) and the secret, confirm
+// with a code, or turn it off with a code.
 import { Show, createSignal } from "solid-js";
 import { api } from "../../api.ts";
 import { me, refreshMe } from "../../session.ts";
@@ -11,6 +12,8 @@ import CopyButton from "../../components/CopyButton.tsx";
 export default function TotpPanel() {
   const [enrol, setEnrol] = createSignal<TotpEnrolment | null>(null);
   const [code, setCode] = createSignal("");
+  const [asking, setAsking] = createSignal(false);
+  const [password, setPassword] = createSignal("");
   const [error, setError] = createSignal("");
   const run = async (f: () => Promise<unknown>) => {
     try {
@@ -20,7 +23,14 @@ export default function TotpPanel() {
       setError((e as Error).message);
     }
   };
-  const start = () => run(async () => setEnrol(await api.me.totpStart()));
+  const start = (e: SubmitEvent) => {
+    e.preventDefault();
+    void run(async () => {
+      setEnrol(await api.me.totpStart({ password: password() }));
+      setPassword("");
+      setAsking(false);
+    });
+  };
   const submit = (e: SubmitEvent) => {
     e.preventDefault();
     void run(async () => {
@@ -55,7 +65,23 @@ export default function TotpPanel() {
       <Show
         when={me()?.totp_enabled}
         fallback={
-          <Show when={enrol()} fallback={<button type="button" onClick={() => void start()}>Set up two-factor sign-in</button>}>
+          <Show
+            when={enrol()}
+            fallback={
+              <Show when={asking()} fallback={<button type="button" onClick={() => setAsking(true)}>Set up two-factor sign-in</button>}>
+                <form onSubmit={start}>
+                  <Field label="Your password" hint="To be sure it is you before a second factor is set.">
+                    {(id) => (
+                      <input id={id} type="password" autocomplete="current-password" required value={password()} onInput={(e) => setPassword(e.currentTarget.value)} />
+                    )}
+                  </Field>
+                  <button type="submit" class="primary">
+                    Continue
+                  </button>
+                </form>
+              </Show>
+            }
+          >
             {(en) => (
               <form onSubmit={submit} class="totp-enrol">
                 <p>Scan this code with an authenticator app, or enter the secret by hand.</p>

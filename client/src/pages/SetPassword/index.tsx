@@ -2,7 +2,7 @@
 // The token travels in the fragment so it never reaches proxy logs; we take
 // it out of the address bar at once and keep it in memory only. Setting the
 // password signs in (the server answers with a session), so we go on to the
-// tasks.
+// tasks; a user with a second factor is sent to sign in with their code.
 import { Show, createSignal } from "solid-js";
 import { api } from "../../api.ts";
 import { Link, navigate } from "../../router.tsx";
@@ -26,8 +26,9 @@ export default function SetPasswordPage() {
     if (password().length < 10) return setError("Use at least 10 characters.");
     setBusy(true);
     try {
-      const { user } = await api.auth.setPassword(token, password());
+      const { user, totp_required } = await api.auth.setPassword(token, password());
       setDone(true);
+      if (totp_required) return; // the link proves the mailbox only: sign in with the code
       // Setting the password also signed us in: go on to the tasks.
       setMe(user);
       navigate("/", { replace: true });
@@ -45,7 +46,7 @@ export default function SetPasswordPage() {
           when={!done()}
           fallback={
             <p role="status">
-              Your password is set. <Link href="/login">Sign in</Link>
+              Your password is set. <Link href="/login">Sign in</Link> with it (and the code from your authenticator app, if you use one).
             </p>
           }
         >
