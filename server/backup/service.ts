@@ -1,43 +1,157 @@
 // Backups: a consistent snapshot of the database while the server runs
 // (VACUUM INTO), alone or with the scripts and logs as one tar; restore into
-// an empty data directory.
+// an empty data directory. The database holds password hashes and secrets:
+// every copy of it, and every archive, is 0600 whatever the umask.
 import type { Database } from "bun:sqlite";
 import { Database as Sqlite } from "bun:sqlite";
-import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readSync, renameSync, rmdirSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, closeSync, copyFileSync, existsSync, fchmodSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readSync, renameSync, rmdirSync, rmSync } from "node:fs";
+import { open, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
-import { extractTar, filesBelow, tarStream, writeTar, type TarEntry } from "./tar.ts";
+import { extractTar, TarWriter } from "./tar.ts";
 
 const SQLITE_MAGIC = "SQLite format 3\0";
+/** A backup's temporary files live in `<data>/.backup-<pid>-XXXXXX/` (0700), never in the shared temp directory. */
+const WORK_PREFIX = ".backup-";
 
-/** Writes a consistent copy of the live database to `file` (which must not exist). */
-export function snapshotDatabase(db: Database, file: string): void {
-  db.query("VACUUM INTO ?").run(file);
-}
+const errno = (e: unknown): string | undefined => {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+};
 
 export interface BackupParts {
   dataDir: string;
   scriptsDir: string;
 }
 
-/** A temporary snapshot, for the archive; the caller removes the directory. */
-export function temporarySnapshot(db: Database): { dir: string; file: string } {
-  const dir = mkdtempSync(join(tmpdir(), "lightflow-backup-"));
-  const file = join(dir, "lightflow.db");
-  snapshotDatabase(db, file);
-  return { dir, file };
+export interface BackupFailure {
+  error: "backup_failed";
+  detail: string;
 }
 
-export function archiveEntries(snapshot: string, parts: BackupParts): TarEntry[] {
-  const st = statSync(snapshot);
-  return [
-    { name: "lightflow.db", path: snapshot, mode: 0o600, mtime: st.mtimeMs, size: st.size },
-    ...filesBelow(parts.scriptsDir, "scripts"),
-    ...filesBelow(join(parts.dataDir, "logs"), "logs"),
-  ];
+/** A failure of the disk or the database file (full, unreadable, a path too long) is expected: a value. Anything else is a bug. */
+function failed(e: unknown): BackupFailure {
+  if (!errno(e)) throw e;
+  return { error: "backup_failed", detail: (e as Error).message };
 }
 
-export { tarStream, writeTar };
+/** Writes a consistent copy of the live database to `file`, which must not exist; 0600 whatever the umask. */
+export function snapshotDatabase(db: Database, file: string): void {
+  // Left to SQLite, the file would get 0666 less the umask. VACUUM INTO fills
+  // an empty file and keeps its mode, so make it first.
+  const fd = openSync(file, "wx", 0o600);
+  try {
+    fchmodSync(fd, 0o600);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    db.query("VACUUM INTO ?").run(file);
+  } catch (e) {
+    rmSync(file, { force: true });
+    throw e;
+  }
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return errno(e) === "EPERM";
+  }
+};
+
+const WORK_DIR = new RegExp(`^${WORK_PREFIX.replace(".", "\\.")}(\\d+)-`);
+
+/** A private directory for one backup; what a dead process left behind (kill -9 mid-backup) is removed first. */
+function workDir(dataDir: string): string {
+  for (const n of readdirSync(dataDir)) {
+    const pid = WORK_DIR.exec(n)?.[1];
+    if (pid && !alive(Number(pid))) rmSync(join(dataDir, n), { recursive: true, force: true });
+  }
+  return mkdtempSync(join(dataDir, `${WORK_PREFIX}${process.pid}-`));
+}
+
+/** The tar: the snapshot, the scripts and the logs, symlinks as symlinks. Returns the number of entries. */
+async function writeArchive(db: Database, parts: BackupParts, out: FileHandle, work: string): Promise<number> {
+  const snapshot = join(work, "lightflow.db");
+  snapshotDatabase(db, snapshot);
+  const tar = new TarWriter(out);
+  await tar.file("lightflow.db", snapshot);
+  await tar.tree(parts.scriptsDir, "scripts");
+  await tar.tree(join(parts.dataDir, "logs"), "logs");
+  await tar.end();
+  return tar.count;
+}
+
+export interface BuiltBackup {
+  /** open for reading, and already unlinked: closing it frees the space */
+  file: FileHandle;
+}
+
+/**
+ * The whole backup, built before a byte of it is sent, so a failure can still
+ * be answered as an error. What comes back is an open file whose name is
+ * already gone: however the download ends, and even if the server dies,
+ * nothing is left on disk.
+ */
+export async function buildBackup(db: Database, parts: BackupParts, withLogs: boolean): Promise<BuiltBackup | BackupFailure> {
+  let work: string | undefined;
+  try {
+    work = workDir(parts.dataDir);
+    const path = join(work, withLogs ? "backup.tar" : "backup.db");
+    if (withLogs) {
+      const out = await open(path, "wx", 0o600);
+      try {
+        await writeArchive(db, parts, out, work);
+      } finally {
+        await out.close();
+      }
+    } else snapshotDatabase(db, path);
+    return { file: await open(path, "r") };
+  } catch (e) {
+    return failed(e);
+  } finally {
+    if (work) rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Writes a new `file` (0600): the database alone, or with `withLogs` the tar.
+ * On failure neither `file` nor a temporary file is left. Returns the number
+ * of entries written.
+ */
+export async function backupToFile(db: Database, parts: BackupParts, file: string, withLogs: boolean): Promise<number | "exists" | BackupFailure> {
+  if (!withLogs) {
+    try {
+      snapshotDatabase(db, file);
+      return 1;
+    } catch (e) {
+      return errno(e) === "EEXIST" ? "exists" : failed(e);
+    }
+  }
+  let out: FileHandle;
+  try {
+    out = await open(file, "wx", 0o600);
+    await out.chmod(0o600);
+  } catch (e) {
+    return errno(e) === "EEXIST" ? "exists" : failed(e);
+  }
+  let work: string | undefined;
+  let ok = false;
+  try {
+    work = workDir(parts.dataDir);
+    const count = await writeArchive(db, parts, out, work);
+    ok = true;
+    return count;
+  } catch (e) {
+    return failed(e);
+  } finally {
+    await out.close();
+    if (!ok) rmSync(file, { force: true });
+    if (work) rmSync(work, { recursive: true, force: true });
+  }
+}
 
 export function isSqliteFile(file: string): boolean {
   const fd = openSync(file, "r");
@@ -64,19 +178,30 @@ export function restore(file: string, dataDir: string, scriptsDir: string): { fi
   const staging = mkdtempSync(join(dataDir, ".restore-"));
   try {
     let files = 1;
+    const db = join(staging, "lightflow.db");
     if (isSqliteFile(file)) {
-      copyFileSync(file, join(staging, "lightflow.db"));
+      copyFileSync(file, db);
     } else {
-      let names: string[];
+      let got;
       try {
-        names = extractTar(file, staging);
+        // Lightflow makes no links of its own; links elsewhere than below scripts/ are left out
+        got = extractTar(file, staging, (name) => name.startsWith("scripts/"));
       } catch (e) {
         return { error: "not_a_backup", detail: (e as Error).message };
       }
-      if (!names.includes("lightflow.db")) return { error: "not_a_backup", detail: "the archive holds no lightflow.db" };
-      files = names.length;
+      // a link named lightflow.db would make the check below open whatever it points to
+      if (!got.files.includes("lightflow.db") || got.links.includes("lightflow.db")) {
+        return { error: "not_a_backup", detail: "the archive holds no lightflow.db file" };
+      }
+      files = got.files.length + got.links.length;
     }
-    const check = new Sqlite(join(staging, "lightflow.db"), { readonly: true });
+    for (const dir of ["scripts", "logs"]) {
+      const st = lstatSync(join(staging, dir), { throwIfNoEntry: false });
+      if (st && !st.isDirectory()) return { error: "not_a_backup", detail: `${dir} in the archive is not a directory` };
+    }
+    // copied from a 0644 snapshot (older Lightflow), or extracted: the restored database is 0600 all the same
+    chmodSync(db, 0o600);
+    const check = new Sqlite(db, { readonly: true });
     try {
       const ok = check.query<{ integrity_check: string }, []>("PRAGMA integrity_check").get()?.integrity_check;
       if (ok !== "ok") return { error: "corrupt", detail: `integrity check: ${ok}` };
@@ -85,7 +210,7 @@ export function restore(file: string, dataDir: string, scriptsDir: string): { fi
     } finally {
       check.close();
     }
-    renameSync(join(staging, "lightflow.db"), join(dataDir, "lightflow.db"));
+    renameSync(db, join(dataDir, "lightflow.db"));
     if (existsSync(join(staging, "logs"))) {
       if (existsSync(join(dataDir, "logs"))) rmdirSync(join(dataDir, "logs")); // empty (checked above), or this throws
       renameSync(join(staging, "logs"), join(dataDir, "logs"));

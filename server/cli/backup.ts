@@ -1,9 +1,9 @@
 // `lightflow backup <file> [--logs]` and `lightflow restore <file>`.
 // backup works while the server runs (VACUUM INTO on the WAL database);
 // restore fills an empty data directory before the first start.
-import { existsSync, rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { archiveEntries, restore, snapshotDatabase, temporarySnapshot, writeTar } from "../backup/service.ts";
+import { backupToFile, restore } from "../backup/service.ts";
 import { ConfigError, loadConfig } from "../config.ts";
 import { openDatabase } from "../db/index.ts";
 
@@ -11,26 +11,19 @@ export async function backup(file: string, withLogs: boolean): Promise<number> {
   const config = loadConfig();
   const path = join(config.dataDir, "lightflow.db");
   if (!existsSync(path)) throw new ConfigError(`LIGHTFLOW_DATA_DIR: no Lightflow database in ${config.dataDir}`);
-  if (existsSync(file)) {
-    console.error(`lightflow: ${file} already exists; choose a new file name`);
-    return 1;
-  }
   const db = openDatabase(path);
   try {
-    if (!withLogs) {
-      snapshotDatabase(db, file);
-      console.log(`lightflow: database backed up to ${file}`);
-      return 0;
+    const made = await backupToFile(db, { dataDir: config.dataDir, scriptsDir: config.scriptsDir }, file, withLogs);
+    if (made === "exists") {
+      console.error(`lightflow: ${file} already exists; choose a new file name`);
+      return 1;
     }
-    const snap = temporarySnapshot(db);
-    try {
-      const entries = archiveEntries(snap.file, { dataDir: config.dataDir, scriptsDir: config.scriptsDir });
-      await writeTar(file, entries);
-      console.log(`lightflow: database, scripts and logs (${entries.length} files) backed up to ${file}`);
-      return 0;
-    } finally {
-      rmSync(snap.dir, { recursive: true, force: true });
+    if (typeof made !== "number") {
+      console.error(`lightflow: backup failed, nothing was written: ${made.detail}`);
+      return 1;
     }
+    console.log(withLogs ? `lightflow: database, scripts and logs (${made} entries) backed up to ${file}` : `lightflow: database backed up to ${file}`);
+    return 0;
   } finally {
     db.close();
   }

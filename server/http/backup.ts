@@ -1,50 +1,62 @@
 // Route: a consistent backup while the server runs.
 //   GET /api/backup           admin   the database (SQLite file)
 //   GET /api/backup?logs=1    admin   one tar: the database, the scripts and the logs
+// The backup is built whole before the answer starts: a failure is a JSON
+// error, never a 200 cut short.
 import { Elysia, t } from "elysia";
-import { rmSync } from "node:fs";
-import { archiveEntries, tarStream, temporarySnapshot } from "../backup/service.ts";
+import type { FileHandle } from "node:fs/promises";
+import { buildBackup } from "../backup/service.ts";
 import type { AuditStore } from "../db/audit.ts";
 import type { Engine } from "../engine/index.ts";
+import { HttpError } from "./errors.ts";
 import type { guard } from "./guard.ts";
+
+const CHUNK = 1 << 20;
+
+/** The open (already unlinked) file as a body; it is closed when sent, on error, and when the client goes away. */
+function bodyOf(file: FileHandle): ReadableStream<Uint8Array> {
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await file.close();
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const buf = new Uint8Array(CHUNK);
+        const { bytesRead } = await file.read(buf, 0, CHUNK, null);
+        if (bytesRead > 0) return controller.enqueue(buf.subarray(0, bytesRead));
+        await close();
+        controller.close();
+      } catch (e) {
+        if (closed) return; // the client went away while a read was under way
+        await close();
+        controller.error(e);
+      }
+    },
+    cancel: close,
+  });
+}
 
 export function backupRoutes(engine: Engine, audit: AuditStore, auth: ReturnType<typeof guard>) {
   const { config } = engine;
   return new Elysia({ name: "backup" }).use(auth).get(
     "/api/backup",
-    ({ query, principal }) => {
+    async ({ query, principal }) => {
       const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-      const snap = temporarySnapshot(engine.db);
       const withLogs = query.logs === "1" || query.logs === "true";
-      audit.add(principal.user.email, "backup.download", withLogs ? "database, scripts and logs" : "database");
-      if (!withLogs) {
-        const file = Bun.file(snap.file);
-        // the snapshot is read fully into the response before its directory goes
-        return file.arrayBuffer().then(
-          (bytes) => {
-            rmSync(snap.dir, { recursive: true, force: true });
-            return new Response(bytes, {
-              headers: { "content-type": "application/vnd.sqlite3", "content-disposition": `attachment; filename="lightflow-${stamp}.db"` },
-            });
-          },
-        );
+      const built = await buildBackup(engine.db, { dataDir: config.dataDir, scriptsDir: config.scriptsDir }, withLogs);
+      if ("error" in built) {
+        console.error(`lightflow: backup failed: ${built.detail}`);
+        throw new HttpError(500, `the backup failed and nothing was sent: ${built.detail}`);
       }
-      const entries = archiveEntries(snap.file, { dataDir: config.dataDir, scriptsDir: config.scriptsDir });
-      const gen = tarStream(entries);
-      const body = new ReadableStream<Uint8Array>({
-        async pull(controller) {
-          const { done, value } = await gen.next();
-          if (done) {
-            rmSync(snap.dir, { recursive: true, force: true });
-            controller.close();
-          } else controller.enqueue(value);
-        },
-        cancel() {
-          rmSync(snap.dir, { recursive: true, force: true });
-        },
-      });
-      return new Response(body, {
-        headers: { "content-type": "application/x-tar", "content-disposition": `attachment; filename="lightflow-${stamp}.tar"` },
+      audit.add(principal.user.email, "backup.download", withLogs ? "database, scripts and logs" : "database");
+      const [type, ext] = withLogs ? ["application/x-tar", "tar"] : ["application/vnd.sqlite3", "db"];
+      return new Response(bodyOf(built.file), {
+        // no content-length: Bun drops it from a stream that reads a file asynchronously; chunked encoding
+        // still lets the client tell a cut download (no closing chunk) from a whole one
+        headers: { "content-type": type, "content-disposition": `attachment; filename="lightflow-${stamp}.${ext}"` },
       });
     },
     {

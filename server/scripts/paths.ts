@@ -94,13 +94,17 @@ async function lstatOrNull(p: string) {
   }
 }
 
-/** The real path of a symlink, or "outside" when it leaves the root or points nowhere (unverifiable). */
+/** Why a link's target cannot be resolved: it points nowhere, in a loop, through a file, too deep, or where we may not look. */
+const UNRESOLVABLE: ReadonlySet<string | undefined> = new Set(["ENOENT", "ELOOP", "ENOTDIR", "ENAMETOOLONG", "EACCES"]);
+
+/** The real path of a symlink, or "outside" when it leaves the root or cannot be resolved (unverifiable). */
 export async function followLink(root: string, p: string): Promise<string | "outside"> {
   try {
     const real = await realpath(p);
     return inside(root, real) ? real : "outside";
   } catch (e) {
-    if (code(e) === "ENOENT" || code(e) === "ELOOP") return "outside";
+    // a link planted to make the walk fail (`x -> file.sh/y`) must not turn a listing into a 500
+    if (UNRESOLVABLE.has(code(e))) return "outside";
     throw e;
   }
 }

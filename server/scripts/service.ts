@@ -75,11 +75,17 @@ export class ScriptFiles {
     return realpath(this.o.dir);
   }
 
-  /** Every file, recursively, sorted by path. Symlinks are followed while they stay inside, each directory once. */
+  /**
+   * Every file, recursively, sorted by path. Symlinks are followed while they
+   * stay inside, each directory once, so a loop ends. Directories reached
+   * through a link are walked after all the others: a directory is listed
+   * under its own path whenever it has one, whatever order readdir gives.
+   */
   async list(): Promise<ScriptEntry[]> {
     const root = await this.root();
     const out: ScriptEntry[] = [];
     const seen = new Set<string>([root]);
+    const linked: { real: string; prefix: string }[] = [];
     const walk = async (dir: string, prefix: string): Promise<void> => {
       for (const e of await readdir(dir, { withFileTypes: true })) {
         if (e.name.startsWith(TEMP_PREFIX) || SKIPPED_DIRS.has(e.name)) continue;
@@ -91,9 +97,11 @@ export class ScriptFiles {
         }
         const st = await stat(real).catch(() => null);
         if (st?.isDirectory()) {
-          if (seen.has(real)) continue;
-          seen.add(real);
-          await walk(real, `${prefix}${e.name}/`);
+          if (e.isSymbolicLink()) linked.push({ real, prefix: `${prefix}${e.name}/` });
+          else if (!seen.has(real)) {
+            seen.add(real);
+            await walk(real, `${prefix}${e.name}/`);
+          }
         } else if (st?.isFile()) {
           const binary = looksBinary(await head(real).catch(() => new Uint8Array(0)), st.size > SNIFF_BYTES);
           out.push({ path: prefix + e.name, size: st.size, modified_at: st.mtimeMs, binary });
@@ -101,6 +109,12 @@ export class ScriptFiles {
       }
     };
     await walk(root, "");
+    // grows while it is read: a linked directory can hold more links
+    for (const l of linked) {
+      if (seen.has(l.real)) continue;
+      seen.add(l.real);
+      await walk(l.real, l.prefix);
+    }
     return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
