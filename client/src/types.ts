@@ -107,6 +107,8 @@ export interface CronPreview {
   next: string[];
   timezone: string;
   notes: CronNote[];
+  /** why fewer times than asked came back */
+  reason?: string;
 }
 
 /** GET /api/tasks/:task/runs filters; `from`/`to` (ISO) bound when a run was queued, `to` excluded. */

@@ -18,7 +18,7 @@ function num(s: string, min: number, max: number, names?: string[], offset = 0):
 }
 
 function parse(src: string, min: number, max: number, names?: string[], offset = 0): Field {
-  if (src === "*" || src === "?") return { any: true, step: 1, items: [] };
+  if (src === "*") return { any: true, step: 1, items: [] };
   const m = /^\*\/(\d+)$/.exec(src);
   if (m) return { any: true, step: Number(m[1]) || 1, items: [] };
   const items = src.split(",").map((part) => {

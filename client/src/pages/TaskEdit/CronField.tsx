@@ -14,6 +14,8 @@ export default function CronField(props: { value: string; error?: string; onInpu
   const notesAt = (t: string) => notes().filter((n) => Date.parse(n.at) === Date.parse(t));
   const [tz, setTz] = createSignal("");
   const [problem, setProblem] = createSignal("");
+  /** why fewer fire times than asked came back (a schedule that runs out before the year 10000) */
+  const [reason, setReason] = createSignal("");
   const st = { timer: 0 as ReturnType<typeof setTimeout> | 0, seq: 0 };
   onCleanup(() => st.timer && clearTimeout(st.timer));
 
@@ -31,10 +33,12 @@ export default function CronField(props: { value: string; error?: string; onInpu
             setNext(p.next);
             setNotes(p.notes ?? []);
             setTz(p.timezone);
+            setReason(p.reason ?? "");
             setProblem("");
           } catch (e) {
             if (mine !== st.seq) return;
             setNext([]);
+            setReason("");
             setProblem((e as Error).message);
           }
         }, 300);
@@ -67,6 +71,9 @@ export default function CronField(props: { value: string; error?: string; onInpu
                 )}
               </For>
             </ol>
+          </Show>
+          <Show when={reason()}>
+            <p>{reason()}</p>
           </Show>
         </Show>
       }
