@@ -107,12 +107,38 @@ function smtpConfig(env: Env): SmtpConfig | null {
   return { host, port, security, user: env.SMTP_USER || null, password: env.SMTP_PASSWORD || null, from };
 }
 
-/** The server's own settings and secrets never reach a step. */
+/**
+ * What a package runner (`bun run`, `npm run`: `bun start`) put in front of
+ * PATH: the node_modules/.bin of the package folder and of each folder above,
+ * bun's temporary node shim (bun-node-…), npm's node-gyp-bin, and the package
+ * folder itself (bun adds it when run from a subfolder). The PATH the user's
+ * shell had is what follows; runner entries after it are the user's own.
+ */
+function isRunnerPathEntry(dir: string, packageDir: string | undefined): boolean {
+  return /(^|\/)node_modules\/\.bin\/?$/.test(dir) || /(^|\/)bun-node(-[0-9a-z]+)*\/?$/.test(dir) || /\/node-gyp-bin\/?$/.test(dir) || dir === packageDir;
+}
+
+/** Variables a package runner sets for its script (npm_*, NODE, INIT_CWD): they describe this repository, not a step's world. */
+const isRunnerVariable = (k: string) => k.startsWith("npm_") || k === "NODE" || k === "INIT_CWD";
+
+/**
+ * The server's own settings and secrets never reach a step, nor what a
+ * package runner added when it started the server: steps see the
+ * environment of the shell that ran `bun start`.
+ */
 function stepEnvBase(env: Env): Record<string, string> {
+  const byRunner = env.npm_lifecycle_event !== undefined;
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) {
     if (v === undefined || k.startsWith("LIGHTFLOW_") || k.startsWith("SMTP_")) continue;
+    if (byRunner && isRunnerVariable(k)) continue;
     out[k] = v;
+  }
+  if (byRunner && out.PATH !== undefined) {
+    const dirs = out.PATH.split(":");
+    let first = 0;
+    while (first < dirs.length && isRunnerPathEntry(dirs[first]!, env.npm_config_local_prefix)) first++;
+    out.PATH = dirs.slice(first).join(":");
   }
   return out;
 }

@@ -3,9 +3,11 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeEngine, sh, step, taskDef, type TestEngine } from "../../tests/helpers/engine.ts";
+import { processExecutor, StartError } from "./executor.ts";
 import { stepLogPath } from "./logs.ts";
-import { procStartTime } from "./proc.ts";
-import type { Run } from "./types.ts";
+import { procStartTime, signalProcesses } from "./proc.ts";
+import { TOKEN_VAR } from "./runner.ts";
+import type { Run, StepStatus } from "./types.ts";
 import { processesWith } from "../../tests/helpers/procs.ts";
 
 let te: TestEngine;
@@ -232,5 +234,109 @@ describe("recovery facts", () => {
     expect(te.engine.runs.liveStep(run.id, 1)).toMatchObject({ pid: live.pid, pid_start: live.pid_start });
     writeFileSync(join(te.dir, "scripts", "go"), "");
     await te.finished(run.id);
+  });
+});
+
+describe("variables no step can be given", () => {
+  // rows like these were accepted before the API refused them; they must not leak when a step starts
+  test("a secret saved with a NUL byte fails the step naming its key, never its value", async () => {
+    te = await makeEngine();
+    te.engine.variables.insert({ key: "NUL_SECRET", value: "qzv8\0w9f3k", secret: true });
+    const run = await runOnce(te, taskDef("nul", [sh("a", "echo never"), step("b", "true", [], { run_rule: "always" })]));
+    expect(run.steps.map((s) => s.status)).toEqual(["failed", "failed"]);
+    const error = run.steps[0]!.error!;
+    expect(error).toContain("variable NUL_SECRET");
+    expect(error).toContain("NUL byte");
+    for (const text of [error, logOf(te, run, 1), JSON.stringify(te.engine.runs.get(run.id))]) {
+      expect(text).not.toContain("9f3k");
+      expect(text).not.toContain("qzv8");
+    }
+  });
+
+  test("a secret saved shorter than 4 characters fails the step instead of being printed in clear", async () => {
+    te = await makeEngine();
+    te.engine.variables.insert({ key: "PIN", value: "4q7", secret: true });
+    const run = await runOnce(te, taskDef("short", [sh("show", 'echo "pin=$PIN"')]));
+    expect(run.steps[0]!.status).toBe("failed");
+    expect(run.steps[0]!.error).toBe("cannot start: variable PIN: a secret must be at least 4 characters, so it can be masked in logs; set it again on the Variables page");
+    expect(logOf(te, run, 1)).not.toContain("4q7");
+  });
+
+  test("a variable too long for an environment fails the step naming its key", async () => {
+    te = await makeEngine();
+    te.engine.variables.insert({ key: "BIG", value: "é".repeat(65536), secret: false });
+    const run = await runOnce(te, taskDef("big", [step("a", "true")]));
+    expect(run.steps[0]!.status).toBe("failed");
+    expect(run.steps[0]!.error).toStartWith("cannot start: variable BIG: too long for a program's environment");
+  });
+
+  test("a spawn that fails quotes no value of the environment", () => {
+    const start = (env: Record<string, string>) => () =>
+      processExecutor.start({ command: "true", args: [], cwd: "/", env: { PATH: process.env.PATH!, ...env }, token: { name: TOKEN_VAR, value: "t" } });
+    expect(start({ SECRET: "hunter2\0-tail-7c1" })).toThrow(new StartError(`cannot start ${Bun.which("true")}: invalid environment (a NUL byte)`));
+    expect(start({ SECRET: "x".repeat(200_000) })).toThrow(/^cannot start \S+: its environment and arguments are too large \(E2BIG\)$/);
+    expect(start({ PATH: "/nonexistent-9d2e" })).toThrow(new StartError(`command not found: "true" is not in the steps' PATH`));
+  });
+});
+
+describe("processes that escape with setsid end with the step, at every end", () => {
+  const ESCAPE = "setsid sleep 1000 >/dev/null 2>&1 &";
+  const ENDED: ReadonlySet<StepStatus> = new Set(["success", "skipped", "failed", "timed_out", "cancelled"]);
+
+  /** At each step's end, as the engine publishes it, the processes still carrying that step's token. */
+  function survivorsAtEachEnd(t: TestEngine): Map<string, number[]> {
+    const seen = new Map<string, number[]>();
+    t.engine.bus.on((e) => {
+      if (e.type !== "run") return;
+      for (const s of e.run.steps) {
+        const key = `${e.run.id}/${s.name}`;
+        if (!ENDED.has(s.status) || seen.has(key)) continue;
+        seen.set(key, processesWith(TOKEN_VAR, t.engine.runs.liveStep(e.run.id, s.position)!.token!));
+      }
+    });
+    return seen;
+  }
+
+  let marker = "";
+  afterEach(() => signalProcesses(processesWith("TEST_MARKER", marker), "SIGKILL")); // what a failing run left
+
+  test("a step that exits 0 right after starting one leaves none, 20 times out of 20", async () => {
+    te = await makeEngine();
+    marker = `m${Math.random().toString(36).slice(2)}`;
+    te.engine.variables.insert({ key: "TEST_MARKER", value: marker, secret: false });
+    const survivors = survivorsAtEachEnd(te);
+    const task = te.engine.createTask(taskDef("escape0", [sh("s", `${ESCAPE} exit 0`)]));
+    for (let i = 0; i < 20; i++) {
+      const run = await te.finished(te.engine.trigger(task, null).run.id);
+      expect(run.steps[0]!.status).toBe("success");
+    }
+    expect([...survivors.values()].filter((pids) => pids.length)).toEqual([]);
+    expect(survivors.size).toBe(20);
+    expect(processesWith("TEST_MARKER", marker)).toEqual([]);
+  });
+
+  test("skipped, failed, timed-out and cancelled steps leave none either", async () => {
+    te = await makeEngine({ LIGHTFLOW_KILL_GRACE_S: "1" });
+    marker = `m${Math.random().toString(36).slice(2)}`;
+    te.engine.variables.insert({ key: "TEST_MARKER", value: marker, secret: false });
+    const survivors = survivorsAtEachEnd(te);
+    const always = { run_rule: "always" as const };
+    // the escape races the step's end: each quick end five times
+    const quick = [1, 2, 3, 4, 5].flatMap((i) => [
+      sh(`skip${i}`, `${ESCAPE} exit 75`, always),
+      sh(`fail${i}`, `${ESCAPE} exit 3`, always),
+      sh(`signal${i}`, `${ESCAPE} kill -KILL $$`, always),
+    ]);
+    const run = await runOnce(te, taskDef("ends", [...quick, sh("slow", `${ESCAPE} sleep 300`, { ...always, timeout_s: 1 })]));
+    expect(run.steps.map((s) => s.status)).toEqual([...Array(5).fill(["skipped", "failed", "failed"]).flat(), "timed_out"]);
+    const task = te.engine.createTask(taskDef("cancelled", [sh("long", `${ESCAPE} echo started; sleep 300`)]));
+    const { run: second } = te.engine.trigger(task, null);
+    // cancelled once it has started its escaped process
+    await new Promise<void>((resolve) => te.engine.bus.onLog(second.id, 1, { chunk: () => resolve(), end: () => {} }));
+    te.engine.cancel(second.id);
+    expect((await te.finished(second.id)).steps[0]!.status).toBe("cancelled");
+    expect(survivors.size).toBe(17);
+    expect([...survivors.entries()].filter(([, pids]) => pids.length)).toEqual([]);
+    expect(processesWith("TEST_MARKER", marker)).toEqual([]);
   });
 });

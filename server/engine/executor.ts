@@ -4,7 +4,10 @@
 import { dlopen, FFIType, ptr } from "bun:ffi";
 import { accessSync, closeSync, constants, statSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
-import { groupAlive, procStartTimeAsync, processesWithEnv, signalGroup, signalProcesses } from "./proc.ts";
+import { setTimeout as sleep } from "node:timers/promises";
+import { MIN_SECRET_LENGTH } from "./mask.ts";
+import { groupAlive, procStartTimeAsync, scanEnv, signalGroup, signalProcesses } from "./proc.ts";
+import type { Variable } from "./types.ts";
 
 export interface StepSpec {
   command: string;
@@ -33,10 +36,14 @@ export interface StepProcess {
   readonly output: ReadableStream<Uint8Array>;
   /** signal the whole tree: the process group and anything that left it */
   signal(sig: NodeJS.Signals): void;
-  /** whether a process that left the group (found by the step's token) still lives */
+  /** whether a process carrying the step's token (in its group or out of it) still lives */
   escapedAlive(): boolean;
-  /** signal the process group only: cheap, for the normal end of a step */
-  signalGroup(sig: NodeJS.Signals): void;
+  /**
+   * escapedAlive, made sure of: a process in the middle of an exec shows no
+   * environment for that moment, so one that reads empty is looked at again
+   * a few times (for at most ~30 ms) before the answer is no.
+   */
+  leftAlive(): Promise<boolean>;
   groupAlive(): boolean;
   stopReading(): void;
 }
@@ -46,7 +53,52 @@ export interface Executor {
   start(spec: StepSpec): StepProcess;
 }
 
+/** Thrown with a reason that names no value of the environment: it reaches the step's error, its log and alert mails. */
 export class StartError extends Error {}
+
+/** The most one NAME=value string of an environment may take, with its NUL (Linux: MAX_ARG_STRLEN with 4 KiB pages). */
+const MAX_ENV_STRING = 128 * 1024;
+
+/**
+ * Why a variable cannot be given to a step, or null. The one rule for every
+ * way in (the API, a setup import) and for rows saved before it existed,
+ * which fail the step (see the runner). The reason never quotes the value.
+ */
+export function variableProblem(v: Variable): string | null {
+  if (v.value.includes("\0")) return "a NUL byte cannot be passed to a program in its environment";
+  if (Buffer.byteLength(v.key) + Buffer.byteLength(v.value) + 2 > MAX_ENV_STRING) {
+    return "too long for a program's environment: key and value together at most 128 KiB in UTF-8";
+  }
+  if (v.secret && v.value.length < MIN_SECRET_LENGTH) {
+    return `a secret must be at least ${MIN_SECRET_LENGTH} characters, so it can be masked in logs`;
+  }
+  return null;
+}
+
+/**
+ * Why a spawn failed, from its code alone: the error's message may quote the
+ * environment (Bun quotes a value with a NUL byte in full).
+ */
+function spawnFailure(e: unknown): string {
+  const { code, message } = e as { code?: unknown; message?: unknown };
+  switch (code) {
+    case "ERR_INVALID_ARG_VALUE":
+      return typeof message === "string" && message.includes("options.env") ? "invalid environment (a NUL byte)" : "invalid arguments (a NUL byte)";
+    case "E2BIG":
+      return "its environment and arguments are too large (E2BIG)";
+    case "ENOEXEC":
+      return "not a program this system can run (a script needs a #! line)";
+    case "ENOENT":
+      return "a file it needs is missing (its #! interpreter, or the scripts directory)";
+    case "EACCES":
+      return "permission denied";
+    default:
+      return typeof code === "string" && /^E[A-Z0-9]+$/.test(code) ? code : "unknown error";
+  }
+}
+
+/** How long after a spawn the step's processes are looked for among newer pids only. */
+const RECENT_MS = 1000;
 
 const libc = dlopen("libc.so.6", { pipe2: { args: [FFIType.ptr, FFIType.i32], returns: FFIType.i32 } });
 const O_CLOEXEC = 0o2000000;
@@ -64,7 +116,8 @@ export function resolveCommand(command: string, cwd: string, path: string): stri
     file = isAbsolute(command) ? command : join(cwd, command);
   } else {
     const found = Bun.which(command, { PATH: path, cwd });
-    if (!found) throw new StartError(`command not found: "${command}" is not in PATH (${path})`);
+    // PATH is part of the environment, which an error never quotes
+    if (!found) throw new StartError(`command not found: "${command}" is not in the steps' PATH`);
     file = found;
   }
   let isDir = false;
@@ -98,11 +151,16 @@ export const processExecutor: Executor = {
       });
     } catch (e) {
       closeSync(readFd);
-      throw new StartError(`cannot start ${file}: ${(e as Error).message}`);
+      throw new StartError(`cannot start ${file}: ${spawnFailure(e)}`);
     } finally {
       closeSync(writeFd);
     }
     const pid = proc.pid;
+    const spawnedAt = performance.now();
+    // Everything the step starts gets a pid handed out after its own, so a look
+    // soon after the spawn is limited to those; later the pid cycle may have
+    // come round (32768 pids at the least), and every process is looked at.
+    const scan = () => scanEnv(spec.token.name, spec.token.value, performance.now() - spawnedAt < RECENT_MS ? pid : undefined);
     // read off the event loop; a reaped process's pid may belong to another by then, so its value is not kept
     const startTime = procStartTimeAsync(pid).then((t) => (proc.exitCode === null && proc.signalCode === null ? t : null));
     const exited = proc.exited.then(() => ({
@@ -142,13 +200,18 @@ export const processExecutor: Executor = {
       output,
       signal(sig) {
         signalGroup(pid, sig);
-        signalProcesses(processesWithEnv(spec.token.name, spec.token.value), sig);
-      },
-      signalGroup(sig) {
-        signalGroup(pid, sig);
+        signalProcesses(scan().pids, sig);
       },
       escapedAlive() {
-        return processesWithEnv(spec.token.name, spec.token.value).length > 0;
+        return scan().pids.length > 0;
+      },
+      async leftAlive() {
+        for (let wait = 1; ; wait *= 2) {
+          const { pids, unclear } = scan();
+          if (pids.length) return true;
+          if (!unclear.length || wait > 16) return false;
+          await sleep(wait);
+        }
       },
       groupAlive() {
         return groupAlive(pid);

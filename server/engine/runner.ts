@@ -7,7 +7,7 @@ import type { Config } from "../config.ts";
 import type { RunStore, RunWrite } from "../db/runs.ts";
 import type { Clock } from "./clock.ts";
 import type { EventBus } from "./events.ts";
-import { StartError, type Executor, type StepProcess } from "./executor.ts";
+import { StartError, variableProblem, type Executor, type StepProcess } from "./executor.ts";
 import { StepLog, stepLogPath } from "./logs.ts";
 import { waitGone } from "./proc.ts";
 import type { Run, RunStatus, StepRun, StepStatus, Variable } from "./types.ts";
@@ -141,7 +141,14 @@ export class RunExecution {
   private stepEnv(step: StepRun, token: string, variables: Variable[]): Record<string, string> {
     const { config } = this.d;
     const env: Record<string, string> = { ...config.stepEnvBase };
-    for (const v of variables) env[v.key] = v.value;
+    for (const v of variables) {
+      // A row saved before the API refused such values: the step fails naming
+      // the key only (running without the variable could do harm, e.g. an
+      // empty $TARGET in `rm -rf "$TARGET/"*`), until it is set again.
+      const problem = variableProblem(v);
+      if (problem) throw new StartError(`cannot start: variable ${v.key}: ${problem}; set it again on the Variables page`);
+      env[v.key] = v.value;
+    }
     Object.assign(env, pythonEnv(config.pythonLibsDir, config.stepEnvBase), {
       LIGHTFLOW_TASK: this.run.task,
       LIGHTFLOW_RUN_ID: String(this.run.id),
@@ -218,7 +225,8 @@ export class RunExecution {
         token: { name: TOKEN_VAR, value: token },
       });
     } catch (e) {
-      const reason = e instanceof StartError ? e.message : `cannot start the step: ${(e as Error).message}`;
+      // only a StartError's message is known to quote no value of the environment
+      const reason = e instanceof StartError ? e.message : `cannot start the step: ${(e as Error).name}`;
       log.note(reason);
       return { log, status: "failed", exit_code: null, signal: null, error: reason };
     }
@@ -253,22 +261,20 @@ export class RunExecution {
     await spawned;
     clearTimeout(timeout);
     this.stopCurrent = null;
-    // What the step left running in its process group ends with it (as systemd's
-    // control-group kill mode does). Output still held open by a process that
-    // escaped the group is read for at most the kill grace after the step ended.
-    if (!endReason && proc.groupAlive()) {
-      proc.signalGroup("SIGTERM");
-      killTimer = setTimeout(() => proc.signalGroup("SIGKILL"), config.killGraceMs);
-    }
+    // At every end of a step, what it left running ends with it (as systemd's
+    // control-group kill mode does): its process group, and every process
+    // carrying its token, which finds those that left the group with setsid.
+    // They are gone before the end is recorded.
+    const leftover = endReason !== null || proc.groupAlive() || (await proc.leftAlive());
+    if (!endReason && leftover) killTree();
+    // Output still held open by a process that escaped the kill is read for at most the kill grace after the step ended.
     if (!(await within(drained, config.killGraceMs + 1000))) {
       proc.signal("SIGKILL");
       proc.stopReading();
       await drained;
     }
-    if (endReason && !(await waitGone(() => proc.escapedAlive(), config.killGraceMs))) {
-      // killed on purpose: processes that left the group are gone before the step ends
-      proc.signal("SIGKILL");
-      await waitGone(() => proc.escapedAlive(), 1000);
+    if (leftover && !(await this.gone(proc, config.killGraceMs))) {
+      log.note("processes of the step outlived SIGKILL (stuck in the kernel, or forking faster than they are found)");
     }
     clearTimeout(killTimer);
 
@@ -287,6 +293,18 @@ export class RunExecution {
       error = log.writeError;
     }
     return { log, status, exit_code: exit.exitCode, signal: exit.signal, error };
+  }
+
+  /**
+   * Waits until no process of the step is left, after a SIGTERM: for the kill
+   * grace, then with SIGKILL sent again on each look (a dying process may
+   * still fork). Returns whether they are gone.
+   */
+  private async gone(proc: StepProcess, graceMs: number): Promise<boolean> {
+    if ((await waitGone(() => proc.escapedAlive(), graceMs)) && !(await proc.leftAlive())) return true;
+    const killed = () => (proc.signal("SIGKILL"), proc.escapedAlive());
+    for (let round = 0; round < 3; round++) if ((await waitGone(killed, 1000)) && !(await proc.leftAlive())) return true;
+    return false;
   }
 
   private endStep(step: StepRun, r: AttemptResult): void {

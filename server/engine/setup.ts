@@ -2,6 +2,7 @@
 // readable JSON file that can live in git, and its import with a dry run
 // that lists what would change. Import creates and updates; it never deletes.
 import { parseCron, CronError } from "./cron.ts";
+import { variableProblem } from "./executor.ts";
 import { definitionOf, withDefaults, type TaskInputLike } from "./taskdef.ts";
 import { isReservedVariable, type Pool, type Task, type TaskDef, type Variable } from "./types.ts";
 
@@ -83,6 +84,8 @@ export function planImport(target: SetupTarget, file: SetupFile): Plan {
       return;
     }
     const next = { key: v.key, value: v.value, secret: v.secret ?? false };
+    const problem = variableProblem(next);
+    if (problem) throw new SetupError(`variables.${i}.value: ${problem}`, `variables.${i}.value`);
     if (have && have.value === next.value && have.secret === next.secret) return changes.push({ kind: "variable", name: v.key, action: "unchanged" });
     changes.push({ kind: "variable", name: v.key, action: have ? "update" : "create" });
     actions.push(() => target.putVariable(next, !!have));

@@ -7,6 +7,7 @@
 import { Elysia, t } from "elysia";
 import type { AuditStore } from "../db/audit.ts";
 import type { Engine } from "../engine/index.ts";
+import { variableProblem } from "../engine/executor.ts";
 import { isReservedVariable, type Variable } from "../engine/types.ts";
 import { ErrorBody } from "../schema/common.ts";
 import { VariableInput, VariableOut, VariableUpdate } from "../schema/resources.ts";
@@ -16,6 +17,12 @@ import type { guard } from "./guard.ts";
 const Params = t.Object({ key: t.String({ maxLength: 200 }) });
 
 const out = (v: Variable) => ({ key: v.key, value: v.secret ? null : v.value, secret: v.secret });
+
+/** A value no step could be given, or a secret too short to mask, is refused before it is saved. */
+function checkValue(v: Variable): void {
+  const problem = variableProblem(v);
+  if (problem) throw invalid(`value: ${problem}`, "value");
+}
 
 export function variableRoutes(engine: Engine, audit: AuditStore, auth: ReturnType<typeof guard>) {
   return new Elysia({ name: "variables" })
@@ -28,6 +35,7 @@ export function variableRoutes(engine: Engine, audit: AuditStore, auth: ReturnTy
           throw invalid(`key: ${body.key} is reserved (PATH, PYTHONPATH, HOME and LIGHTFLOW_* are set by Lightflow)`, "key");
         }
         const v = { key: body.key, value: body.value, secret: body.secret ?? false };
+        checkValue(v);
         if (!engine.variables.insert(v)) throw conflict(`key: a variable named ${body.key} already exists`, "key");
         audit.add(principal.user.email, "variable.create", v.key, v.secret ? "secret" : null);
         set.status = 201;
@@ -45,6 +53,7 @@ export function variableRoutes(engine: Engine, audit: AuditStore, auth: ReturnTy
           throw invalid("value: give a new value to turn a secret into a plain variable (a secret is never revealed)", "value");
         }
         const next = { key: v.key, value: body.value ?? v.value, secret };
+        checkValue(next); // also a short value kept while the variable becomes secret
         engine.variables.update(next);
         audit.add(principal.user.email, "variable.update", v.key, body.value !== undefined ? "value changed" : secret ? "made secret" : null);
         return out(next);

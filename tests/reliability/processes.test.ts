@@ -1,12 +1,14 @@
 // Processes and output under stress: many short steps leave no zombie and no
-// open descriptor; a flood of output keeps the server answering with bounded
-// memory; a full disk fails the step, not the server.
+// open descriptor; nothing a step started outlives it, however it ended; a
+// flood of output keeps the server answering with bounded memory; a full disk
+// fails the step, not the server.
 import { afterEach, describe, expect, test } from "bun:test";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { runEnded, startApi, type Api } from "../helpers/api.ts";
-import { rssKiB } from "../helpers/procs.ts";
+import { processesWith, rssKiB } from "../helpers/procs.ts";
+import { signalProcesses } from "../../server/engine/proc.ts";
 import { pick } from "../helpers/soak.ts";
 
 let api: Api | undefined;
@@ -29,6 +31,69 @@ describe("many short steps", () => {
     expect(after.length).toBeGreaterThan(3); // stdio and the database at least: the probe did look
   });
 });
+
+describe("processes that escape their step", () => {
+  // ways out of the step's process group, each racing the step's end
+  const ESCAPES = [
+    "setsid sleep 1000 >/dev/null 2>&1 &",
+    "setsid -f sleep 1000 >/dev/null 2>&1;",
+    "( setsid sleep 1000 >/dev/null 2>&1 & ) ;",
+    "nohup setsid bash -c 'sleep 1000' >/dev/null 2>&1 &",
+  ];
+  const ROUNDS = pick(5, 50);
+  // run by each `always` step first: any process of an earlier step of this run still alive?
+  const CHECK =
+    'f=$(grep -lzx "LIGHTFLOW_TASK=$LIGHTFLOW_TASK" /proc/[0-9]*/environ 2>/dev/null); [ -z "$f" ] || grep -Lzx "LIGHTFLOW_STEP=$LIGHTFLOW_STEP" $f 2>/dev/null | sed "s/^/survivor /"; ';
+
+  test(`none survives a step's end, whatever the end: ${ROUNDS} rounds of success, skipped, failed, killed, timed out and cancelled`, async () => {
+    api = await startApi();
+    const task = `escapes-${Date.now()}`;
+    const steps = ESCAPES.flatMap((escape, i) => [
+      { name: `ok${i}`, script: `${escape} exit 0` },
+      { name: `skip${i}`, script: `${escape} exit 75` },
+      { name: `fail${i}`, script: `${escape} exit 3` },
+      { name: `killed${i}`, script: `${escape} kill -KILL $$` },
+    ]).map(({ name, script }) => ({ name, command: "bash", args: ["-c", CHECK + script], run_rule: "always" }));
+    steps.push({ name: "slow", command: "bash", args: ["-c", `${CHECK} ${ESCAPES[0]} sleep 300`], run_rule: "always", timeout_s: 1 } as (typeof steps)[number]);
+    steps.push({ name: "last", command: "bash", args: ["-c", `${CHECK} true`], run_rule: "always" });
+    expect((await api.json("POST", "/api/tasks", { name: task, steps })).status).toBe(201);
+    await api.json("POST", "/api/tasks", { name: `${task}-c`, steps: [{ name: "long", command: "bash", args: ["-c", `${ESCAPES[0]} echo started; sleep 300`] }] });
+    try {
+      for (let round = 0; round < ROUNDS; round++) {
+        const run = (await api.json("POST", `/api/tasks/${task}/runs`)).body;
+        const done = await runEnded(api, run.id);
+        expect(done.steps.map((s: { status: string }) => s.status)).toEqual([...Array(ESCAPES.length).fill(["success", "skipped", "failed", "failed"]).flat(), "timed_out", "success"]);
+        for (const s of done.steps) {
+          const log = await (await api.call("GET", `/api/runs/${run.id}/steps/${s.position}/log`)).text();
+          expect(log.split("\n").filter((l) => l.startsWith("survivor"))).toEqual([]);
+        }
+        expect(processesWith("LIGHTFLOW_TASK", task)).toEqual([]);
+
+        const cancelled = (await api.json("POST", `/api/tasks/${task}-c/runs`)).body;
+        const mark = api.server.output().length;
+        await waitForLog(api, cancelled.id, "started");
+        await api.json("POST", `/api/runs/${cancelled.id}/cancel`);
+        await api.server.waitForText(new RegExp(`run ${cancelled.id} of \\S+ ended `), mark);
+        expect(processesWith("LIGHTFLOW_TASK", `${task}-c`)).toEqual([]);
+      }
+    } finally {
+      for (const name of [task, `${task}-c`]) signalProcesses(processesWith("LIGHTFLOW_TASK", name), "SIGKILL");
+    }
+  });
+});
+
+/** Resolves once the step's log holds `text` (the log is read with ?follow=1, no polling). */
+async function waitForLog(a: Api, runId: number, text: string): Promise<void> {
+  const res = await a.call("GET", `/api/runs/${runId}/steps/1/log?follow=1`);
+  const reader = res.body!.getReader();
+  let seen = "";
+  while (!seen.includes(text)) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    seen += new TextDecoder().decode(value);
+  }
+  await reader.cancel();
+}
 
 describe("output floods", () => {
   test("a step writing 1 GB fast: the API keeps answering, the log stays at the cap, memory stays bounded", async () => {
