@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { totpCode } from "../server/auth/totp.ts";
 import { cookieOf, request, runEnded, tokenOfLink, type Api } from "./helpers/api.ts";
 import { runCli, startServer, type ServerProcess } from "./helpers/server.ts";
-import { linkIn, startSmtp, type Smtp } from "./helpers/smtp.ts";
+import { linkIn, smtpEnv, startSmtp, type Smtp } from "./helpers/smtp.ts";
 
 const ADMIN = "root@example.com";
 const PASSWORD = "a long admin password";
@@ -35,7 +35,7 @@ async function newUser(email: string, role: "admin" | "viewer", password = "user
 beforeAll(async () => {
   smtp = await startSmtp();
   server = await startServer({
-    env: { LIGHTFLOW_ADMIN_EMAIL: ADMIN, SMTP_HOST: "127.0.0.1", SMTP_PORT: String(smtp.port), SMTP_SECURITY: "none", SMTP_FROM: "lightflow@example.com" },
+    env: { LIGHTFLOW_ADMIN_EMAIL: ADMIN, ...smtpEnv(smtp) },
   });
 });
 afterAll(async () => {

@@ -40,6 +40,14 @@ function parse(raw: string): { subject: string; text: string } {
   return { subject, text: body.replace(/\r\n/g, "\n") };
 }
 
+/** The server's settings for sending to this test SMTP server (plain, no login). */
+export const smtpEnv = (smtp: { port: number }): Record<string, string> => ({
+  SMTP_HOST: "127.0.0.1",
+  SMTP_PORT: String(smtp.port),
+  SMTP_SECURITY: "none",
+  SMTP_FROM: "lightflow@example.com",
+});
+
 export async function startSmtp(o: { starttls?: boolean; auth?: { user: string; pass: string } } = {}): Promise<Smtp> {
   let key: Buffer | undefined;
   let cert: Buffer | undefined;

@@ -39,6 +39,17 @@ function runStatus(dir: string, id: number): string {
   }
 }
 
+/** A server running a run whose step runs until it is killed. */
+async function serverWithLiveRun() {
+  const dir = tempDir();
+  const marker = `m${Math.random().toString(36).slice(2)}`;
+  const runId = seed(dir, marker);
+  const server = await startServer({ dir });
+  servers.push(server);
+  await waitForFile(join(dir, "started"));
+  return { dir, marker, runId, server };
+}
+
 /** Starts a server that is expected to refuse: its exit code and what it printed. */
 async function refusedStart(dir: string): Promise<{ code: number; out: string }> {
   const proc = Bun.spawn(["bun", join(import.meta.dir, "..", "..", "server", "main.ts"), "serve"], {
@@ -53,13 +64,7 @@ async function refusedStart(dir: string): Promise<{ code: number; out: string }>
 
 describe("one live server per data directory", () => {
   test("a second server refuses to start and leaves the live server's run alone", async () => {
-    const dir = tempDir();
-    const marker = `m${Math.random().toString(36).slice(2)}`;
-    const runId = seed(dir, marker);
-    const first = await startServer({ dir });
-    servers.push(first);
-    await waitForFile(join(dir, "started"));
-
+    const { dir, marker, runId, server: first } = await serverWithLiveRun();
     const second = await refusedStart(dir);
     expect(second.code).toBe(2);
     expect(second.out).toContain(`LIGHTFLOW_DATA_DIR: another Lightflow server (pid ${first.proc.pid}) is running on ${dir}`);
@@ -71,12 +76,7 @@ describe("one live server per data directory", () => {
   });
 
   test("the hold dies with the holder: after kill -9 the next server starts and recovers the run", async () => {
-    const dir = tempDir();
-    const marker = `m${Math.random().toString(36).slice(2)}`;
-    const runId = seed(dir, marker);
-    const first = await startServer({ dir });
-    servers.push(first);
-    await waitForFile(join(dir, "started"));
+    const { dir, marker, runId, server: first } = await serverWithLiveRun();
     await first.kill9();
 
     const second = await startServer({ dir });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { totpCode } from "../../server/auth/totp.ts";
 import { cookieOf, request, tokenOfLink } from "../helpers/api.ts";
 import { startServer, type ServerProcess } from "../helpers/server.ts";
-import { linkIn, startSmtp, type Smtp } from "../helpers/smtp.ts";
+import { linkIn, smtpEnv, startSmtp, type Smtp } from "../helpers/smtp.ts";
 
 const ADMIN = "racer@example.com";
 const PASSWORD = "a long racing password";
@@ -23,7 +23,7 @@ const mailsTo = (to: string, subject: RegExp) => smtp.mails.filter((m) => m.to.i
 beforeAll(async () => {
   smtp = await startSmtp();
   server = await startServer({
-    env: { LIGHTFLOW_ADMIN_EMAIL: ADMIN, SMTP_HOST: "127.0.0.1", SMTP_PORT: String(smtp.port), SMTP_SECURITY: "none", SMTP_FROM: "lightflow@example.com" },
+    env: { LIGHTFLOW_ADMIN_EMAIL: ADMIN, ...smtpEnv(smtp) },
   });
 });
 afterAll(async () => {
