@@ -9,20 +9,21 @@ import { PoolStore } from "../db/pools.ts";
 import { RunStore } from "../db/runs.ts";
 import { TaskStore, type TaskPatch } from "../db/tasks.ts";
 import { VariableStore } from "../db/variables.ts";
-import { systemClock, type Clock, type Timer } from "./clock.ts";
-import { CronError, nextFire, parseCron } from "./cron.ts";
+import { systemClock, type Clock } from "./clock.ts";
+import { catchUp } from "./catchup.ts";
+import { CronError, parseCron } from "./cron.ts";
+import { Deadlines } from "./deadlines.ts";
 import { EventBus } from "./events.ts";
 import { processExecutor, type Executor } from "./executor.ts";
 import { Metrics } from "./metrics.ts";
-import { runLogDir } from "./logs.ts";
 import { RunQueue, type QueuedRun } from "./queue.ts";
 import { recoverInterrupted } from "./recovery.ts";
+import { Retention } from "./retention.ts";
 import { RunExecution, type RunnerDeps } from "./runner.ts";
 import { Scheduler } from "./scheduler.ts";
 import type { SetupTarget } from "./setup.ts";
 import { FINISHED_RUN, type Run, type Task, type TaskDef, type Trigger } from "./types.ts";
 
-const DAY = 86_400_000;
 const log = (msg: string) => console.log(`lightflow: ${msg}`);
 
 export interface EngineOptions {
@@ -55,8 +56,8 @@ export class Engine {
   private readonly settled = new Map<number, Promise<unknown>>();
   /** runs this process queued, as inserted: startRun need not read them back */
   private readonly queuedHere = new Map<number, Run>();
-  /** "did not start" timers of queued scheduled runs, by run id */
-  private readonly deadlines = new Map<number, Timer>();
+  private readonly deadlines: Deadlines;
+  private readonly retention: Retention;
   private stopping = false;
   private readonly metrics: Metrics;
 
@@ -76,6 +77,15 @@ export class Engine {
       clock: this.clock,
       timezone: o.config.timezone,
       fire: (taskId, fireAt) => this.fire(taskId, fireAt),
+    });
+    this.deadlines = new Deadlines({ clock: this.clock, bus: this.bus, runs: this.runs, log });
+    this.retention = new Retention({
+      clock: this.clock,
+      runs: this.runs,
+      logsDir: this.logsDir,
+      days: o.config.logRetentionDays,
+      job: (name, at, fn) => this.scheduler.job(name, at, fn),
+      log,
     });
     this.queue = new RunQueue({
       cap: o.config.globalConcurrency,
@@ -109,14 +119,21 @@ export class Engine {
     const live = this.runs.live();
     const byId = new Map(tasks.map((t) => [t.id, t]));
     for (const run of live.filter((r) => r.status === "queued")) {
-      this.watchDeadline(byId.get(run.task_id)!, run, "server_down");
+      this.deadlines.watch(byId.get(run.task_id)!, run, "server_down");
       this.queue.enqueue({ runId: run.id, taskId: run.task_id });
     }
     await recoverInterrupted(this.runnerDeps, live.filter((r) => r.status === "running"), this.config.killGraceMs);
     const scheduled = tasks.filter((t) => this.cronStillValid(t));
-    for (const t of scheduled) this.catchUp(t, now);
+    const catchUpDeps = {
+      tasks: this.tasks,
+      timezone: this.config.timezone,
+      deadlines: this.deadlines,
+      enqueue: (t: Task, at: number) => this.enqueueRun(t, "catchup", null, at),
+      log,
+    };
+    for (const t of scheduled) catchUp(t, now, catchUpDeps);
     for (const t of scheduled) this.scheduler.set(t.id, t.cron, t.enabled);
-    this.scheduleRetention(this.clock.now() + 60_000);
+    this.retention.start(this.clock.now() + 60_000);
     this.queue.resume();
   }
 
@@ -135,52 +152,6 @@ export class Engine {
       log(`task ${t.name} is not scheduled: ${e.message}; edit its schedule to run it on time again`);
       return false;
     }
-  }
-
-  /**
-   * Fire times missed while the server was down: a catch-up task gets one run
-   * for them; a task with a start deadline that passed raises "did not start".
-   */
-  private catchUp(t: Task, now: number): void {
-    const anchor = this.tasks.anchor(t.id) ?? t.created_at;
-    this.tasks.setAnchor(t.id, now);
-    if (!t.cron || !t.enabled || (!t.catchup && t.start_deadline_s === null)) return;
-    const spec = parseCron(t.cron);
-    let missed = nextFire(spec, this.config.timezone, anchor);
-    if (missed === null || missed > now) return;
-    for (let i = 0; i < 100_000; i++) {
-      const later = nextFire(spec, this.config.timezone, missed);
-      if (later === null || later > now) break;
-      missed = later;
-    }
-    if (!t.catchup) {
-      if (t.start_deadline_s !== null) this.late(t.name, missed, null, "server_down");
-      return;
-    }
-    log(`task ${t.name} missed its schedule while the server was down; queueing one catch-up run`);
-    const run = this.enqueueRun(t, "catchup", null, missed);
-    if (run) this.watchDeadline(t, run, "server_down");
-  }
-
-  private scheduleRetention(at: number): void {
-    this.scheduler.job("retention", at, () => {
-      this.deleteOldRuns();
-      this.scheduleRetention(this.clock.now() + DAY);
-    });
-  }
-
-  /** Deletes runs (and their logs) that ended more than LIGHTFLOW_LOG_RETENTION_DAYS ago. */
-  deleteOldRuns(): number {
-    const cutoff = this.clock.now() - this.config.logRetentionDays * DAY;
-    let total = 0;
-    for (;;) {
-      const gone = this.runs.deleteEndedBefore(cutoff);
-      for (const r of gone) rmSync(runLogDir(this.logsDir, r.task, r.id), { recursive: true, force: true });
-      total += gone.length;
-      if (gone.length === 0) break;
-    }
-    if (total) log(`retention: deleted ${total} runs older than ${this.config.logRetentionDays} days`);
-    return total;
   }
 
   // ---- tasks ------------------------------------------------------------------
@@ -290,31 +261,7 @@ export class Engine {
       return;
     }
     const run = this.enqueueRun(task, "schedule", null, fireAt);
-    if (run) this.watchDeadline(task, run, "not_started");
-  }
-
-  private late(task: string, scheduledFor: number, runId: number | null, reason: "not_started" | "server_down"): void {
-    log(`task ${task}: the run for ${new Date(scheduledFor).toISOString()} did not start in time (${reason === "server_down" ? "the server was down" : "it is still waiting"})`);
-    this.bus.emit({ type: "late", task, scheduled_for: scheduledFor, run_id: runId, reason });
-  }
-
-  /** A scheduled run must start by its fire time plus the task's start deadline, or "did not start" is raised. */
-  private watchDeadline(task: Task, run: Run, ifPast: "not_started" | "server_down"): void {
-    if (task.start_deadline_s === null || run.scheduled_for === null) return;
-    const due = run.scheduled_for + task.start_deadline_s * 1000;
-    if (due <= this.clock.now()) return this.late(task.name, run.scheduled_for, run.id, ifPast);
-    this.deadlines.set(
-      run.id,
-      this.clock.at(due, () => {
-        this.deadlines.delete(run.id);
-        if (this.runs.get(run.id)?.status === "queued") this.late(task.name, run.scheduled_for!, run.id, "not_started");
-      }),
-    );
-  }
-
-  private clearDeadline(runId: number): void {
-    this.deadlines.get(runId)?.cancel();
-    this.deadlines.delete(runId);
+    if (run) this.deadlines.watch(task, run, "not_started");
   }
 
   /** `within`: more to write in the run's own transaction (an audit row). */
@@ -328,7 +275,7 @@ export class Engine {
   }
 
   private startRun(q: QueuedRun): void {
-    this.clearDeadline(q.runId);
+    this.deadlines.clear(q.runId);
     const run = this.queuedHere.get(q.runId) ?? this.runs.get(q.runId);
     this.queuedHere.delete(q.runId);
     if (!run || run.status !== "queued") {
@@ -359,7 +306,7 @@ export class Engine {
       return exec.run;
     }
     if (run.status === "queued" && this.queue.remove(runId)) {
-      this.clearDeadline(runId);
+      this.deadlines.clear(runId);
       this.queuedHere.delete(runId);
       const ended = this.clock.now();
       this.runs.write(runId, { finished: { status: "cancelled", at: ended } });
@@ -394,7 +341,7 @@ export class Engine {
     this.stopping = true;
     this.queue.pause();
     this.scheduler.stop();
-    for (const id of [...this.deadlines.keys()]) this.clearDeadline(id);
+    this.deadlines.clearAll();
     for (const exec of this.executions.values()) exec.interrupt("interrupted by server shutdown");
     await Promise.all(this.settled.values());
   }
