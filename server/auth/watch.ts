@@ -5,23 +5,24 @@
 // (UserStore.onAccessChange); each held stream is checked again then, and a
 // session's expiry is a timer, so nothing polls.
 import type { Role } from "../db/users.ts";
+import { systemClock, type Clock, type Timer } from "../engine/clock.ts";
 import type { AuthService, Principal } from "./service.ts";
-
-/** setTimeout's longest delay; a later expiry re-arms. */
-const MAX_DELAY = 2 ** 31 - 1;
 
 interface Held {
   principal: Principal;
   role: Role | "any";
   end: () => void;
-  timer: ReturnType<typeof setTimeout> | null;
+  timer: Timer | null;
 }
 
 export class AccessWatch {
   private readonly held = new Set<Held>();
   private pending = false;
 
-  constructor(private readonly auth: AuthService) {
+  constructor(
+    private readonly auth: Pick<AuthService, "stillValid" | "onAccessChange">,
+    private readonly clock: Clock = systemClock,
+  ) {
     auth.onAccessChange(() => {
       // one check after the change is done (disabling deletes sessions, then tokens)
       if (this.pending || this.held.size === 0) return;
@@ -37,34 +38,21 @@ export class AccessWatch {
   hold(principal: Principal, role: Role | "any", end: () => void): () => void {
     const h: Held = { principal, role, end, timer: null };
     this.held.add(h);
-    this.arm(h);
+    // a session ends at its expiry too: checked then (the clock waits past setTimeout's 24.8 days)
+    if (principal.expiresAt !== null) h.timer = this.clock.at(principal.expiresAt, () => this.check(h));
     return () => this.release(h);
-  }
-
-  get size(): number {
-    return this.held.size;
-  }
-
-  private arm(h: Held): void {
-    const at = h.principal.expiresAt;
-    if (at === null) return;
-    h.timer = setTimeout(() => this.check(h), Math.min(MAX_DELAY, Math.max(0, at - Date.now())));
   }
 
   private check(h: Held): void {
     if (!this.held.has(h)) return;
     const user = this.auth.stillValid(h.principal);
-    if (user && (h.role === "any" || user.role === h.role)) {
-      if (h.timer) clearTimeout(h.timer);
-      this.arm(h); // an expiry beyond setTimeout's longest delay is reached in several waits
-      return;
-    }
+    if (user && (h.role === "any" || user.role === h.role)) return;
     this.release(h);
     h.end();
   }
 
   private release(h: Held): void {
-    if (h.timer) clearTimeout(h.timer);
+    h.timer?.cancel();
     this.held.delete(h);
   }
 }
