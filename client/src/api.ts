@@ -95,16 +95,15 @@ export const api = {
   auth: {
     state: () => send<T.AuthState>("GET", "/auth/state"),
     setupLink: () => send<void>("POST", "/auth/setup-link"),
-    login: (b: T.LoginBody) => send<{ user: T.Me }>("POST", "/auth/login", b),
+    login: (b: T.LoginBody) => send<T.LoginOut>("POST", "/auth/login", b),
     logout: () => send<void>("POST", "/auth/logout"),
     forgot: (email: string) => send<void>("POST", "/auth/forgot", { email }),
-    /** Sets the password and signs in (the answer carries the session cookie). */
-    /** `totp_required`: the password is set, and a user with a second factor signs in with a code next */
-    setPassword: (token: string, password: string) => send<{ user: T.Me; totp_required?: true }>("POST", "/auth/set-password", { token, password }),
+    /** Sets the password and signs in (the answer carries the session cookie), unless the user has a second factor (`totp_required`): a code signs in next. */
+    setPassword: (token: string, password: string) => send<T.SetPasswordOut>("POST", "/auth/set-password", { token, password }),
   },
   me: {
     get: () => send<T.Me>("GET", "/me"),
-    patch: (b: { alerts?: boolean }) => send<T.Me>("PATCH", "/me", b),
+    patch: (b: T.MePatch) => send<T.Me>("PATCH", "/me", b),
     password: (current: string, password: string) => send<void>("POST", "/me/password", { current, password }),
     /** needs the password (or a code of the factor being replaced): a session alone cannot set a factor */
     totpStart: (proof: { password: string } | { code: string }) => send<T.TotpEnrolment>("POST", "/me/totp", proof),
@@ -117,7 +116,7 @@ export const api = {
   users: {
     list: () => send<T.User[]>("GET", "/users"),
     invite: (email: string, role: T.Role) => send<T.User>("POST", "/users", { email, role }),
-    patch: (id: number, b: { role?: T.Role; disabled?: boolean }) => send<T.User>("PATCH", `/users/${id}`, b),
+    patch: (id: number, b: T.UserPatch) => send<T.User>("PATCH", `/users/${id}`, b),
     resetTotp: (id: number) => send<void>("DELETE", `/users/${id}/totp`),
     remove: (id: number) => send<void>("DELETE", `/users/${id}`),
   },
@@ -154,8 +153,8 @@ export const api = {
   },
   variables: {
     list: () => send<T.Variable[]>("GET", "/variables"),
-    create: (v: { key: string; value: string; secret: boolean }) => send<T.Variable>("POST", "/variables", v),
-    update: (key: string, b: { value?: string; secret?: boolean }) => send<T.Variable>("PUT", `/variables/${seg(key)}`, b),
+    create: (v: T.VariableInput) => send<T.Variable>("POST", "/variables", v),
+    update: (key: string, b: T.VariableUpdate) => send<T.Variable>("PUT", `/variables/${seg(key)}`, b),
     remove: (key: string) => send<void>("DELETE", `/variables/${seg(key)}`),
   },
   scripts: {
@@ -163,7 +162,7 @@ export const api = {
     read: (path: string) => send<string>("GET", `/scripts/${scriptPath(path)}`, undefined, "text"),
     write: (path: string, content: string) => send<T.ScriptSaved>("PUT", `/scripts/${scriptPath(path)}`, content),
     remove: (path: string) => send<void>("DELETE", `/scripts/${scriptPath(path)}`),
-    rename: (from: string, to: string) => send<{ from: string; to: string }>("POST", "/scripts/rename", { from, to }),
+    rename: (from: string, to: string) => send<T.ScriptRenamed>("POST", "/scripts/rename", { from, to }),
   },
   packages: {
     list: () => send<T.Package[]>("GET", "/packages"),

@@ -124,7 +124,8 @@ export async function loadGrid(runs = grid.runs) {
 function apply(e: LiveEvent) {
   if (e.type === "run") applyRun(e.run);
   else if (e.type === "task") applyTask(e.task);
-  else setGrid("tasks", (ts) => ts.filter((t) => t.name !== e.name));
+  else if (e.type === "task_deleted") setGrid("tasks", (ts) => ts.filter((t) => t.name !== e.name));
+  // "late" (a run that missed its start deadline) changes nothing the grid shows
 }
 
 /** Puts a run into the grid (also used with the answer of "Run now"). */

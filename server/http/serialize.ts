@@ -1,6 +1,6 @@
 // Engine objects to API JSON: times become ISO 8601 strings in UTC, internal
 // fields stay inside.
-import type { RunOut, TaskOut } from "../schema/tasks.ts";
+import type { RunOut, StepRunOut, TaskOut } from "../schema/tasks.ts";
 import { definitionOf } from "../engine/taskdef.ts";
 import type { RunView, StepView, Task } from "../engine/types.ts";
 
@@ -41,7 +41,7 @@ export function taskOut(t: Task, nextFireAt: number | null): TaskOut {
   return { id: t.id, ...definitionOf(t), next_fire_at: iso(nextFireAt), created_at: iso(t.created_at)!, updated_at: iso(t.updated_at)! };
 }
 
-export function stepOut(s: StepView) {
+export function stepOut(s: StepView): StepRunOut {
   return {
     position: s.position,
     name: s.name,

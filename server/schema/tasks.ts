@@ -1,8 +1,18 @@
 // Tasks, steps and runs as the API takes and gives them.
 import { Type } from "@sinclair/typebox";
 import { t } from "elysia";
-import { Name, STEP_NAME_PATTERN } from "./common.ts";
+import { Name, OneOf, RunStatus, STEP_NAME_PATTERN } from "./common.ts";
+import { RETRY_DELAY_S, START_DEADLINE_S, STEP_RETRIES, STEP_TIMEOUT_S, STEPS_PER_TASK } from "./limits.ts";
 import { PoolInput, SetupVariable } from "./resources.ts";
+
+export { RunStatus } from "./common.ts";
+export const RunRule = OneOf(["on_success", "always"]);
+export type RunRule = typeof RunRule.static;
+/** What queued a run: its CRON, a person or token, or the catch-up after downtime. */
+export const Trigger = OneOf(["schedule", "manual", "catchup"]);
+export type Trigger = typeof Trigger.static;
+export const StepStatus = OneOf(["pending", "running", "success", "skipped", "failed", "timed_out", "cancelled", "not_run"]);
+export type StepStatus = typeof StepStatus.static;
 
 const NoNul = (what: string, max: number) =>
   t.String({ maxLength: max, pattern: "^[^\\u0000]*$", error: `${what}: text of at most ${max} characters, without NUL bytes` });
@@ -13,9 +23,23 @@ export const StepInput = t.Object(
     command: t.String({ minLength: 1, maxLength: 4096, pattern: "^[^\\u0000]+$", error: "command: a program name or path (1 to 4096 characters)" }),
     args: t.Optional(t.Array(NoNul("argument", 65536), { maxItems: 256, error: "args: a list of at most 256 strings" })),
     run_rule: t.Optional(t.Union([t.Literal("on_success"), t.Literal("always")], { error: 'run_rule: "on_success" or "always"' })),
-    timeout_s: t.Optional(Type.Integer({ minimum: 1, maximum: 604800, error: "timeout_s: whole seconds from 1 to 604800 (7 days)" })),
-    retries: t.Optional(Type.Integer({ minimum: 0, maximum: 10, error: "retries: a whole number from 0 to 10" })),
-    retry_delay_s: t.Optional(Type.Integer({ minimum: 0, maximum: 86400, error: "retry_delay_s: whole seconds from 0 to 86400" })),
+    timeout_s: t.Optional(
+      Type.Integer({
+        minimum: STEP_TIMEOUT_S.min,
+        maximum: STEP_TIMEOUT_S.max,
+        error: `timeout_s: whole seconds from ${STEP_TIMEOUT_S.min} to ${STEP_TIMEOUT_S.max} (7 days)`,
+      }),
+    ),
+    retries: t.Optional(
+      Type.Integer({ minimum: STEP_RETRIES.min, maximum: STEP_RETRIES.max, error: `retries: a whole number from ${STEP_RETRIES.min} to ${STEP_RETRIES.max}` }),
+    ),
+    retry_delay_s: t.Optional(
+      Type.Integer({
+        minimum: RETRY_DELAY_S.min,
+        maximum: RETRY_DELAY_S.max,
+        error: `retry_delay_s: whole seconds from ${RETRY_DELAY_S.min} to ${RETRY_DELAY_S.max}`,
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -28,7 +52,13 @@ const taskFields = {
   pool: t.Optional(t.Nullable(Name("pool"))),
   catchup: t.Optional(t.Boolean({ error: "catchup: true or false" })),
   start_deadline_s: t.Optional(
-    t.Nullable(Type.Integer({ minimum: 1, maximum: 604800, error: "start_deadline_s: whole seconds from 1 to 604800, or null" })),
+    t.Nullable(
+      Type.Integer({
+        minimum: START_DEADLINE_S.min,
+        maximum: START_DEADLINE_S.max,
+        error: `start_deadline_s: whole seconds from ${START_DEADLINE_S.min} to ${START_DEADLINE_S.max}, or null`,
+      }),
+    ),
   ),
   alert_emails: t.Optional(
     t.Array(t.String({ maxLength: 254, pattern: "^[^\\s@]+@[^\\s@]+$", error: "alert_emails: e-mail addresses" }), {
@@ -36,7 +66,11 @@ const taskFields = {
       error: "alert_emails: at most 20 e-mail addresses",
     }),
   ),
-  steps: t.Array(StepInput, { minItems: 1, maxItems: 50, error: "steps: 1 to 50 steps" }),
+  steps: t.Array(StepInput, {
+    minItems: STEPS_PER_TASK.min,
+    maxItems: STEPS_PER_TASK.max,
+    error: `steps: ${STEPS_PER_TASK.min} to ${STEPS_PER_TASK.max} steps`,
+  }),
 };
 
 export const TaskInput = t.Object(taskFields, { additionalProperties: false });
@@ -66,28 +100,48 @@ export const TaskPatch = t.Object(
   { additionalProperties: false },
 );
 
+export type SetupFile = typeof SetupFileSchema.static;
+export type TaskPatch = typeof TaskPatch.static;
+
 export const DuplicateInput = t.Object({ name: Name("name") }, { additionalProperties: false });
+
+/** One line of POST /api/import's answer. */
+export const ImportChangeOut = t.Object({
+  kind: OneOf(["pool", "variable", "task"]),
+  name: t.String(),
+  action: OneOf(["create", "update", "unchanged", "kept", "skipped"]),
+  detail: t.Optional(t.String()),
+});
+export type ImportChangeOut = typeof ImportChangeOut.static;
+export const ImportResultOut = t.Object({ dry_run: t.Boolean(), changes: t.Array(ImportChangeOut) });
+export type ImportResultOut = typeof ImportResultOut.static;
 
 export const StepOut = t.Object({
   name: t.String(),
   command: t.String(),
   args: t.Array(t.String()),
-  run_rule: t.String(),
-  timeout_s: t.Number(),
-  retries: t.Number(),
-  retry_delay_s: t.Number(),
+  run_rule: RunRule,
+  timeout_s: Type.Integer(),
+  /** tries again after a failure or timeout, up to this many times */
+  retries: Type.Integer(),
+  /** seconds to wait before each new try */
+  retry_delay_s: Type.Integer(),
 });
+export type StepOut = typeof StepOut.static;
 
 export const TaskOut = t.Object({
-  id: t.Number(),
+  id: Type.Integer(),
   name: t.String(),
   description: t.String(),
   cron: t.Nullable(t.String()),
   enabled: t.Boolean(),
   pool: t.Nullable(t.String()),
   catchup: t.Boolean(),
-  start_deadline_s: t.Nullable(t.Number()),
+  /** a scheduled run not started this many seconds after its fire time sends a did_not_start alert; null: never */
+  start_deadline_s: t.Nullable(Type.Integer()),
+  /** besides the users who opted in, these addresses get this task's alerts */
   alert_emails: t.Array(t.String()),
+  /** null when disabled or without cron */
   next_fire_at: t.Nullable(t.String()),
   steps: t.Array(StepOut),
   created_at: t.String(),
@@ -95,26 +149,29 @@ export const TaskOut = t.Object({
 });
 
 export const StepRunOut = t.Object({
-  position: t.Number(),
+  position: Type.Integer(),
   name: t.String(),
-  status: t.String(),
-  attempt: t.Number(),
-  retries: t.Number(),
+  status: StepStatus,
+  /** which try this is (each has its own log); counts from 1 */
+  attempt: Type.Integer(),
+  /** how many times the step may be tried again: `retries + 1` attempts at most */
+  retries: Type.Integer(),
   /** set while the step waits to try again: when the next attempt starts */
   retry_at: t.Nullable(t.String()),
-  exit_code: t.Nullable(t.Number()),
+  exit_code: t.Nullable(Type.Integer()),
   signal: t.Nullable(t.String()),
   error: t.Nullable(t.String()),
   started_at: t.Nullable(t.String()),
   ended_at: t.Nullable(t.String()),
-  log_bytes: t.Number(),
+  log_bytes: Type.Integer(),
 });
+export type StepRunOut = typeof StepRunOut.static;
 
 export const RunOut = t.Object({
-  id: t.Number(),
+  id: Type.Integer(),
   task: t.String(),
-  status: t.String(),
-  trigger: t.String(),
+  status: RunStatus,
+  trigger: Trigger,
   triggered_by: t.Nullable(t.String()),
   scheduled_for: t.Nullable(t.String()),
   queued_at: t.String(),
@@ -125,13 +182,28 @@ export const RunOut = t.Object({
 export type RunOut = typeof RunOut.static;
 export type TaskOut = typeof TaskOut.static;
 
-export const GridOut = t.Object({ tasks: t.Array(t.Object({ ...TaskOut.properties, runs: t.Array(RunOut) })) });
+export const GridTaskOut = t.Object({ ...TaskOut.properties, runs: t.Array(RunOut) });
+export type GridTaskOut = typeof GridTaskOut.static;
+export const GridOut = t.Object({ tasks: t.Array(GridTaskOut) });
+export type GridOut = typeof GridOut.static;
 
 export const CronPreviewQuery = t.Object({
   expr: t.String({ maxLength: 200, error: "expr: a 5-field CRON expression" }),
   count: t.Optional(t.Numeric({ minimum: 1, maximum: 50, error: "count: a whole number from 1 to 50" })),
   from: t.Optional(t.String({ format: "date-time", error: "from: an ISO 8601 time such as 2026-11-22T03:00:00Z" })),
 });
+
+/** A fire time that falls in a DST change of the server's timezone. */
+export const CronNoteOut = t.Object({ at: t.String(), kind: OneOf(["skipped", "repeated"]), message: t.String() });
+export type CronNoteOut = typeof CronNoteOut.static;
+export const CronPreviewOut = t.Object({
+  next: t.Array(t.String()),
+  timezone: t.String(),
+  notes: t.Array(CronNoteOut),
+  /** why fewer times than asked came back */
+  reason: t.Optional(t.String()),
+});
+export type CronPreviewOut = typeof CronPreviewOut.static;
 
 export const LogQuery = t.Object({
   offset: t.Optional(t.Numeric({ minimum: 0, error: "offset: a byte offset, 0 or more" })),

@@ -1,6 +1,7 @@
 import { createSignal } from "solid-js";
 import { api, ApiError } from "../../api.ts";
 import Field, { FormError } from "../../components/Field.tsx";
+import { PASSWORD_MIN_LENGTH } from "../../../../server/schema/limits.ts";
 
 export default function PasswordForm() {
   const [current, setCurrent] = createSignal("");
@@ -34,9 +35,9 @@ export default function PasswordForm() {
           <input id={id} type="password" autocomplete="current-password" required value={current()} onInput={(e) => setCurrent(e.currentTarget.value)} />
         )}
       </Field>
-      <Field label="New password" error={fieldErr("password")} hint="At least 10 characters.">
+      <Field label="New password" error={fieldErr("password")} hint={`At least ${PASSWORD_MIN_LENGTH} characters.`}>
         {(id) => (
-          <input id={id} type="password" autocomplete="new-password" minLength={10} required value={next()} onInput={(e) => setNext(e.currentTarget.value)} />
+          <input id={id} type="password" autocomplete="new-password" minLength={PASSWORD_MIN_LENGTH} required value={next()} onInput={(e) => setNext(e.currentTarget.value)} />
         )}
       </Field>
       <Field label="New password again" error={mismatch()}>

@@ -9,6 +9,7 @@ import { Link, navigate } from "../../router.tsx";
 import { setMe } from "../../session.ts";
 import { useTitle } from "../../lib/title.ts";
 import Field, { FormError } from "../../components/Field.tsx";
+import { PASSWORD_MIN_LENGTH } from "../../../../server/schema/limits.ts";
 
 export default function SetPasswordPage() {
   useTitle(() => "Set your password");
@@ -23,7 +24,7 @@ export default function SetPasswordPage() {
   const submit = async (e: SubmitEvent) => {
     e.preventDefault();
     if (mismatch()) return;
-    if (password().length < 10) return setError("Use at least 10 characters.");
+    if (password().length < PASSWORD_MIN_LENGTH) return setError(`Use at least ${PASSWORD_MIN_LENGTH} characters.`);
     setBusy(true);
     try {
       const { user, totp_required } = await api.auth.setPassword(token, password());
@@ -52,9 +53,9 @@ export default function SetPasswordPage() {
         >
           <form class="card" onSubmit={submit}>
             <FormError error={error()} />
-            <Field label="New password" hint="At least 10 characters.">
+            <Field label="New password" hint={`At least ${PASSWORD_MIN_LENGTH} characters.`}>
               {(id) => (
-                <input id={id} type="password" autocomplete="new-password" minLength={10} required value={password()} onInput={(e) => setPassword(e.currentTarget.value)} />
+                <input id={id} type="password" autocomplete="new-password" minLength={PASSWORD_MIN_LENGTH} required value={password()} onInput={(e) => setPassword(e.currentTarget.value)} />
               )}
             </Field>
             <Field label="Again" error={mismatch()}>

@@ -2,6 +2,7 @@
 // addresses that get this task's alerts besides the users who opted in.
 import type { SetStoreFunction } from "solid-js/store";
 import Field from "../../components/Field.tsx";
+import { START_DEADLINE_S } from "../../../../server/schema/limits.ts";
 import { splitEmails, type Errors, type TaskForm } from "./model.ts";
 
 export default function AlertFields(props: { form: TaskForm; setForm: SetStoreFunction<TaskForm>; errors: Errors }) {
@@ -27,8 +28,8 @@ export default function AlertFields(props: { form: TaskForm; setForm: SetStoreFu
           <input
             id={id}
             type="number"
-            min="1"
-            max="604800"
+            min={START_DEADLINE_S.min}
+            max={START_DEADLINE_S.max}
             inputmode="numeric"
             placeholder="none"
             value={form.start_deadline_s}

@@ -1,6 +1,7 @@
 // One step in the editor: name, command, arguments line, run rule, timeout,
 // retries and their delay, and buttons to move or remove it.
 import type { RunRule } from "../../types.ts";
+import { RETRY_DELAY_S, STEP_RETRIES, STEP_TIMEOUT_S, STEPS_PER_TASK } from "../../../../server/schema/limits.ts";
 import Field from "../../components/Field.tsx";
 import { argsError, type Errors, type StepForm } from "./model.ts";
 import { splitArgs } from "../../lib/shellwords.ts";
@@ -69,21 +70,21 @@ export default function StepRow(props: Props) {
             <input
               id={id}
               type="number"
-              min="1"
-              max="604800"
+              min={STEP_TIMEOUT_S.min}
+              max={STEP_TIMEOUT_S.max}
               inputmode="numeric"
               value={props.step.timeout_s}
               onInput={(e) => props.onSet("timeout_s", e.currentTarget.value)}
             />
           )}
         </Field>
-        <Field label="Retries" error={err("retries")} hint="Tries again after a failure or a timeout (0 to 10).">
+        <Field label="Retries" error={err("retries")} hint={`Tries again after a failure or a timeout (${STEP_RETRIES.min} to ${STEP_RETRIES.max}).`}>
           {(id) => (
             <input
               id={id}
               type="number"
-              min="0"
-              max="10"
+              min={STEP_RETRIES.min}
+              max={STEP_RETRIES.max}
               inputmode="numeric"
               value={props.step.retries}
               onInput={(e) => props.onSet("retries", e.currentTarget.value)}
@@ -95,8 +96,8 @@ export default function StepRow(props: Props) {
             <input
               id={id}
               type="number"
-              min="0"
-              max="86400"
+              min={RETRY_DELAY_S.min}
+              max={RETRY_DELAY_S.max}
               inputmode="numeric"
               value={props.step.retry_delay_s}
               onInput={(e) => props.onSet("retry_delay_s", e.currentTarget.value)}
@@ -111,7 +112,7 @@ export default function StepRow(props: Props) {
         <button type="button" disabled={props.index === props.count - 1} onClick={() => props.onMove(1)} aria-label={`Move step ${n()} down`}>
           ↓ Down
         </button>
-        <button type="button" class="danger" disabled={props.count === 1} onClick={props.onRemove} aria-label={`Remove step ${n()}`}>
+        <button type="button" class="danger" disabled={props.count <= STEPS_PER_TASK.min} onClick={props.onRemove} aria-label={`Remove step ${n()}`}>
           Remove
         </button>
       </div>

@@ -1,10 +1,9 @@
-// The ordered list of steps: edit, reorder, add, remove (1 to 50 steps).
+// The ordered list of steps: edit, reorder, add, remove (as many as STEPS_PER_TASK, the API's limit, allows).
 import { For } from "solid-js";
 import type { SetStoreFunction } from "solid-js/store";
 import StepRow from "./StepRow.tsx";
 import { blankStep, type Errors, type StepForm, type TaskForm } from "./model.ts";
-
-const MAX_STEPS = 50;
+import { STEPS_PER_TASK } from "../../../../server/schema/limits.ts";
 
 export default function StepsEditor(props: { form: TaskForm; setForm: SetStoreFunction<TaskForm>; errors: Errors; clearErrors: () => void }) {
   const move = (i: number, d: number) => {
@@ -35,7 +34,7 @@ export default function StepsEditor(props: { form: TaskForm; setForm: SetStoreFu
           />
         )}
       </For>
-      <button type="button" onClick={add} disabled={props.form.steps.length >= MAX_STEPS}>
+      <button type="button" onClick={add} disabled={props.form.steps.length >= STEPS_PER_TASK.max}>
         + Add a step
       </button>
     </section>

@@ -1,6 +1,8 @@
 // The editor's form state and its conversion to and from the API's task.
 // Arguments are edited as one shell-like line and stored as an array.
 import type { RunRule, Task, TaskInput } from "../../types.ts";
+// the API's own limits (plain numbers: no server code comes with them)
+import { START_DEADLINE_S, STEP_RETRIES, STEP_TIMEOUT_S } from "../../../../server/schema/limits.ts";
 import { joinArgs, splitArgs } from "../../lib/shellwords.ts";
 
 export interface StepForm {
@@ -118,10 +120,10 @@ export function fromForm(f: TaskForm): { task: TaskInput } | { errors: Errors } 
     const bad = argsError(s.args);
     if (bad) errors[`steps.${i}.args`] = bad;
     const timeout = Number(s.timeout_s);
-    if (!Number.isInteger(timeout) || timeout < 1) errors[`steps.${i}.timeout_s`] = "Give a whole number of seconds, 1 or more.";
+    if (!Number.isInteger(timeout) || timeout < STEP_TIMEOUT_S.min) errors[`steps.${i}.timeout_s`] = `Give a whole number of seconds, ${STEP_TIMEOUT_S.min} or more.`;
     // only "is it a whole number" here: the server checks the ranges and names the field
     const retries = wholeNumber(s.retries);
-    if (retries === null) errors[`steps.${i}.retries`] = "Give a whole number from 0 to 10.";
+    if (retries === null) errors[`steps.${i}.retries`] = `Give a whole number from ${STEP_RETRIES.min} to ${STEP_RETRIES.max}.`;
     const delay = wholeNumber(s.retry_delay_s);
     if (delay === null) errors[`steps.${i}.retry_delay_s`] = "Give a whole number of seconds, 0 or more.";
     return {
@@ -137,8 +139,8 @@ export function fromForm(f: TaskForm): { task: TaskInput } | { errors: Errors } 
   });
   const deadline = f.start_deadline_s.trim() === "" ? null : wholeNumber(f.start_deadline_s);
   // the range is checked here too: the server's answer for a nullable field names none ("expected union value")
-  if (f.start_deadline_s.trim() !== "" && (!deadline || deadline > 604800)) {
-    errors.start_deadline_s = "Give a whole number of seconds from 1 to 604800 (7 days), or leave it empty.";
+  if (f.start_deadline_s.trim() !== "" && (deadline === null || deadline < START_DEADLINE_S.min || deadline > START_DEADLINE_S.max)) {
+    errors.start_deadline_s = `Give a whole number of seconds from ${START_DEADLINE_S.min} to ${START_DEADLINE_S.max} (7 days), or leave it empty.`;
   }
   if (Object.keys(errors).length) return { errors };
   return {
