@@ -100,6 +100,26 @@ function spawnFailure(e: unknown): string {
 /** How long after a spawn the step's processes are looked for among newer pids only. */
 const RECENT_MS = 1000;
 
+/**
+ * The main processes of the steps started lately, in the order they were
+ * started, each carrying its own step's token: a step's sweep skips those
+ * started after its own instead of reading their environment. With many short
+ * steps at once, most pids handed out while a step ran are these (bench P5: most
+ * of the sweep's cost). Only pids handed out after a step's own are looked at,
+ * within RECENT_MS, so a pid started after it is that same process.
+ */
+const stepStarts = { order: new Map<number, number>(), next: 0 };
+const REMEMBERED = 1024;
+
+/** Records a step's main pid; returns a test for "a step started after this one". */
+function startedAfter(pid: number): (other: number) => boolean {
+  const mine = stepStarts.next++;
+  stepStarts.order.delete(pid);
+  stepStarts.order.set(pid, mine);
+  if (stepStarts.order.size > REMEMBERED) stepStarts.order.delete(stepStarts.order.keys().next().value!);
+  return (other) => (stepStarts.order.get(other) ?? -1) > mine;
+}
+
 const libc = dlopen("libc.so.6", { pipe2: { args: [FFIType.ptr, FFIType.i32], returns: FFIType.i32 } });
 const O_CLOEXEC = 0o2000000;
 
@@ -157,10 +177,12 @@ export const processExecutor: Executor = {
     }
     const pid = proc.pid;
     const spawnedAt = performance.now();
+    const otherStep = startedAfter(pid);
     // Everything the step starts gets a pid handed out after its own, so a look
-    // soon after the spawn is limited to those; later the pid cycle may have
-    // come round (32768 pids at the least), and every process is looked at.
-    const scan = () => scanEnv(spec.token.name, spec.token.value, performance.now() - spawnedAt < RECENT_MS ? pid : undefined);
+    // soon after the spawn is limited to those (less the steps started since); later
+    // the pid cycle may have come round (32768 pids at the least), and every process is looked at.
+    const scan = () =>
+      performance.now() - spawnedAt < RECENT_MS ? scanEnv(spec.token.name, spec.token.value, pid, otherStep) : scanEnv(spec.token.name, spec.token.value);
     // read off the event loop; a reaped process's pid may belong to another by then, so its value is not kept
     const startTime = procStartTimeAsync(pid).then((t) => (proc.exitCode === null && proc.signalCode === null ? t : null));
     const exited = proc.exited.then(() => ({

@@ -126,12 +126,13 @@ function mayShowEnv(pid: number): boolean {
  * keeps its environment, so it is still found. (A process that clears its own
  * environment escapes this too; see SECURITY.md.) `after`: look only at
  * processes created after that pid (see `candidates`), which keeps the look
- * at every step's end cheap.
+ * at every step's end cheap. `skip`: pids known to be something else.
  */
-export function scanEnv(name: string, value: string, after?: number): EnvScan {
+export function scanEnv(name: string, value: string, after?: number, skip?: (pid: number) => boolean): EnvScan {
   const needle = Buffer.from(`\0${name}=${value}\0`);
   const scan: EnvScan = { pids: [], unclear: [] };
   for (const pid of candidates(after)) {
+    if (skip?.(pid)) continue;
     let raw: Buffer;
     try {
       raw = readFileSync(`/proc/${pid}/environ`);
