@@ -19,7 +19,8 @@ function newest(path: string): number {
 /** Whether Vite must run: client/dist is missing or older than the sources. The compressed copies are checked apart (buildUi). */
 export function uiIsStale(): boolean {
   if (!existsSync(BUILT)) return true;
-  const sources = [join(CLIENT, "src"), join(CLIENT, "index.html"), join(CLIENT, "vite.config.ts"), join(CLIENT, "public")].filter(existsSync);
+  // the client imports the limits its forms check from the server's schema (server/schema/limits.ts)
+  const sources = [join(CLIENT, "src"), join(CLIENT, "index.html"), join(CLIENT, "vite.config.ts"), join(CLIENT, "public"), join(ROOT, "server", "schema", "limits.ts")].filter(existsSync);
   return Math.max(...sources.map(newest), statSync(join(ROOT, "package.json")).mtimeMs) > statSync(BUILT).mtimeMs;
 }
 
