@@ -60,6 +60,36 @@ describe("tasks", () => {
     expect((await api.json("GET", "/api/tasks/t-put")).status).toBe(404);
   });
 
+  test("a task is not renamed while a run of it is queued or running; once it ended it is", async () => {
+    await api.json("POST", "/api/tasks", shTask("t-busy", "sleep 30"));
+    const run = (await api.json("POST", "/api/tasks/t-busy/runs")).body;
+    const renamed = await api.json("PUT", "/api/tasks/t-busy", shTask("t-busy-2", "true"));
+    expect(renamed.status).toBe(409);
+    expect(renamed.body).toEqual({ error: "name: a task cannot be renamed while it has a queued or running run", field: "name" });
+    expect((await api.json("DELETE", "/api/tasks/t-busy")).status).toBe(409);
+    expect((await api.json("PUT", "/api/tasks/t-busy", shTask("t-busy", "true"))).status).toBe(200); // the same name: fine
+    await api.json("POST", `/api/runs/${run.id}/cancel`);
+    await runEnded(api, run.id);
+    expect((await api.json("PUT", "/api/tasks/t-busy", shTask("t-busy-2", "true"))).status).toBe(200);
+  });
+
+  test("a definition's rules read the same from the API and from a setup file", async () => {
+    const twice = { name: "t-twice", steps: [{ name: "s", command: "true" }, { name: "s", command: "true" }] };
+    const direct = await api.json("POST", "/api/tasks", twice);
+    const imported = await api.json("POST", "/api/import?dry_run=1", { lightflow: 1, tasks: [twice] });
+    expect(direct).toEqual({ status: 422, body: { error: 'steps.1.name: step names must be unique within the task ("s" is used twice)', field: "steps.1.name" } });
+    expect(imported).toEqual({ status: 422, body: { error: `tasks.0.${direct.body.error}`, field: "tasks.0.steps.1.name" } });
+    for (const [field, task] of [
+      ["cron", { name: "t-r", cron: "5#3 * * * *", steps: [{ name: "s", command: "true" }] }],
+      ["pool", { name: "t-r", pool: "nowhere", steps: [{ name: "s", command: "true" }] }],
+    ] as const) {
+      const a = await api.json("POST", "/api/tasks", task);
+      const b = await api.json("POST", "/api/import?dry_run=1", { lightflow: 1, tasks: [task] });
+      expect([a.status, a.body.field, b.status, b.body.field]).toEqual([422, field, 422, `tasks.0.${field}`]);
+      expect(b.body.error).toBe(`tasks.0.${a.body.error}`);
+    }
+  });
+
   test("duplicate copies the steps under a new name, disabled", async () => {
     await api.json("POST", "/api/tasks", shTask("t-orig", "echo hi", { cron: "0 1 * * *" }));
     const { status, body } = await api.json("POST", "/api/tasks/t-orig/duplicate", { name: "t-copy" });

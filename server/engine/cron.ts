@@ -48,6 +48,17 @@ export interface CronSpec {
 
 export class CronError extends Error {}
 
+/** Why an expression is refused (bad syntax, never fires), or null: the one place a CronError becomes a value. */
+export function cronProblem(expr: string): string | null {
+  try {
+    parseCron(expr);
+    return null;
+  } catch (e) {
+    if (e instanceof CronError) return e.message;
+    throw e;
+  }
+}
+
 const NICKNAMES: Record<string, string> = {
   "@yearly": "0 0 1 1 *",
   "@annually": "0 0 1 1 *",

@@ -11,7 +11,7 @@ import { TaskStore, type TaskPatch } from "../db/tasks.ts";
 import { VariableStore } from "../db/variables.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { catchUp } from "./catchup.ts";
-import { CronError, parseCron } from "./cron.ts";
+import { cronProblem } from "./cron.ts";
 import { Deadlines } from "./deadlines.ts";
 import { EventBus } from "./events.ts";
 import { processExecutor, type Executor } from "./executor.ts";
@@ -22,6 +22,7 @@ import { Retention } from "./retention.ts";
 import { RunExecution, type RunnerDeps } from "./runner.ts";
 import { Scheduler } from "./scheduler.ts";
 import type { SetupTarget } from "./setup.ts";
+import { definitionProblem } from "./taskdef.ts";
 import { FINISHED_RUN, type Run, type Task, type TaskDef, type Trigger } from "./types.ts";
 
 const log = (msg: string) => console.log(`lightflow: ${msg}`);
@@ -35,6 +36,13 @@ export interface EngineOptions {
 }
 
 export type TriggerResult = { run: Run; created: boolean };
+
+/** Why a task definition or change is refused; http/ maps `invalid` to 422 and the rest to 409. */
+export type TaskProblem =
+  | { problem: "invalid"; field: string; message: string }
+  | { problem: "name_taken"; field: "name"; message: string }
+  | { problem: "renamed_while_live"; field: "name"; message: string }
+  | { problem: "has_live_run"; message: string };
 export type CancelResult = Run | "run_not_found" | "run_finished";
 
 export class Engine {
@@ -143,15 +151,9 @@ export class Engine {
    * until it is edited. It must not stop the server from starting.
    */
   private cronStillValid(t: Task): boolean {
-    if (!t.cron) return true;
-    try {
-      parseCron(t.cron);
-      return true;
-    } catch (e) {
-      if (!(e instanceof CronError)) throw e;
-      log(`task ${t.name} is not scheduled: ${e.message}; edit its schedule to run it on time again`);
-      return false;
-    }
+    const problem = t.cron ? cronProblem(t.cron) : null;
+    if (problem) log(`task ${t.name} is not scheduled: ${problem}; edit its schedule to run it on time again`);
+    return problem === null;
   }
 
   // ---- tasks ------------------------------------------------------------------
@@ -169,6 +171,35 @@ export class Engine {
     return t;
   }
 
+  findTask(handle: string): Task | null {
+    return this.tasks.find(handle);
+  }
+
+  /**
+   * Whether `def` may be saved, as a new task (`self` null) or over `self`:
+   * the definition's own rules (engine/taskdef.ts), a free name, and no
+   * rename while a run is queued or running (its logs live under the name).
+   */
+  checkTask(def: TaskDef, self: Task | null): TaskProblem | null {
+    const invalid = definitionProblem(def, (pool) => this.pools.get(pool) !== null);
+    if (invalid) return { problem: "invalid", ...invalid };
+    const other = this.tasks.find(def.name);
+    if (other && other.id !== self?.id) return { problem: "name_taken", field: "name", message: `a task named "${def.name}" already exists` };
+    if (self && def.name !== self.name && this.runs.hasLiveRun(self.id)) {
+      return { problem: "renamed_while_live", field: "name", message: "a task cannot be renamed while it has a queued or running run" };
+    }
+    return null;
+  }
+
+  /** Whether a patch may be applied: a schedule switched on must parse (one saved before CRON was read strictly too), a pool must exist. */
+  checkPatch(task: Task, patch: TaskPatch): TaskProblem | null {
+    const cron = patch.cron !== undefined ? patch.cron : (patch.enabled ?? task.enabled) ? task.cron : null;
+    const cronWrong = cron ? cronProblem(cron) : null;
+    if (cronWrong) return { problem: "invalid", field: "cron", message: cronWrong };
+    if (patch.pool && !this.pools.get(patch.pool)) return { problem: "invalid", field: "pool", message: `no pool named "${patch.pool}"` };
+    return null;
+  }
+
   createTask(def: TaskDef): Task {
     return this.taskChanged(this.tasks.insert(def, this.clock.now()));
   }
@@ -177,7 +208,7 @@ export class Engine {
     const before = this.tasks.get(id)!;
     const t = this.tasks.replace(id, def, this.clock.now());
     if (before.name !== t.name) {
-      // logs live under the task's name; a live run blocks renaming (see http/tasks.ts)
+      // logs live under the task's name; a live run blocks renaming (checkTask)
       this.renameLogs(before.name, t.name);
       this.bus.emit({ type: "task_deleted", name: before.name });
     }
@@ -200,13 +231,15 @@ export class Engine {
     return this.runs.hasLiveRun(taskId);
   }
 
-  /** Deletes a task with its runs and logs; the caller checked that it has no live run. */
-  deleteTask(t: Task): void {
+  /** Deletes a task with its runs and logs, unless a run of it is queued or running. */
+  deleteTask(t: Task): TaskProblem | null {
+    if (this.runs.hasLiveRun(t.id)) return { problem: "has_live_run", message: "the task has a queued or running run; cancel it first" };
     this.scheduler.remove(t.id);
     this.taskPool.delete(t.id);
     this.tasks.delete(t.id);
     rmSync(join(this.logsDir, t.name), { recursive: true, force: true });
     this.bus.emit({ type: "task_deleted", name: t.name });
+    return null;
   }
 
   /** Tasks as code: the engine as the place a setup file is read from and applied to. */

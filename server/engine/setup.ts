@@ -1,9 +1,8 @@
 // Tasks as code: the whole setup (pools, non-secret variables, tasks) as one
 // readable JSON file that can live in git, and its import with a dry run
 // that lists what would change. Import creates and updates; it never deletes.
-import { parseCron, CronError } from "./cron.ts";
 import { variableProblem } from "./executor.ts";
-import { definitionOf, withDefaults, type TaskInputLike } from "./taskdef.ts";
+import { definitionOf, definitionProblem, withDefaults, type TaskInputLike } from "./taskdef.ts";
 import { isReservedVariable, type Pool, type Task, type TaskDef, type Variable } from "./types.ts";
 
 export const SETUP_VERSION = 1;
@@ -97,18 +96,8 @@ export function planImport(target: SetupTarget, file: SetupFile): Plan {
     if (inFile.has(raw.name)) throw new SetupError(`tasks.${i}.name: "${raw.name}" is listed twice`, `tasks.${i}.name`);
     inFile.add(raw.name);
     const def = withDefaults(raw);
-    if (def.cron) {
-      try {
-        parseCron(def.cron);
-      } catch (e) {
-        if (e instanceof CronError) throw new SetupError(`tasks.${i}.cron: ${e.message}`, `tasks.${i}.cron`);
-        throw e;
-      }
-    }
-    if (def.pool && !poolNames.has(def.pool)) throw new SetupError(`tasks.${i}.pool: no pool named "${def.pool}"`, `tasks.${i}.pool`);
-    const names = def.steps.map((s) => s.name);
-    const dup = names.findIndex((n, j) => names.indexOf(n) !== j);
-    if (dup !== -1) throw new SetupError(`tasks.${i}.steps.${dup}.name: step names must be unique within the task`, `tasks.${i}.steps.${dup}.name`);
+    const problem = definitionProblem(def, (pool) => poolNames.has(pool));
+    if (problem) throw new SetupError(`tasks.${i}.${problem.field}: ${problem.message}`, `tasks.${i}.${problem.field}`);
     const have = tasks.get(def.name);
     if (!have) {
       changes.push({ kind: "task", name: def.name, action: "create" });

@@ -1,7 +1,29 @@
 // A task definition as people write it (API body, setup file: most fields
 // optional) and as the engine keeps it (every field set). One place for the
 // defaults, one for the shape that leaves the server.
+import { cronProblem } from "./cron.ts";
 import type { StepDef, TaskDef } from "./types.ts";
+
+/** A rule of a task definition that its schema cannot say, broken: the field at fault (relative to the task) and why. */
+export interface DefinitionProblem {
+  field: string;
+  message: string;
+}
+
+/**
+ * Everything a task definition must satisfy beyond its schema: a CRON that
+ * parses and fires, a pool that exists, step names unique within the task. The
+ * one place for these rules: the API and setup files both ask here.
+ */
+export function definitionProblem(def: TaskDef, poolExists: (name: string) => boolean): DefinitionProblem | null {
+  const cron = def.cron ? cronProblem(def.cron) : null;
+  if (cron) return { field: "cron", message: cron };
+  if (def.pool && !poolExists(def.pool)) return { field: "pool", message: `no pool named "${def.pool}"` };
+  const names = def.steps.map((s) => s.name);
+  const dup = names.findIndex((n, j) => names.indexOf(n) !== j);
+  if (dup !== -1) return { field: `steps.${dup}.name`, message: `step names must be unique within the task ("${names[dup]}" is used twice)` };
+  return null;
+}
 
 export type TaskInputLike = Partial<Omit<TaskDef, "steps">> & {
   name: string;

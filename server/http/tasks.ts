@@ -13,8 +13,8 @@
 import { Elysia, t } from "elysia";
 import type { AuditStore } from "../db/audit.ts";
 import { CronError, parseCron, preview } from "../engine/cron.ts";
-import type { Engine } from "../engine/index.ts";
-import { withDefaults } from "../engine/taskdef.ts";
+import type { Engine, TaskProblem } from "../engine/index.ts";
+import { definitionOf, withDefaults } from "../engine/taskdef.ts";
 import type { RunStatus, Task, TaskDef } from "../engine/types.ts";
 import { ErrorBody, RunFilter } from "../schema/common.ts";
 import { CronPreviewQuery, DuplicateInput, GridOut, RunOut, TaskInput, TaskOut, TaskPatch } from "../schema/tasks.ts";
@@ -25,19 +25,15 @@ import { iso, runOut, taskOut } from "./serialize.ts";
 
 const Params = t.Object({ task: t.String({ maxLength: 200 }) });
 
-function checkCron(cron: string | null | undefined, field = "cron"): void {
-  if (!cron) return;
-  try {
-    parseCron(cron);
-  } catch (e) {
-    if (e instanceof CronError) throw invalid(`${field}: ${e.message}`, field);
-    throw e;
-  }
+/** A refusal of the engine as an HTTP error: a broken rule is 422, a conflict with the state 409. */
+function taskFailure(p: TaskProblem): HttpError {
+  if (p.problem === "invalid") return invalid(`${p.field}: ${p.message}`, p.field);
+  return "field" in p ? conflict(`${p.field}: ${p.message}`, p.field) : conflict(p.message);
 }
 
 export function taskRoutes(engine: Engine, audit: AuditStore, auth: ReturnType<typeof guard>) {
   const find = (handle: string): Task => {
-    const task = engine.tasks.find(handle);
+    const task = engine.findTask(handle);
     if (!task) throw notFound(`task "${handle}"`);
     return task;
   };
@@ -46,18 +42,12 @@ export function taskRoutes(engine: Engine, audit: AuditStore, auth: ReturnType<t
   const runs = (task: Task, limit: number, before?: number) =>
     engine.runs.page(task.id, limit, before).map((r) => runOut(engine.liveRun(r.id) ?? r));
 
-  /** Everything the schema cannot say: CRON, the pool, step names, a free name. */
+  /** The definition with its defaults, if the engine takes it (as new, or over `self`). */
   const definition = (body: typeof TaskInput.static, self: Task | null): TaskDef => {
-    checkCron(body.cron);
-    if (body.pool && !engine.pools.get(body.pool)) throw invalid(`pool: no pool named "${body.pool}"`, "pool");
-    const seen = new Set<string>();
-    body.steps.forEach((s, i) => {
-      if (seen.has(s.name)) throw invalid(`steps.${i}.name: step names must be unique within the task ("${s.name}" is used twice)`, `steps.${i}.name`);
-      seen.add(s.name);
-    });
-    const other = engine.tasks.find(body.name);
-    if (other && other.id !== self?.id) throw conflict(`name: a task named "${body.name}" already exists`, "name");
-    return withDefaults(body);
+    const def = withDefaults(body);
+    const problem = engine.checkTask(def, self);
+    if (problem) throw taskFailure(problem);
+    return def;
   };
 
   return new Elysia({ name: "tasks" })
@@ -79,9 +69,6 @@ export function taskRoutes(engine: Engine, audit: AuditStore, auth: ReturnType<t
       ({ params, body, principal }) => {
         const task = find(params.task);
         const def = definition(body, task);
-        if (def.name !== task.name && engine.hasLiveRun(task.id)) {
-          throw conflict("name: a task cannot be renamed while it has a queued or running run", "name");
-        }
         const saved = engine.replaceTask(task.id, def);
         audit.add(principal.user.email, "task.update", saved.name, def.name !== task.name ? `renamed from ${task.name}` : null);
         return out(saved);
@@ -92,10 +79,9 @@ export function taskRoutes(engine: Engine, audit: AuditStore, auth: ReturnType<t
       "/api/tasks/:task",
       ({ params, body, principal }) => {
         const task = find(params.task);
-        // a schedule saved before CRON was read strictly is checked too, before it is switched on
-        checkCron(body.cron !== undefined ? body.cron : (body.enabled ?? task.enabled) ? task.cron : null);
-        if (body.pool && !engine.pools.get(body.pool)) throw invalid(`pool: no pool named "${body.pool}"`, "pool");
         const patch = { ...body, ...(body.cron !== undefined ? { cron: body.cron?.trim() || null } : {}) };
+        const problem = engine.checkPatch(task, patch);
+        if (problem) throw taskFailure(problem);
         const saved = engine.patchTask(task.id, patch);
         audit.add(principal.user.email, "task.update", saved.name, Object.keys(body).join(", "));
         return out(saved);
@@ -106,8 +92,8 @@ export function taskRoutes(engine: Engine, audit: AuditStore, auth: ReturnType<t
       "/api/tasks/:task",
       ({ params, principal, set }) => {
         const task = find(params.task);
-        if (engine.hasLiveRun(task.id)) throw conflict("the task has a queued or running run; cancel it first");
-        engine.deleteTask(task);
+        const problem = engine.deleteTask(task);
+        if (problem) throw taskFailure(problem);
         audit.add(principal.user.email, "task.delete", task.name);
         set.status = 204;
       },
@@ -117,9 +103,11 @@ export function taskRoutes(engine: Engine, audit: AuditStore, auth: ReturnType<t
       "/api/tasks/:task/duplicate",
       ({ params, body, principal, set }) => {
         const task = find(params.task);
-        if (engine.tasks.find(body.name)) throw conflict(`name: a task named "${body.name}" already exists`, "name");
         // a copy starts disabled, so a duplicated schedule does not fire twice by surprise
-        const copy = engine.createTask({ ...task, name: body.name, enabled: false });
+        const def = { ...definitionOf(task), name: body.name, enabled: false };
+        const problem = engine.checkTask(def, null);
+        if (problem) throw taskFailure(problem);
+        const copy = engine.createTask(def);
         audit.add(principal.user.email, "task.duplicate", copy.name, `from ${task.name}`);
         set.status = 201;
         return out(copy);
