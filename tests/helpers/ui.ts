@@ -3,8 +3,9 @@
 // uncaught errors, console errors (a CSP violation is one) and CSP reports.
 import { afterEach, expect } from "bun:test";
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "playwright-core";
+import type { AxeResults } from "axe-core";
 import { readFileSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { uiIsStale } from "../../server/build/ui.ts";
 
 const ROOT = join(import.meta.dir, "..", "..");
@@ -107,4 +108,28 @@ export function watchedPages(base: () => string): (context: BrowserContext, path
     await w.page.goto(base() + path);
     return w.page;
   };
+}
+
+/** axe-core's browser bundle, read once. */
+const AXE_SOURCE = readFileSync(join(dirname(require.resolve("axe-core")), "axe.min.js"), "utf8");
+
+/**
+ * The serious and critical axe-core violations on the page as it is now, one
+ * line per element: "color-contrast (serious) at .confirm-ask > .danger:
+ * Element has insufficient color contrast of 3.87 (…)". axe goes in through the
+ * DevTools protocol (page.evaluate), which the page's CSP does not govern, so
+ * the page under audit keeps its real CSP: an inline <script> would need
+ * bypassCSP, and then a CSP violation of the UI itself would go unseen.
+ */
+export async function axeViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const { axe } = window as unknown as { axe: { run(context: Document, options: object): Promise<AxeResults> } };
+    const results = await axe.run(document, { resultTypes: ["violations"] });
+    // the check's own message says what is wrong with this element ("insufficient color contrast of 3.87 (foreground color: …")
+    return results.violations.flatMap((v) =>
+      v.nodes.map((n) => ({ id: v.id, impact: n.impact ?? v.impact, target: n.target.join(" "), why: [...n.any, ...n.all, ...n.none][0]?.message ?? v.help })),
+    );
+  });
+  return violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id} (${v.impact}) at ${v.target}: ${v.why}`);
 }

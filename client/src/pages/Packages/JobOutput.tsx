@@ -36,7 +36,7 @@ export default function JobOutput(props: { job: string; title: string; onEnd: ()
           </button>
         </Show>
       </div>
-      <pre class="job-out" ref={pre} tabIndex={0} aria-label="pip output">
+      <pre class="job-out" ref={pre} tabIndex={0} role="region" aria-label="pip output">
         {text()}
       </pre>
       <p role="status" class="small" classList={{ "error-text": failed(), "ok-text": !!done() && !failed() }}>

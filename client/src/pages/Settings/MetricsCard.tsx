@@ -26,7 +26,10 @@ export default function MetricsCard() {
         <code>LIGHTFLOW_METRICS_TOKEN</code> (without it, only admins can read them). Run counts, durations, queues and the last success of
         each task.
       </p>
-      <pre class="snippet">{config()}</pre>
+      {/* it scrolls sideways on a phone, so the keyboard must reach it; a bare <pre> may not carry a label, a region may */}
+      <pre class="snippet" tabIndex={0} role="region" aria-label="Prometheus scrape configuration">
+        {config()}
+      </pre>
     </section>
   );
 }
