@@ -2,9 +2,9 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { openDatabase } from "../server/db/index.ts";
-import { RunStore } from "../server/db/runs.ts";
-import { TaskStore } from "../server/db/tasks.ts";
-import { VariableStore } from "../server/db/variables.ts";
+import { SqliteRunStore as RunStore } from "../server/db/runs.ts";
+import { SqliteTaskStore as TaskStore } from "../server/db/tasks.ts";
+import { SqliteVariableStore as VariableStore } from "../server/db/variables.ts";
 import { sh, taskDef, tempDir } from "./helpers/engine.ts";
 import { waitForFile } from "./helpers/files.ts";
 import { cookieOf, linkFor, request, tokenOfLink } from "./helpers/api.ts";

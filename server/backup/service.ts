@@ -2,7 +2,6 @@
 // (VACUUM INTO), alone or with the scripts and logs as one tar; restore into
 // an empty data directory. The database holds password hashes and secrets:
 // every copy of it, and every archive, is 0600 whatever the umask.
-import type { Database } from "bun:sqlite";
 import { Database as Sqlite } from "bun:sqlite";
 import { chmodSync, closeSync, copyFileSync, existsSync, fchmodSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readSync, renameSync, rmdirSync, rmSync } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
@@ -34,23 +33,8 @@ function failed(e: unknown): BackupFailure {
   return { error: "backup_failed", detail: (e as Error).message };
 }
 
-/** Writes a consistent copy of the live database to `file`, which must not exist; 0600 whatever the umask. */
-export function snapshotDatabase(db: Database, file: string): void {
-  // Left to SQLite, the file would get 0666 less the umask. VACUUM INTO fills
-  // an empty file and keeps its mode, so make it first.
-  const fd = openSync(file, "wx", 0o600);
-  try {
-    fchmodSync(fd, 0o600);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    db.query("VACUUM INTO ?").run(file);
-  } catch (e) {
-    rmSync(file, { force: true });
-    throw e;
-  }
-}
+/** Writes a consistent copy of the live database to `file`, which must not exist, 0600 (Stores.snapshot). */
+export type Snapshot = (file: string) => void;
 
 const alive = (pid: number) => {
   try {
@@ -73,11 +57,11 @@ function workDir(dataDir: string): string {
 }
 
 /** The tar: the snapshot, the scripts and the logs, symlinks as symlinks. Returns the number of entries. */
-async function writeArchive(db: Database, parts: BackupParts, out: FileHandle, work: string): Promise<number> {
-  const snapshot = join(work, "lightflow.db");
-  snapshotDatabase(db, snapshot);
+async function writeArchive(snapshot: Snapshot, parts: BackupParts, out: FileHandle, work: string): Promise<number> {
+  const copy = join(work, "lightflow.db");
+  snapshot(copy);
   const tar = new TarWriter(out);
-  await tar.file("lightflow.db", snapshot);
+  await tar.file("lightflow.db", copy);
   await tar.tree(parts.scriptsDir, "scripts");
   await tar.tree(join(parts.dataDir, "logs"), "logs");
   await tar.end();
@@ -95,7 +79,7 @@ export interface BuiltBackup {
  * already gone: however the download ends, and even if the server dies,
  * nothing is left on disk.
  */
-export async function buildBackup(db: Database, parts: BackupParts, withLogs: boolean): Promise<BuiltBackup | BackupFailure> {
+export async function buildBackup(snapshot: Snapshot, parts: BackupParts, withLogs: boolean): Promise<BuiltBackup | BackupFailure> {
   let work: string | undefined;
   try {
     work = workDir(parts.dataDir);
@@ -103,11 +87,11 @@ export async function buildBackup(db: Database, parts: BackupParts, withLogs: bo
     if (withLogs) {
       const out = await open(path, "wx", 0o600);
       try {
-        await writeArchive(db, parts, out, work);
+        await writeArchive(snapshot, parts, out, work);
       } finally {
         await out.close();
       }
-    } else snapshotDatabase(db, path);
+    } else snapshot(path);
     return { file: await open(path, "r") };
   } catch (e) {
     return failed(e);
@@ -121,10 +105,10 @@ export async function buildBackup(db: Database, parts: BackupParts, withLogs: bo
  * On failure neither `file` nor a temporary file is left. Returns the number
  * of entries written.
  */
-export async function backupToFile(db: Database, parts: BackupParts, file: string, withLogs: boolean): Promise<number | "exists" | BackupFailure> {
+export async function backupToFile(snapshot: Snapshot, parts: BackupParts, file: string, withLogs: boolean): Promise<number | "exists" | BackupFailure> {
   if (!withLogs) {
     try {
-      snapshotDatabase(db, file);
+      snapshot(file);
       return 1;
     } catch (e) {
       return errno(e) === "EEXIST" ? "exists" : failed(e);
@@ -141,7 +125,7 @@ export async function backupToFile(db: Database, parts: BackupParts, file: strin
   let ok = false;
   try {
     work = workDir(parts.dataDir);
-    const count = await writeArchive(db, parts, out, work);
+    const count = await writeArchive(snapshot, parts, out, work);
     ok = true;
     return count;
   } catch (e) {

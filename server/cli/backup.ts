@@ -2,18 +2,15 @@
 // backup works while the server runs (VACUUM INTO on the WAL database);
 // restore fills an empty data directory before the first start.
 import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { backupToFile, restore } from "../backup/service.ts";
 import { ConfigError, loadConfig } from "../config.ts";
-import { openDatabase } from "../db/index.ts";
+import { openExisting } from "./open.ts";
 
 export async function backup(file: string, withLogs: boolean): Promise<number> {
   const config = loadConfig();
-  const path = join(config.dataDir, "lightflow.db");
-  if (!existsSync(path)) throw new ConfigError(`LIGHTFLOW_DATA_DIR: no Lightflow database in ${config.dataDir}`);
-  const db = openDatabase(path);
+  const stores = openExisting(config);
   try {
-    const made = await backupToFile(db, { dataDir: config.dataDir, scriptsDir: config.scriptsDir }, file, withLogs);
+    const made = await backupToFile(stores.snapshot, { dataDir: config.dataDir, scriptsDir: config.scriptsDir }, file, withLogs);
     if (made === "exists") {
       console.error(`lightflow: ${file} already exists; choose a new file name`);
       return 1;
@@ -25,7 +22,7 @@ export async function backup(file: string, withLogs: boolean): Promise<number> {
     console.log(withLogs ? `lightflow: database, scripts and logs (${made} entries) backed up to ${file}` : `lightflow: database backed up to ${file}`);
     return 0;
   } finally {
-    db.close();
+    stores.close();
   }
 }
 

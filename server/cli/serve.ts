@@ -1,15 +1,12 @@
-// `lightflow serve`: config → data directory → database → engine → HTTP.
+// `lightflow serve`: config → data directory → stores → engine → HTTP.
 import { accessSync, chmodSync, constants, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError, baseUrlFor, loadConfig, type Config } from "../config.ts";
-import { openDatabase } from "../db/index.ts";
+import { openStores } from "../db/index.ts";
 import { Engine } from "../engine/index.ts";
 import { AuthService } from "../auth/service.ts";
-import { AuditStore } from "../db/audit.ts";
-import { UserStore } from "../db/users.ts";
 import { createApp } from "../http/app.ts";
 import { lockDataDir } from "./pidfile.ts";
-import { SettingsStore } from "../db/settings.ts";
 import { watchAlerts } from "../mail/alerts.ts";
 import { createMailer } from "../mail/mailer.ts";
 
@@ -35,15 +32,13 @@ export async function serve(): Promise<number> {
   prepareDataDir(config);
   // before the database: recovery must never see another live server's runs as crashed
   const unlock = lockDataDir(config.dataDir);
-  const db = openDatabase(join(config.dataDir, "lightflow.db"));
-  const engine = new Engine({ config, db });
+  const stores = openStores(join(config.dataDir, "lightflow.db"));
+  const { users, audit, settings } = stores;
+  const engine = new Engine({ config, stores });
   let publicUrl = config.baseUrl;
-  const users = new UserStore(db);
-  const audit = new AuditStore(db);
   const mailer = createMailer(config.smtp);
   const auth = new AuthService({ config, users, audit, mailer, publicUrl: () => publicUrl });
-  const settings = new SettingsStore(db);
-  watchAlerts({ bus: engine.bus, users, tasks: engine.tasks, runs: engine.runs, settings, mailer, dataDir: config.dataDir, publicUrl: () => publicUrl });
+  watchAlerts({ bus: engine.bus, users, tasks: stores.tasks, runs: stores.runs, settings, mailer, dataDir: config.dataDir, publicUrl: () => publicUrl });
   const app = createApp({ engine, auth, users, audit, settings, startedAt });
 
   // before "listening" is printed: whoever reads that line may stop the server at once
@@ -54,7 +49,7 @@ export async function serve(): Promise<number> {
     console.log(`lightflow: ${signal} received, stopping`);
     await engine.shutdown();
     if (app.server) await app.stop(true);
-    db.close();
+    stores.close();
     unlock();
     console.log("lightflow: stopped");
     process.exit(0);

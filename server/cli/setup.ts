@@ -1,30 +1,16 @@
 // `lightflow export [<file>]` and `lightflow import <file> [--dry-run]`: tasks
 // as code from the command line, on the same data directory as the server.
-import type { Database } from "bun:sqlite";
 import { Value } from "@sinclair/typebox/value";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { ConfigError, loadConfig } from "../config.ts";
-import { openDatabase, tx } from "../db/index.ts";
-import { PoolStore } from "../db/pools.ts";
-import { TaskStore } from "../db/tasks.ts";
-import { VariableStore } from "../db/variables.ts";
+import { readFileSync, writeFileSync } from "node:fs";
+import { loadConfig } from "../config.ts";
+import type { SqliteStores } from "../db/index.ts";
 import { exportSetup, planImport, SetupError, type SetupFile, type SetupTarget } from "../engine/setup.ts";
 import { SetupFileSchema } from "../schema/tasks.ts";
+import { openExisting } from "./open.ts";
 import { runningServer } from "./pidfile.ts";
 
-function open(): { db: Database; dataDir: string } {
-  const config = loadConfig();
-  const path = join(config.dataDir, "lightflow.db");
-  if (!existsSync(path)) throw new ConfigError(`LIGHTFLOW_DATA_DIR: no Lightflow database in ${config.dataDir}`);
-  return { db: openDatabase(path), dataDir: config.dataDir };
-}
-
 /** The stores alone: the server is not running, so no scheduler needs telling. */
-function storesTarget(db: Database): SetupTarget {
-  const tasks = new TaskStore(db);
-  const pools = new PoolStore(db);
-  const variables = new VariableStore(db);
+function storesTarget({ tasks, pools, variables }: SqliteStores): SetupTarget {
   return {
     tasks: () => tasks.list(),
     pools: () => pools.list(),
@@ -37,9 +23,9 @@ function storesTarget(db: Database): SetupTarget {
 }
 
 export function exportCommand(file: string | undefined): number {
-  const { db } = open();
+  const stores = openExisting(loadConfig());
   try {
-    const setup = exportSetup(storesTarget(db));
+    const setup = exportSetup(storesTarget(stores));
     const text = JSON.stringify(setup, null, 2) + "\n";
     if (!file) {
       process.stdout.write(text);
@@ -50,7 +36,7 @@ export function exportCommand(file: string | undefined): number {
     console.error(`lightflow: wrote ${file}: ${setup.tasks?.length ?? 0} tasks, ${setup.pools?.length ?? 0} pools, ${setup.variables?.length ?? 0} variables (secret values left out)`);
     return 0;
   } finally {
-    db.close();
+    stores.close();
   }
 }
 
@@ -69,15 +55,16 @@ export function importCommand(file: string, dryRun: boolean): number {
     console.error(`lightflow: ${file}: ${typeof custom === "string" ? custom : `${field || "file"}: ${first.message.toLowerCase()}`}${field ? ` (at ${field})` : ""}`);
     return 1;
   }
-  const { db, dataDir } = open();
+  const config = loadConfig();
+  const stores = openExisting(config);
   try {
     // refuse before the plan is shown: a plan that will not be applied only misleads
-    const running = dryRun ? null : runningServer(dataDir);
+    const running = dryRun ? null : runningServer(config.dataDir);
     if (running !== null) {
       console.error(`lightflow: ${running}: import through it (POST /api/import, or the Settings page), stop it first, or look with --dry-run`);
       return 1;
     }
-    const target = storesTarget(db);
+    const target = storesTarget(stores);
     let plan;
     try {
       plan = planImport(target, data as SetupFile);
@@ -88,10 +75,10 @@ export function importCommand(file: string, dryRun: boolean): number {
     }
     for (const c of plan.changes) console.log(`${c.action.padEnd(9)} ${c.kind.padEnd(8)} ${c.name}${c.detail ? `  (${c.detail})` : ""}`);
     if (dryRun) return 0;
-    tx(db, () => plan.apply());
+    stores.transaction(() => plan.apply());
     console.log("lightflow: imported");
     return 0;
   } finally {
-    db.close();
+    stores.close();
   }
 }

@@ -1,5 +1,8 @@
 // The audit log: who did what, when. Never holds a secret value or a password.
 import type { Database } from "bun:sqlite";
+import type { AuditStore } from "../engine/stores.ts";
+/** the interface this class implements, for modules that still import it from here */
+export type { AuditStore } from "../engine/stores.ts";
 
 export interface AuditEntry {
   id: number;
@@ -10,7 +13,7 @@ export interface AuditEntry {
   detail: string | null;
 }
 
-export class AuditStore {
+export class SqliteAuditStore implements AuditStore {
   constructor(private readonly db: Database) {}
 
   add(user: string | null, action: string, target: string | null = null, detail: string | null = null, at = Date.now()): void {

@@ -2,7 +2,10 @@
 // short transaction, so a crash never leaves a half-written run.
 import type { Database } from "bun:sqlite";
 import { tx } from "./index.ts";
+import type { LiveStep, RunFilter, RunStore, RunWrite } from "../engine/stores.ts";
 import type { Run, RunStatus, RunView, StepDef, StepRun, StepStatus, StepView, Task, Trigger } from "../engine/types.ts";
+/** the interface this class implements, for modules that still import it from here */
+export type { RunStore } from "../engine/stores.ts";
 
 interface RunRow {
   id: number;
@@ -37,34 +40,7 @@ interface StepRunRow {
   log_bytes: number;
 }
 
-export interface StepResult {
-  status: StepStatus;
-  exit_code: number | null;
-  signal: string | null;
-  error: string | null;
-  ended_at: number;
-  log_bytes: number;
-}
-
-/** What RunStore.write changes; see there. */
-export interface RunWrite {
-  /** the run starts running at this time */
-  started?: number;
-  stepEnded?: { position: number; result: StepResult };
-  /** the position of a step that will not run */
-  notRun?: number;
-  /** `at` is the first attempt's start: the box's start */
-  stepStarting?: { position: number; attempt: number; at: number; token: string };
-  finished?: { status: RunStatus; at: number };
-}
-
-export interface LiveStep {
-  run_id: number;
-  position: number;
-  pid: number | null;
-  pid_start: number | null;
-  token: string | null;
-}
+export type { LiveStep, RunWrite, StepResult } from "../engine/stores.ts";
 
 /** The columns of a StepView, for lists: a grid of 100 tasks × 50 runs reads 15,000 of these. */
 const STEP_VIEW_COLS = "run_id, position, name, attempt, retries, status, exit_code, signal, error, started_at, ended_at, log_bytes";
@@ -94,7 +70,7 @@ function stepOf(s: StepRunRow): StepRun {
   };
 }
 
-export class RunStore {
+export class SqliteRunStore implements RunStore {
   private readonly q;
 
   constructor(private readonly db: Database) {
@@ -272,7 +248,7 @@ export class RunStore {
   }
 
   /** Like page, only runs with one of `statuses` queued within [from, to). */
-  filtered(taskId: number, limit: number, before: number | undefined, f: { statuses?: RunStatus[]; from?: number; to?: number }): RunView[] {
+  filtered(taskId: number, limit: number, before: number | undefined, f: RunFilter): RunView[] {
     const where = ["r.task_id = ?", "r.id < ?"];
     const args: (number | string)[] = [taskId, before ?? Number.MAX_SAFE_INTEGER];
     if (f.statuses?.length) {
@@ -303,6 +279,15 @@ export class RunStore {
   }
 
   /** Deletes finished runs that ended before `cutoff`; returns them for their log directories. */
+  lastSuccesses(): Map<string, number> {
+    const rows = this.db
+      .query<{ task: string; at: number }, []>(
+        "SELECT t.name AS task, max(r.ended_at) AS at FROM runs r JOIN tasks t ON t.id = r.task_id WHERE r.status = 'success' GROUP BY r.task_id",
+      )
+      .all();
+    return new Map(rows.map((r) => [r.task, r.at]));
+  }
+
   deleteEndedBefore(cutoff: number, batch = 1000): { id: number; task: string }[] {
     return tx(this.db, () => {
       const gone = this.db

@@ -1,6 +1,9 @@
 // Server settings an admin changes at run time (not configuration, which is
 // the environment). The only SQL about settings.
 import type { Database } from "bun:sqlite";
+import type { SettingsStore } from "../engine/stores.ts";
+/** the interface this class implements, for modules that still import it from here */
+export type { SettingsStore } from "../engine/stores.ts";
 
 export interface Settings {
   /** where alert events are POSTed as JSON, besides e-mail */
@@ -9,7 +12,7 @@ export interface Settings {
 
 const DEFAULTS: Settings = { alert_webhook_url: null };
 
-export class SettingsStore {
+export class SqliteSettingsStore implements SettingsStore {
   constructor(private readonly db: Database) {}
 
   get(): Settings {

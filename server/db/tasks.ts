@@ -1,7 +1,10 @@
 // Tasks and their steps. The only SQL about tasks.
 import type { Database } from "bun:sqlite";
 import { tx } from "./index.ts";
+import type { TaskPatch, TaskStore } from "../engine/stores.ts";
 import type { StepDef, Task, TaskDef } from "../engine/types.ts";
+/** the interface this class implements, for modules that still import it from here */
+export type { TaskStore, TaskPatch } from "../engine/stores.ts";
 
 interface TaskRow {
   id: number;
@@ -28,9 +31,7 @@ interface StepRow {
   retry_delay_s: number;
 }
 
-export type TaskPatch = Partial<Pick<TaskDef, "enabled" | "cron" | "pool" | "description" | "catchup" | "start_deadline_s" | "alert_emails">>;
-
-export class TaskStore {
+export class SqliteTaskStore implements TaskStore {
   private readonly byId;
   private readonly byName;
   private readonly stepsOf;

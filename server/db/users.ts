@@ -1,7 +1,10 @@
 // Users, their sessions, API tokens and set-password links. The only SQL about
 // accounts. Secrets are stored as SHA-256 hashes (see auth/crypto.ts).
 import type { Database } from "bun:sqlite";
+import type { UserStore } from "../auth/store.ts";
 import { tx } from "./index.ts";
+/** the interface this class implements, for modules that still import it from here */
+export type { UserStore } from "../auth/store.ts";
 
 export type Role = "admin" | "viewer";
 export type UserStatus = "pending" | "active" | "disabled";
@@ -29,7 +32,7 @@ export interface ApiToken {
   last_used_at: number | null;
 }
 
-export class UserStore {
+export class SqliteUserStore implements UserStore {
   private readonly accessListeners = new Set<() => void>();
   constructor(private readonly db: Database) {}
 

@@ -1,7 +1,10 @@
 // Variables. The only SQL about variables. Secret values leave this module
 // only through `all()`, which the executor uses to build a step's environment.
 import type { Database } from "bun:sqlite";
+import type { VariableStore } from "../engine/stores.ts";
 import type { Variable } from "../engine/types.ts";
+/** the interface this class implements, for modules that still import it from here */
+export type { VariableStore } from "../engine/stores.ts";
 
 interface Row {
   key: string;
@@ -10,7 +13,7 @@ interface Row {
 }
 const toVar = (r: Row): Variable => ({ key: r.key, value: r.value, secret: r.secret === 1 });
 
-export class VariableStore {
+export class SqliteVariableStore implements VariableStore {
   constructor(private readonly db: Database) {}
 
   all(): Variable[] {

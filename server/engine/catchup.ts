@@ -2,7 +2,7 @@
 // time it was checked against (its anchor); at start-up the fires between the
 // anchor and now are the missed ones. A catch-up task gets ONE run for them (like
 // systemd's Persistent=true); a task with a start deadline raises "did not start".
-import type { TaskStore } from "../db/tasks.ts";
+import type { TaskStore } from "./stores.ts";
 import { nextFire, parseCron, type CronSpec } from "./cron.ts";
 import type { Deadlines } from "./deadlines.ts";
 import type { Run, Task } from "./types.ts";

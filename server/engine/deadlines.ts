@@ -1,7 +1,7 @@
 // "Did not start": a scheduled run must start by its fire time plus its task's
 // start deadline, or the event `late` is raised (alerts mail it). One timer per
 // queued scheduled run, dropped when the run starts or is cancelled.
-import type { RunStore } from "../db/runs.ts";
+import type { RunStore } from "./stores.ts";
 import type { Clock, Timer } from "./clock.ts";
 import type { EventBus } from "./events.ts";
 import type { Run, Task } from "./types.ts";

@@ -1,14 +1,9 @@
 // The engine: the one owner of live state. Tasks, the scheduler, the queue and
 // the runs in progress meet here; HTTP and the CLI call these methods, and
 // everything that changes is published on the bus.
-import type { Database } from "bun:sqlite";
 import { renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../config.ts";
-import { PoolStore } from "../db/pools.ts";
-import { RunStore } from "../db/runs.ts";
-import { TaskStore, type TaskPatch } from "../db/tasks.ts";
-import { VariableStore } from "../db/variables.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { catchUp } from "./catchup.ts";
 import { cronProblem } from "./cron.ts";
@@ -22,14 +17,17 @@ import { Retention } from "./retention.ts";
 import { RunExecution, type RunnerDeps } from "./runner.ts";
 import { Scheduler } from "./scheduler.ts";
 import type { SetupTarget } from "./setup.ts";
+import type { PoolStore, RunStore, Stores, TaskPatch, TaskStore, VariableStore } from "./stores.ts";
 import { definitionProblem } from "./taskdef.ts";
-import { FINISHED_RUN, type Run, type Task, type TaskDef, type Trigger } from "./types.ts";
+import type { Plan } from "./setup.ts";
+import type { RunFilter } from "./stores.ts";
+import { FINISHED_RUN, type Pool, type Run, type RunView, type Task, type TaskDef, type Trigger, type Variable } from "./types.ts";
 
 const log = (msg: string) => console.log(`lightflow: ${msg}`);
 
 export interface EngineOptions {
   config: Config;
-  db: Database;
+  stores: Stores;
   clock?: Clock;
   executor?: Executor;
   bus?: EventBus;
@@ -44,10 +42,11 @@ export type TaskProblem =
   | { problem: "renamed_while_live"; field: "name"; message: string }
   | { problem: "has_live_run"; message: string };
 export type CancelResult = Run | "run_not_found" | "run_finished";
+export type PoolDeleteResult = true | "pool_not_found" | "pool_in_use";
 
 export class Engine {
   readonly config: Config;
-  readonly db: Database;
+  private readonly stores: Stores;
   readonly bus: EventBus;
   readonly clock: Clock;
   readonly tasks: TaskStore;
@@ -71,16 +70,16 @@ export class Engine {
 
   constructor(o: EngineOptions) {
     this.config = o.config;
-    this.db = o.db;
+    this.stores = o.stores;
     this.clock = o.clock ?? systemClock;
     this.bus = o.bus ?? new EventBus();
     this.executor = o.executor ?? processExecutor;
-    this.tasks = new TaskStore(o.db);
-    this.runs = new RunStore(o.db);
-    this.pools = new PoolStore(o.db);
-    this.variables = new VariableStore(o.db);
+    this.tasks = o.stores.tasks;
+    this.runs = o.stores.runs;
+    this.pools = o.stores.pools;
+    this.variables = o.stores.variables;
     this.logsDir = join(o.config.dataDir, "logs");
-    this.metrics = new Metrics(this.bus, o.db);
+    this.metrics = new Metrics(this.bus, o.stores.runs);
     this.scheduler = new Scheduler({
       clock: this.clock,
       timezone: o.config.timezone,
@@ -171,6 +170,10 @@ export class Engine {
     return t;
   }
 
+  listTasks(): Task[] {
+    return this.tasks.list();
+  }
+
   findTask(handle: string): Task | null {
     return this.tasks.find(handle);
   }
@@ -259,9 +262,45 @@ export class Engine {
     };
   }
 
+  /** Applies an import plan (planImport over setupTarget), all of it or nothing. */
+  applySetup(plan: Plan): void {
+    this.stores.transaction(() => plan.apply());
+  }
+
+  /** A consistent copy of everything the server keeps, into a new file (backups). */
+  snapshot(file: string): void {
+    this.stores.snapshot(file);
+  }
+
   // ---- pools ------------------------------------------------------------------
 
-  poolChanged(name: string, slots: number | null): void {
+  listPools(): Pool[] {
+    return this.pools.list();
+  }
+
+  /** False when the name is taken. The queue learns of the new slots at once. */
+  createPool(pool: Pool): boolean {
+    if (!this.pools.insert(pool)) return false;
+    this.poolChanged(pool.name, pool.slots);
+    return true;
+  }
+
+  /** False when there is no such pool. Waiting runs start at once if the pool grew. */
+  setPoolSlots(name: string, slots: number): boolean {
+    if (!this.pools.setSlots(name, slots)) return false;
+    this.poolChanged(name, slots);
+    return true;
+  }
+
+  deletePool(name: string): PoolDeleteResult {
+    if (!this.pools.get(name)) return "pool_not_found";
+    if (this.tasks.usesPool(name)) return "pool_in_use";
+    this.pools.delete(name);
+    this.poolChanged(name, null);
+    return true;
+  }
+
+  private poolChanged(name: string, slots: number | null): void {
     if (slots === null) this.poolSlots.delete(name);
     else this.poolSlots.set(name, slots);
     this.queue.pump();
@@ -269,6 +308,30 @@ export class Engine {
 
   poolCounts(name: string): { running: number; queued: number } {
     return this.queue.poolCounts(name);
+  }
+
+  // ---- variables ----------------------------------------------------------------
+  // read at each step's start: a change needs no event
+
+  listVariables(): Variable[] {
+    return this.variables.all();
+  }
+
+  variable(key: string): Variable | null {
+    return this.variables.get(key);
+  }
+
+  /** False when the key is taken. */
+  createVariable(v: Variable): boolean {
+    return this.variables.insert(v);
+  }
+
+  updateVariable(v: Variable): void {
+    this.variables.update(v);
+  }
+
+  deleteVariable(key: string): boolean {
+    return this.variables.delete(key);
   }
 
   // ---- runs -------------------------------------------------------------------
@@ -355,6 +418,22 @@ export class Engine {
   /** Live view of a run in progress (fresher than the database between writes). */
   liveRun(runId: number): Run | null {
     return this.executions.get(runId)?.run ?? null;
+  }
+
+  /** A run as it is now: live while it runs, else as stored. */
+  getRun(runId: number): Run | null {
+    return this.liveRun(runId) ?? this.runs.get(runId);
+  }
+
+  /** A task's runs, newest first, each as it is now. */
+  runsOf(taskId: number, limit: number, before?: number, filter?: RunFilter): RunView[] {
+    const page = filter ? this.runs.filtered(taskId, limit, before, filter) : this.runs.page(taskId, limit, before);
+    return page.map((r) => this.liveRun(r.id) ?? r);
+  }
+
+  /** A key that changes whenever one of the task's newest `limit` runs changes (the grid's cache). */
+  newestRunsKey(taskId: number, limit: number): string {
+    return this.runs.newestSpan(taskId, limit);
   }
 
   /** The Prometheus text of /api/metrics. */

@@ -1,7 +1,7 @@
 // Prometheus metrics: counters and histograms are kept from the bus since the
 // server started (Prometheus expects counters to reset on restart); gauges are
 // read from live state when scraped. Rendered in the text exposition format.
-import type { Database } from "bun:sqlite";
+import type { RunStore } from "./stores.ts";
 import type { EventBus } from "./events.ts";
 import type { Run } from "./types.ts";
 
@@ -29,7 +29,7 @@ export class Metrics {
 
   constructor(
     bus: EventBus,
-    private readonly db: Database,
+    private readonly store: Pick<RunStore, "lastSuccesses">,
   ) {
     bus.on((e) => {
       if (e.type === "run" && e.run.ended_at !== null && ["success", "failed", "cancelled"].includes(e.run.status)) this.ended(e.run);
@@ -52,14 +52,7 @@ export class Metrics {
   }
 
   private successTimes(): Map<string, number> {
-    if (!this.lastSuccess) {
-      const rows = this.db
-        .query<{ task: string; at: number }, []>(
-          "SELECT t.name AS task, max(r.ended_at) AS at FROM runs r JOIN tasks t ON t.id = r.task_id WHERE r.status = 'success' GROUP BY r.task_id",
-        )
-        .all();
-      this.lastSuccess = new Map(rows.map((r) => [r.task, r.at]));
-    }
+    this.lastSuccess ??= this.store.lastSuccesses();
     return this.lastSuccess;
   }
 

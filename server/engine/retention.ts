@@ -1,7 +1,7 @@
 // History kept LIGHTFLOW_LOG_RETENTION_DAYS: once a day, on the scheduler's own
 // timer (no polling), runs that ended before the cutoff go with their logs.
 import { rmSync } from "node:fs";
-import type { RunStore } from "../db/runs.ts";
+import type { RunStore } from "./stores.ts";
 import type { Clock } from "./clock.ts";
 import { runLogDir } from "./logs.ts";
 

@@ -33,8 +33,7 @@ const allDone = (t: TestEngine, runs: { id: number }[]) => Promise.all(runs.map(
 describe("concurrency", () => {
   test("a pool of one slot runs two tasks one after the other", async () => {
     te = await makeEngine();
-    te.engine.pools.insert({ name: "one", slots: 1 });
-    te.engine.poolChanged("one", 1);
+    te.engine.createPool({ name: "one", slots: 1 });
     const a = te.engine.createTask(taskDef("a", [sh("s", "sleep 0.2")], { pool: "one" }));
     const b = te.engine.createTask(taskDef("b", [sh("s", "sleep 0.2")], { pool: "one" }));
     const w = watch(te);
@@ -53,8 +52,7 @@ describe("concurrency", () => {
 
   test("queued runs start in the order they were queued", async () => {
     te = await makeEngine();
-    te.engine.pools.insert({ name: "one", slots: 1 });
-    te.engine.poolChanged("one", 1);
+    te.engine.createPool({ name: "one", slots: 1 });
     const w = watch(te);
     const names = ["first", "second", "third", "fourth"];
     const runs = names.map((n) => te!.engine.trigger(te!.engine.createTask(taskDef(n, [sh("s", "sleep 0.05")], { pool: "one" })), null).run);
@@ -64,8 +62,7 @@ describe("concurrency", () => {
 
   test("a full pool does not hold back runs of other pools", async () => {
     te = await makeEngine();
-    te.engine.pools.insert({ name: "one", slots: 1 });
-    te.engine.poolChanged("one", 1);
+    te.engine.createPool({ name: "one", slots: 1 });
     const w = watch(te);
     const blocker = te.engine.createTask(taskDef("blocker", [sh("s", "sleep 0.3")], { pool: "one" }));
     const waiting = te.engine.createTask(taskDef("waiting", [step("s", "true")], { pool: "one" }));
@@ -86,7 +83,7 @@ describe("concurrency", () => {
     expect(third.run.id).toBe(second.run.id);
     const [r1, r2] = await allDone(te, [first.run, second.run]);
     expect(r2!.started_at!).toBeGreaterThanOrEqual(r1!.ended_at!);
-    expect(te.engine.runs.page(task.id, 10).length).toBe(2);
+    expect(te.stores.runs.page(task.id, 10).length).toBe(2);
   });
 
   test("cancelling a queued run removes it from the queue without running a step", async () => {
@@ -97,7 +94,7 @@ describe("concurrency", () => {
     const cancelled = te.engine.cancel(queued.id);
     expect(typeof cancelled === "object" && cancelled.status).toBe("cancelled");
     await te.finished(first.id);
-    const after = te.engine.runs.get(queued.id)!;
+    const after = te.stores.runs.get(queued.id)!;
     expect(after.status).toBe("cancelled");
     expect(after.started_at).toBeNull();
     expect(after.steps.map((s) => s.status)).toEqual(["not_run"]);
@@ -113,7 +110,7 @@ describe("schedules with an injected clock", () => {
     clock.advanceTo(Date.parse("2026-06-01T10:02:00Z")); // run 2 queued behind it
     clock.advanceTo(Date.parse("2026-06-01T10:03:00Z")); // coalesced
     clock.advanceTo(Date.parse("2026-06-01T10:04:00Z")); // coalesced
-    const runs = te.engine.runs.page(task.id, 10);
+    const runs = te.stores.runs.page(task.id, 10);
     expect(runs.map((r) => [r.status, new Date(r.scheduled_for!).toISOString()])).toEqual([
       ["queued", "2026-06-01T10:02:00.000Z"],
       ["running", "2026-06-01T10:01:00.000Z"],
@@ -132,7 +129,7 @@ describe("schedules with an injected clock", () => {
     });
     const day = async (iso: string) => {
       clock.advanceTo(Date.parse(iso));
-      await allDone(te!, te!.engine.runs.page(task.id, 10));
+      await allDone(te!, te!.stores.runs.page(task.id, 10));
     };
     await day("2026-03-29T12:00:00Z");
     await day("2026-03-30T12:00:00Z");
@@ -147,7 +144,7 @@ describe("schedules with an injected clock", () => {
       "2026-10-25T00:30:00.000Z", // 02:30 CEST, the first of the two 02:30s
       "2026-10-26T01:30:00.000Z",
     ]);
-    await allDone(te, te.engine.runs.page(task.id, 10));
+    await allDone(te, te.stores.runs.page(task.id, 10));
   });
 
   test("DST in Europe/Berlin: */15 fires every quarter hour of real time through the doubled hour", async () => {
@@ -161,7 +158,7 @@ describe("schedules with an injected clock", () => {
     // 01:50 CEST to 03:10 CET is 2 h 20 min of real time: 9 quarter hours
     for (let t = clock.now(); t <= Date.parse("2026-10-25T02:10:00Z"); t += 60_000) {
       clock.advanceTo(t);
-      await Promise.all(te.engine.runs.page(task.id, 50).map((r) => te!.finished(r.id)));
+      await Promise.all(te.stores.runs.page(task.id, 50).map((r) => te!.finished(r.id)));
     }
     expect(fired.length).toBe(9);
     expect(fired.slice(1).map((t, i) => t - fired[i]!)).toEqual(Array(8).fill(15 * 60_000));
@@ -174,16 +171,16 @@ describe("schedules with an injected clock", () => {
     first.engine.createTask(taskDef("catches", [step("s", "true")], { cron: "*/10 * * * *", catchup: true }));
     first.engine.createTask(taskDef("forgets", [step("s", "true")], { cron: "*/10 * * * *" }));
     await first.engine.shutdown();
-    first.engine.db.close();
+    first.stores.close();
 
     te = await makeEngine({}, new ManualClock(t0 + 3 * 3_600_000), dir);
-    const catches = te.engine.tasks.find("catches")!;
-    const forgets = te.engine.tasks.find("forgets")!;
-    const runs = te.engine.runs.page(catches.id, 10);
+    const catches = te.stores.tasks.find("catches")!;
+    const forgets = te.stores.tasks.find("forgets")!;
+    const runs = te.stores.runs.page(catches.id, 10);
     expect(runs.length).toBe(1);
     expect(runs[0]!.trigger).toBe("catchup");
     expect(new Date(runs[0]!.scheduled_for!).toISOString()).toBe("2026-06-01T13:00:00.000Z");
-    expect(te.engine.runs.page(forgets.id, 10).length).toBe(0);
+    expect(te.stores.runs.page(forgets.id, 10).length).toBe(0);
     await te.finished(runs[0]!.id);
   });
 
@@ -196,7 +193,7 @@ describe("schedules with an injected clock", () => {
     expect(existsSync(logDir)).toBe(true);
     expect(clock.pending().length).toBe(1); // only the retention job: nothing else is scheduled
     clock.advanceTo(Date.parse("2026-06-04T10:00:00Z"));
-    expect(te.engine.runs.get(run.id)).toBeNull();
+    expect(te.stores.runs.get(run.id)).toBeNull();
     expect(existsSync(logDir)).toBe(false);
   });
 });
@@ -205,8 +202,7 @@ describe("start deadlines", () => {
   test("a scheduled run still waiting when its start deadline passes raises one late event", async () => {
     const clock = new ManualClock(Date.parse("2026-06-01T10:00:30Z"));
     te = await makeEngine({}, clock);
-    te.engine.pools.insert({ name: "one", slots: 1 });
-    te.engine.poolChanged("one", 1);
+    te.engine.createPool({ name: "one", slots: 1 });
     const blocker = te.engine.createTask(taskDef("blocker", [sh("s", "sleep 30")], { pool: "one" }));
     te.engine.createTask(taskDef("due", [step("s", "true")], { pool: "one", cron: "1 10 * * *", start_deadline_s: 60 }));
     const late: unknown[] = [];
@@ -219,7 +215,7 @@ describe("start deadlines", () => {
     expect(late).toEqual([{ type: "late", task: "due", scheduled_for: Date.parse("2026-06-01T10:01:00Z"), run_id: expect.any(Number), reason: "not_started" }]);
     te.engine.cancel(busy.id);
     await te.finished(busy.id);
-    const dueRun = te.engine.runs.page(te.engine.tasks.find("due")!.id, 1)[0]!;
+    const dueRun = te.stores.runs.page(te.stores.tasks.find("due")!.id, 1)[0]!;
     await te.finished(dueRun.id);
   });
 
@@ -230,7 +226,7 @@ describe("start deadlines", () => {
     const late: unknown[] = [];
     te.engine.bus.on((e) => e.type === "late" && late.push(e));
     clock.advanceTo(Date.parse("2026-06-01T10:01:00Z"));
-    await te.finished(te.engine.runs.page(task.id, 1)[0]!.id);
+    await te.finished(te.stores.runs.page(task.id, 1)[0]!.id);
     clock.advanceTo(Date.parse("2026-06-01T10:05:00Z"));
     expect(late).toEqual([]);
   });

@@ -17,7 +17,8 @@
 import { Elysia, t } from "elysia";
 import type { AuthService } from "../auth/service.ts";
 import type { Config } from "../config.ts";
-import type { User, UserStore } from "../db/users.ts";
+import type { User } from "../db/users.ts";
+import type { UserStore } from "../auth/store.ts";
 import { ErrorBody } from "../schema/common.ts";
 import { CodeInput, ForgotInput, LoginInput, MePatch, PasswordChange, SetPasswordInput, TokenInput, TotpStartInput, UserOut } from "../schema/resources.ts";
 import { conflict, HttpError, invalid, notFound } from "./errors.ts";

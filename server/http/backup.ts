@@ -6,7 +6,7 @@
 import { Elysia, t } from "elysia";
 import type { FileHandle } from "node:fs/promises";
 import { buildBackup } from "../backup/service.ts";
-import type { AuditStore } from "../db/audit.ts";
+import type { AuditStore } from "../engine/stores.ts";
 import type { Engine } from "../engine/index.ts";
 import { HttpError } from "./errors.ts";
 import type { guard } from "./guard.ts";
@@ -46,7 +46,7 @@ export function backupRoutes(engine: Engine, audit: AuditStore, auth: ReturnType
     async ({ query, principal }) => {
       const stamp = new Date().toISOString().replace(/[:.]/g, "-");
       const withLogs = query.logs === "1" || query.logs === "true";
-      const built = await buildBackup(engine.db, { dataDir: config.dataDir, scriptsDir: config.scriptsDir }, withLogs);
+      const built = await buildBackup((file) => engine.snapshot(file), { dataDir: config.dataDir, scriptsDir: config.scriptsDir }, withLogs);
       if ("error" in built) {
         console.error(`lightflow: backup failed: ${built.detail}`);
         throw new HttpError(500, `the backup failed and nothing was sent: ${built.detail}`);

@@ -13,11 +13,11 @@ let te: TestEngine | undefined;
 afterEach(async () => te?.close());
 
 /** The grid read from scratch, as the route answered before it kept anything. */
-const fresh = (engine: Engine, limit: number) =>
+const fresh = ({ engine, stores }: TestEngine, limit: number) =>
   JSON.stringify({
-    tasks: engine.tasks.list().map((t) => ({
+    tasks: stores.tasks.list().map((t) => ({
       ...taskOut(t, engine.nextFireAt(t.id)),
-      runs: engine.runs.page(t.id, limit).map((r) => runOut(engine.liveRun(r.id) ?? r)),
+      runs: stores.runs.page(t.id, limit).map((r) => runOut(engine.liveRun(r.id) ?? r)),
     })),
   });
 
@@ -28,11 +28,11 @@ test("what the grid sends is what a fresh read gives, through new runs, renames,
   const grid = new GridRenderer(engine);
   const same = (limit = 2) => {
     const sent = grid.render(limit);
-    expect(sent).toBe(fresh(engine, limit));
+    expect(sent).toBe(fresh(te!, limit));
     return JSON.parse(sent) as { tasks: { name: string; runs: { id: number; task: string; status: string }[] }[] };
   };
   const run = async (task: { id: number }) => {
-    const ended = await te!.finished(engine.trigger(engine.tasks.get(task.id)!, null).run.id);
+    const ended = await te!.finished(engine.trigger(te!.stores.tasks.get(task.id)!, null).run.id);
     await Bun.sleep(0); // the engine lets go of the run in the microtasks after its last event
     return ended;
   };
@@ -72,7 +72,7 @@ test("what the grid sends is what a fresh read gives, through new runs, renames,
   expect(same().tasks.find((t) => t.name === "waits")!.runs[0]!.status).toBe("success");
 
   // a deleted task is gone; a new one of the same name starts with no runs
-  engine.deleteTask(engine.tasks.get(b.id)!);
+  engine.deleteTask(te!.stores.tasks.get(b.id)!);
   engine.createTask(taskDef("b", [step("s", "true")]));
   expect(same().tasks.find((t) => t.name === "b")!.runs).toEqual([]);
 });
@@ -82,5 +82,5 @@ test("with room for nothing it keeps nothing and still answers right", async () 
   const grid = new GridRenderer(te.engine, 10);
   const task = te.engine.createTask(taskDef("a", [step("s", "true")]));
   await te.finished(te.engine.trigger(task, null).run.id);
-  for (let i = 0; i < 2; i++) expect(grid.render(5)).toBe(fresh(te.engine, 5));
+  for (let i = 0; i < 2; i++) expect(grid.render(5)).toBe(fresh(te, 5));
 });

@@ -27,7 +27,7 @@ export class GridRenderer {
 
   /** `{"tasks": [{…task, "runs": [run]}]}` with the newest `limit` runs of each task. */
   render(limit: number): string {
-    const tasks = this.engine.tasks.list();
+    const tasks = this.engine.listTasks();
     const parts = tasks.map((task) => {
       const head = JSON.stringify(taskOut(task, this.engine.nextFireAt(task.id)));
       return `${head.slice(0, -1)},"runs":${this.runsOf(task, limit)}}`;
@@ -44,16 +44,15 @@ export class GridRenderer {
     const found = this.kept.get(task.id);
     this.drop(task.id); // stored again below while still good: the map's order is the order of use
     const live = this.engine.hasLiveRun(task.id);
-    const key = `${limit}/${task.name}/${this.engine.runs.newestSpan(task.id, limit)}`;
+    const key = `${limit}/${task.name}/${this.engine.newestRunsKey(task.id, limit)}`;
     if (!live && found?.key === key) {
       this.keep(task.id, found);
       return found.json;
     }
     let held = live; // a run the engine still holds may differ from the database (a rename since it ended)
-    const runs = this.engine.runs.page(task.id, limit).map((r) => {
-      const mine = this.engine.liveRun(r.id);
-      if (mine) held = true;
-      return runOut(mine ?? r);
+    const runs = this.engine.runsOf(task.id, limit).map((r) => {
+      if (this.engine.liveRun(r.id)) held = true;
+      return runOut(r);
     });
     const json = JSON.stringify(runs);
     if (!held && json.length <= this.maxSize) this.keep(task.id, { key, json });

@@ -9,7 +9,7 @@
 import { Elysia, t } from "elysia";
 import { untilRevoked } from "../auth/watch.ts";
 import type { Config } from "../config.ts";
-import type { AuditStore } from "../db/audit.ts";
+import type { AuditStore } from "../engine/stores.ts";
 import type { PackageJob } from "../packages/jobs.ts";
 import { packageNameProblem, requirementProblem } from "../packages/requirement.ts";
 import type { Packages } from "../packages/service.ts";

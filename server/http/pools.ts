@@ -4,7 +4,7 @@
 //   PUT    /api/pools/:name    admin
 //   DELETE /api/pools/:name    admin
 import { Elysia, t } from "elysia";
-import type { AuditStore } from "../db/audit.ts";
+import type { AuditStore } from "../engine/stores.ts";
 import type { Engine } from "../engine/index.ts";
 import { ErrorBody } from "../schema/common.ts";
 import { PoolInput, PoolOut, PoolSlots } from "../schema/resources.ts";
@@ -17,12 +17,11 @@ export function poolRoutes(engine: Engine, audit: AuditStore, auth: ReturnType<t
   const out = (name: string, slots: number) => ({ name, slots, ...engine.poolCounts(name) });
   return new Elysia({ name: "pools" })
     .use(auth)
-    .get("/api/pools", () => engine.pools.list().map((p) => out(p.name, p.slots)), { role: "any", response: t.Array(PoolOut) })
+    .get("/api/pools", () => engine.listPools().map((p) => out(p.name, p.slots)), { role: "any", response: t.Array(PoolOut) })
     .post(
       "/api/pools",
       ({ body, principal, set }) => {
-        if (!engine.pools.insert(body)) throw conflict(`name: a pool named "${body.name}" already exists`, "name");
-        engine.poolChanged(body.name, body.slots);
+        if (!engine.createPool(body)) throw conflict(`name: a pool named "${body.name}" already exists`, "name");
         audit.add(principal.user.email, "pool.create", body.name, `${body.slots} slots`);
         set.status = 201;
         return out(body.name, body.slots);
@@ -32,8 +31,7 @@ export function poolRoutes(engine: Engine, audit: AuditStore, auth: ReturnType<t
     .put(
       "/api/pools/:name",
       ({ params, body, principal }) => {
-        if (!engine.pools.setSlots(params.name, body.slots)) throw notFound(`pool "${params.name}"`);
-        engine.poolChanged(params.name, body.slots);
+        if (!engine.setPoolSlots(params.name, body.slots)) throw notFound(`pool "${params.name}"`);
         audit.add(principal.user.email, "pool.update", params.name, `${body.slots} slots`);
         return out(params.name, body.slots);
       },
@@ -42,10 +40,9 @@ export function poolRoutes(engine: Engine, audit: AuditStore, auth: ReturnType<t
     .delete(
       "/api/pools/:name",
       ({ params, principal, set }) => {
-        if (!engine.pools.get(params.name)) throw notFound(`pool "${params.name}"`);
-        if (engine.tasks.usesPool(params.name)) throw conflict(`pool "${params.name}" is used by a task; move the task to another pool first`);
-        engine.pools.delete(params.name);
-        engine.poolChanged(params.name, null);
+        const r = engine.deletePool(params.name);
+        if (r === "pool_not_found") throw notFound(`pool "${params.name}"`);
+        if (r === "pool_in_use") throw conflict(`pool "${params.name}" is used by a task; move the task to another pool first`);
         audit.add(principal.user.email, "pool.delete", params.name);
         set.status = 204;
       },

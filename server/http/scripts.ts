@@ -6,7 +6,7 @@
 //   DELETE /api/scripts/*path      admin   a file, a symlink or an empty directory
 //   POST   /api/scripts/rename     admin   {"from", "to"} → {from, to}
 import { Elysia, t } from "elysia";
-import type { AuditStore } from "../db/audit.ts";
+import type { AuditStore } from "../engine/stores.ts";
 import { ErrorBody } from "../schema/common.ts";
 import { ScriptEntryOut, ScriptRename, ScriptRenamedOut, ScriptSavedOut } from "../schema/scripts.ts";
 import { readBody } from "./body.ts";

@@ -2,8 +2,8 @@
 //   GET /api/settings    admin
 //   PUT /api/settings    admin   {"alert_webhook_url"?: string | null}
 import { Elysia, t } from "elysia";
-import type { AuditStore } from "../db/audit.ts";
-import type { SettingsStore } from "../db/settings.ts";
+import type { AuditStore } from "../engine/stores.ts";
+import type { SettingsStore } from "../engine/stores.ts";
 import { ErrorBody } from "../schema/common.ts";
 import { invalid } from "./errors.ts";
 import type { guard } from "./guard.ts";

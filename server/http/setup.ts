@@ -2,8 +2,7 @@
 //   GET  /api/export                admin   the setup file (pools, non-secret variables, tasks)
 //   POST /api/import[?dry_run=1]    admin   the setup file → {dry_run, changes}
 import { Elysia, t } from "elysia";
-import type { AuditStore } from "../db/audit.ts";
-import { tx } from "../db/index.ts";
+import type { AuditStore } from "../engine/stores.ts";
 import type { Engine } from "../engine/index.ts";
 import { exportSetup, planImport, SetupError, type SetupFile } from "../engine/setup.ts";
 import { ErrorBody } from "../schema/common.ts";
@@ -39,7 +38,7 @@ export function setupRoutes(engine: Engine, audit: AuditStore, auth: ReturnType<
           throw e;
         }
         if (!dryRun) {
-          tx(engine.db, () => plan.apply());
+          engine.applySetup(plan);
           const changed = plan.changes.filter((c) => c.action === "create" || c.action === "update");
           audit.add(principal.user.email, "setup.import", `${changed.length} changes`, changed.map((c) => `${c.action} ${c.kind} ${c.name}`).join(", ").slice(0, 2000));
         }

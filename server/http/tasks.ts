@@ -11,7 +11,7 @@
 //   GET    /api/grid                     any
 //   GET    /api/cron/preview             any
 import { Elysia, t } from "elysia";
-import type { AuditStore } from "../db/audit.ts";
+import type { AuditStore } from "../engine/stores.ts";
 import { CronError, parseCron, preview } from "../engine/cron.ts";
 import type { Engine, TaskProblem } from "../engine/index.ts";
 import { definitionOf, withDefaults } from "../engine/taskdef.ts";
@@ -40,7 +40,7 @@ export function taskRoutes(engine: Engine, audit: AuditStore, auth: ReturnType<t
   const out = (task: Task) => taskOut(task, engine.nextFireAt(task.id));
   const grid = new GridRenderer(engine);
   const runs = (task: Task, limit: number, before?: number) =>
-    engine.runs.page(task.id, limit, before).map((r) => runOut(engine.liveRun(r.id) ?? r));
+    engine.runsOf(task.id, limit, before).map(runOut);
 
   /** The definition with its defaults, if the engine takes it (as new, or over `self`). */
   const definition = (body: typeof TaskInput.static, self: Task | null): TaskDef => {
@@ -52,7 +52,7 @@ export function taskRoutes(engine: Engine, audit: AuditStore, auth: ReturnType<t
 
   return new Elysia({ name: "tasks" })
     .use(auth)
-    .get("/api/tasks", () => engine.tasks.list().map(out), { role: "any", response: t.Array(TaskOut) })
+    .get("/api/tasks", () => engine.listTasks().map(out), { role: "any", response: t.Array(TaskOut) })
     .post(
       "/api/tasks",
       ({ body, principal, set }) => {
@@ -136,7 +136,7 @@ export function taskRoutes(engine: Engine, audit: AuditStore, auth: ReturnType<t
           from: query.from ? Date.parse(query.from) : undefined,
           to: query.to ? Date.parse(query.to) : undefined,
         };
-        return engine.runs.filtered(task.id, query.limit ?? 25, query.before, filter).map((r) => runOut(engine.liveRun(r.id) ?? r));
+        return engine.runsOf(task.id, query.limit ?? 25, query.before, filter).map(runOut);
       },
       { role: "any", params: Params, query: RunFilter, response: { 200: t.Array(RunOut), 404: ErrorBody, 422: ErrorBody } },
     )

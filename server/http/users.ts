@@ -8,8 +8,9 @@
 import { Elysia, t } from "elysia";
 import type { AdminError, UserAdmin } from "../auth/admin.ts";
 import type { AuthService } from "../auth/service.ts";
-import type { AuditStore } from "../db/audit.ts";
-import type { User, UserStore } from "../db/users.ts";
+import type { AuditStore } from "../engine/stores.ts";
+import type { User } from "../db/users.ts";
+import type { UserStore } from "../auth/store.ts";
 import { ErrorBody, Paging } from "../schema/common.ts";
 import { InviteInput, UserPatch } from "../schema/resources.ts";
 import { conflict, notFound } from "./errors.ts";

@@ -5,7 +5,7 @@
 //   PUT    /api/variables/:key    admin
 //   DELETE /api/variables/:key    admin
 import { Elysia, t } from "elysia";
-import type { AuditStore } from "../db/audit.ts";
+import type { AuditStore } from "../engine/stores.ts";
 import type { Engine } from "../engine/index.ts";
 import { variableProblem } from "../engine/executor.ts";
 import { isReservedVariable, type Variable } from "../engine/types.ts";
@@ -27,7 +27,7 @@ function checkValue(v: Variable): void {
 export function variableRoutes(engine: Engine, audit: AuditStore, auth: ReturnType<typeof guard>) {
   return new Elysia({ name: "variables" })
     .use(auth)
-    .get("/api/variables", () => engine.variables.all().map(out), { role: "any", response: t.Array(VariableOut) })
+    .get("/api/variables", () => engine.listVariables().map(out), { role: "any", response: t.Array(VariableOut) })
     .post(
       "/api/variables",
       ({ body, principal, set }) => {
@@ -36,7 +36,7 @@ export function variableRoutes(engine: Engine, audit: AuditStore, auth: ReturnTy
         }
         const v = { key: body.key, value: body.value, secret: body.secret ?? false };
         checkValue(v);
-        if (!engine.variables.insert(v)) throw conflict(`key: a variable named ${body.key} already exists`, "key");
+        if (!engine.createVariable(v)) throw conflict(`key: a variable named ${body.key} already exists`, "key");
         audit.add(principal.user.email, "variable.create", v.key, v.secret ? "secret" : null);
         set.status = 201;
         return out(v);
@@ -46,7 +46,7 @@ export function variableRoutes(engine: Engine, audit: AuditStore, auth: ReturnTy
     .put(
       "/api/variables/:key",
       ({ params, body, principal }) => {
-        const v = engine.variables.get(params.key);
+        const v = engine.variable(params.key);
         if (!v) throw notFound(`variable ${params.key}`);
         const secret = body.secret ?? v.secret;
         if (v.secret && !secret && body.value === undefined) {
@@ -54,7 +54,7 @@ export function variableRoutes(engine: Engine, audit: AuditStore, auth: ReturnTy
         }
         const next = { key: v.key, value: body.value ?? v.value, secret };
         checkValue(next); // also a short value kept while the variable becomes secret
-        engine.variables.update(next);
+        engine.updateVariable(next);
         audit.add(principal.user.email, "variable.update", v.key, body.value !== undefined ? "value changed" : secret ? "made secret" : null);
         return out(next);
       },
@@ -63,7 +63,7 @@ export function variableRoutes(engine: Engine, audit: AuditStore, auth: ReturnTy
     .delete(
       "/api/variables/:key",
       ({ params, principal, set }) => {
-        if (!engine.variables.delete(params.key)) throw notFound(`variable ${params.key}`);
+        if (!engine.deleteVariable(params.key)) throw notFound(`variable ${params.key}`);
         audit.add(principal.user.email, "variable.delete", params.key);
         set.status = 204;
       },

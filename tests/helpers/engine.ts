@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig, type Config } from "../../server/config.ts";
-import { openDatabase } from "../../server/db/index.ts";
+import { openStores, type SqliteStores } from "../../server/db/index.ts";
 import { prepareDataDir } from "../../server/cli/serve.ts";
 import type { Clock } from "../../server/engine/clock.ts";
 import { Engine } from "../../server/engine/index.ts";
@@ -11,6 +11,8 @@ import type { Run, StepDef, TaskDef } from "../../server/engine/types.ts";
 
 export interface TestEngine {
   engine: Engine;
+  /** what the engine keeps: tests arrange and read state here, as the engine's own store does */
+  stores: SqliteStores;
   config: Config;
   dir: string;
   /** resolves with the run once it reaches a finished status */
@@ -27,8 +29,8 @@ export function tempDir(prefix = "lightflow-test-"): string {
 export async function makeEngine(env: Record<string, string> = {}, clock?: Clock, dir = tempDir()): Promise<TestEngine> {
   const config = loadConfig({ PATH: process.env.PATH, LIGHTFLOW_DATA_DIR: dir, LIGHTFLOW_KILL_GRACE_S: "1", LIGHTFLOW_TIMEZONE: "UTC", ...env });
   prepareDataDir(config);
-  const db = openDatabase(join(dir, "lightflow.db"));
-  const engine = new Engine({ config, db, clock });
+  const stores = openStores(join(dir, "lightflow.db"));
+  const engine = new Engine({ config, stores, clock });
   const waitRun = (pred: (r: Run) => boolean) =>
     new Promise<Run>((resolve) => {
       const off = engine.bus.on((e) => {
@@ -39,20 +41,21 @@ export async function makeEngine(env: Record<string, string> = {}, clock?: Clock
       });
     });
   const finished = (runId: number) => {
-    const now = engine.runs.get(runId);
+    const now = stores.runs.get(runId);
     if (now && ["success", "failed", "cancelled"].includes(now.status)) return Promise.resolve(now);
     return waitRun((r) => r.id === runId && ["success", "failed", "cancelled"].includes(r.status));
   };
   await engine.start();
   return {
     engine,
+    stores,
     config,
     dir,
     finished,
     waitRun,
     async close() {
       await engine.shutdown();
-      db.close();
+      stores.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -5,8 +5,8 @@ import { afterEach, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { openDatabase } from "../../server/db/index.ts";
-import { RunStore } from "../../server/db/runs.ts";
-import { TaskStore } from "../../server/db/tasks.ts";
+import { SqliteRunStore as RunStore } from "../../server/db/runs.ts";
+import { SqliteTaskStore as TaskStore } from "../../server/db/tasks.ts";
 import { ManualClock } from "../../server/engine/clock.ts";
 import { makeEngine, step, taskDef, tempDir, type TestEngine } from "../helpers/engine.ts";
 
@@ -20,9 +20,9 @@ async function life(dir: string, at: number, fn: (te: TestEngine, clock: ManualC
   const clock = new ManualClock(at);
   const te = await makeEngine({}, clock, dir);
   await fn(te, clock);
-  for (const r of te.engine.runs.live()) if (r.status === "running") await te.finished(r.id);
+  for (const r of te.stores.runs.live()) if (r.status === "running") await te.finished(r.id);
   await te.engine.shutdown();
-  te.engine.db.close();
+  te.stores.close();
 }
 
 /** Reads the runs straight from the database (starting an engine would catch up again). */

@@ -1,0 +1,137 @@
+// What the engine (and the services beside it) need from a store, as
+// interfaces in the domain. db/ implements them on SQLite (each class checked
+// with `implements`); the PostgreSQL store will implement the same. Nothing
+// outside db/ knows which store is behind them, and nothing outside db/ writes
+// SQL or opens a transaction: `transaction` is the store's own.
+//
+// The interfaces are synchronous, as bun:sqlite is: the engine's hot paths (a
+// trigger, a step's start and end) stay free of awaits, which bench P4/P5
+// measure. A store over a network driver makes them Promise-returning; see
+// server/README.md.
+import type { AuditEntry } from "../db/audit.ts";
+import type { Settings } from "../db/settings.ts";
+import type { Pool, Run, RunStatus, RunView, StepStatus, Task, TaskDef, Trigger, Variable } from "./types.ts";
+
+export type TaskPatch = Partial<Pick<TaskDef, "enabled" | "cron" | "pool" | "description" | "catchup" | "start_deadline_s" | "alert_emails">>;
+
+export interface TaskStore {
+  list(): Task[];
+  get(id: number): Task | null;
+  /** by name, or by numeric id */
+  find(handle: string): Task | null;
+  /** the last fire time the task was checked against (catch-up counts from it) */
+  anchor(id: number): number | null;
+  setAnchor(id: number, at: number): void;
+  insert(def: TaskDef, now: number): Task;
+  replace(id: number, def: TaskDef, now: number): Task;
+  patch(id: number, patch: TaskPatch, now: number): Task;
+  /** with its runs */
+  delete(id: number): void;
+  usesPool(pool: string): boolean;
+}
+
+export interface StepResult {
+  status: StepStatus;
+  exit_code: number | null;
+  signal: string | null;
+  error: string | null;
+  ended_at: number;
+  log_bytes: number;
+}
+
+/** What RunStore.write changes, in one transaction. */
+export interface RunWrite {
+  /** the run starts running at this time */
+  started?: number;
+  stepEnded?: { position: number; result: StepResult };
+  /** the position of a step that will not run */
+  notRun?: number;
+  /** `at` is the first attempt's start: the box's start */
+  stepStarting?: { position: number; attempt: number; at: number; token: string };
+  finished?: { status: RunStatus; at: number };
+}
+
+/** What a restart after a crash needs to find a step's processes. */
+export interface LiveStep {
+  run_id: number;
+  position: number;
+  pid: number | null;
+  pid_start: number | null;
+  token: string | null;
+}
+
+export interface RunFilter {
+  statuses?: RunStatus[];
+  from?: number;
+  to?: number;
+}
+
+export interface RunStore {
+  /**
+   * A queued run of the task with every step pending, or null when this fire
+   * time already has its run. `within` runs in the same transaction.
+   */
+  insertQueued(task: Task, trigger: Trigger, by: string | null, scheduledFor: number | null, now: number, within?: (run: Run) => void): Run | null;
+  get(id: number): Run | null;
+  /** the id of the task's queued run, if it has one */
+  queuedRunOf(taskId: number): number | null;
+  /** a key that changes whenever one of the task's newest `limit` runs changes (the grid's cache) */
+  newestSpan(taskId: number, limit: number): string;
+  hasLiveRun(taskId: number): boolean;
+  /** runs queued or running */
+  live(): Run[];
+  write(runId: number, w: RunWrite): void;
+  stepSpawned(runId: number, position: number, token: string, pid: number, pidStart: number): void;
+  page(taskId: number, limit: number, before?: number): RunView[];
+  filtered(taskId: number, limit: number, before: number | undefined, f: RunFilter): RunView[];
+  previousFinished(taskId: number, id: number): { id: number; status: RunStatus } | null;
+  liveStep(runId: number, position: number): LiveStep | null;
+  /** deletes up to `batch` runs that ended before `cutoff`; which */
+  deleteEndedBefore(cutoff: number, batch?: number): { id: number; task: string }[];
+  /** each task's newest successful end (for metrics) */
+  lastSuccesses(): Map<string, number>;
+}
+
+export interface PoolStore {
+  list(): Pool[];
+  get(name: string): Pool | null;
+  /** false when the name is taken */
+  insert(pool: Pool): boolean;
+  /** false when there is no such pool */
+  setSlots(name: string, slots: number): boolean;
+  delete(name: string): boolean;
+}
+
+export interface VariableStore {
+  all(): Variable[];
+  get(key: string): Variable | null;
+  /** false when the key is taken */
+  insert(v: Variable): boolean;
+  update(v: Variable): void;
+  delete(key: string): boolean;
+}
+
+export interface SettingsStore {
+  get(): Settings;
+  set(patch: Partial<Settings>): Settings;
+}
+
+export interface AuditStore {
+  add(user: string | null, action: string, target?: string | null, detail?: string | null, at?: number): void;
+  page(limit: number, before?: number): AuditEntry[];
+}
+
+/** Everything a server keeps, behind one object: the stores, and what only the store as a whole can do. */
+export interface Stores {
+  tasks: TaskStore;
+  runs: RunStore;
+  pools: PoolStore;
+  variables: VariableStore;
+  settings: SettingsStore;
+  audit: AuditStore;
+  /** `fn`'s writes, all or none */
+  transaction<T>(fn: () => T): T;
+  /** a consistent copy of everything into a new file (the backup's database), 0600 */
+  snapshot(file: string): void;
+  close(): void;
+}
