@@ -1,13 +1,14 @@
 // The HTTP application: one Elysia plugin per resource, joined here.
 import { openapi } from "@elysiajs/openapi";
-import { Elysia, t } from "elysia";
+import { Elysia } from "elysia";
 import { UserAdmin } from "../auth/admin.ts";
 import type { AuthService } from "../auth/service.ts";
-import type { AuditStore } from "../engine/stores.ts";
-import type { SettingsStore } from "../engine/stores.ts";
+import type { AuditStore, SettingsStore } from "../engine/stores.ts";
 import type { UserStore } from "../auth/store.ts";
 import type { Engine } from "../engine/index.ts";
 import { Packages } from "../packages/service.ts";
+import { Ok } from "../schema/common.ts";
+import { AboutOut } from "../schema/resources.ts";
 import { ScriptFiles } from "../scripts/service.ts";
 import { BUILD_COMMIT, BUILD_DATE, VERSION } from "../version.ts";
 import { authRoutes } from "./auth.ts";
@@ -58,14 +59,14 @@ export function createApp(d: AppDeps) {
         documentation: { info: { title: "Lightflow", version: VERSION, description: "The Lightflow HTTP API (see api.md)." } },
       }),
     )
-    .get("/api/alive", () => ({ ok: true }), { response: t.Object({ ok: t.Boolean() }) })
+    .get("/api/alive", () => ({ ok: true }), { response: Ok })
     .get("/api/about", () => ({
       version: VERSION,
       commit: BUILD_COMMIT || config.gitCommit,
       build_date: BUILD_DATE,
       started_at: new Date(d.startedAt).toISOString(),
       timezone: config.timezone,
-    }))
+    }), { response: AboutOut })
     .use(authRoutes(d.auth, d.users, config, access))
     .use(taskRoutes(engine, d.audit, access))
     .use(runRoutes(engine, d.audit, feeds, access))

@@ -19,8 +19,25 @@ import type { AuthService } from "../auth/service.ts";
 import type { Config } from "../config.ts";
 import type { User } from "../db/users.ts";
 import type { UserStore } from "../auth/store.ts";
-import { ErrorBody } from "../schema/common.ts";
-import { CodeInput, ForgotInput, LoginInput, MePatch, PasswordChange, SetPasswordInput, TokenInput, TotpStartInput, UserOut } from "../schema/resources.ts";
+import { ErrorBody, Ok } from "../schema/common.ts";
+import {
+  ApiTokenOut,
+  AuthStateOut,
+  CodeInput,
+  ForgotInput,
+  LoginInput,
+  LoginOut,
+  LoginRefusedOut,
+  MePatch,
+  NewApiTokenOut,
+  PasswordChange,
+  SetPasswordInput,
+  SetPasswordOut,
+  TokenInput,
+  TotpEnrolmentOut,
+  TotpStartInput,
+  UserOut,
+} from "../schema/resources.ts";
 import { conflict, HttpError, invalid, notFound } from "./errors.ts";
 import { SESSION_COOKIE, type guard } from "./guard.ts";
 import { iso } from "./serialize.ts";
@@ -51,7 +68,7 @@ export function authRoutes(service: AuthService, users: UserStore, config: Confi
 
   return new Elysia({ name: "auth" })
     .use(auth)
-    .get("/api/auth/state", () => ({ first_run: service.firstRun() }), { response: t.Object({ first_run: t.Boolean() }) })
+    .get("/api/auth/state", () => ({ first_run: service.firstRun() }), { response: AuthStateOut })
     .post(
       "/api/auth/setup-link",
       ({ set }) => {
@@ -62,7 +79,7 @@ export function authRoutes(service: AuthService, users: UserStore, config: Confi
         set.status = 202;
         return { ok: true };
       },
-      { response: { 202: t.Object({ ok: t.Boolean() }), 409: ErrorBody, 429: ErrorBody } },
+      { response: { 202: Ok, 409: ErrorBody, 429: ErrorBody } },
     )
     .post(
       "/api/auth/login",
@@ -85,7 +102,7 @@ export function authRoutes(service: AuthService, users: UserStore, config: Confi
             throw new HttpError(401, "wrong e-mail or password");
         }
       },
-      { body: LoginInput, response: { 200: t.Object({ user: UserOut }), 401: t.Any(), 422: ErrorBody, 429: ErrorBody } },
+      { body: LoginInput, response: { 200: LoginOut, 401: LoginRefusedOut, 422: ErrorBody, 429: ErrorBody } },
     )
     .post(
       "/api/auth/logout",
@@ -103,7 +120,7 @@ export function authRoutes(service: AuthService, users: UserStore, config: Confi
         set.status = 202;
         return { ok: true };
       },
-      { body: ForgotInput, response: { 202: t.Object({ ok: t.Boolean() }), 422: ErrorBody } },
+      { body: ForgotInput, response: { 202: Ok, 422: ErrorBody } },
     )
     .post(
       "/api/auth/set-password",
@@ -118,7 +135,7 @@ export function authRoutes(service: AuthService, users: UserStore, config: Confi
       },
       {
         body: SetPasswordInput,
-        response: { 200: t.Object({ user: UserOut, totp_required: t.Optional(t.Literal(true)) }), 400: ErrorBody, 422: ErrorBody },
+        response: { 200: SetPasswordOut, 400: ErrorBody, 422: ErrorBody },
       },
     )
     .get("/api/me", ({ principal }) => userOut(principal.user), { role: "any", response: UserOut })
@@ -153,7 +170,7 @@ export function authRoutes(service: AuthService, users: UserStore, config: Confi
         if (typeof r === "string") throw proofFailure(r, field);
         return r;
       },
-      { role: "any", body: TotpStartInput, response: { 200: t.Object({ secret: t.String(), uri: t.String() }), 422: ErrorBody, 429: ErrorBody } },
+      { role: "any", body: TotpStartInput, response: { 200: TotpEnrolmentOut, 422: ErrorBody, 429: ErrorBody } },
     )
     .post(
       "/api/me/totp/confirm",
@@ -179,7 +196,7 @@ export function authRoutes(service: AuthService, users: UserStore, config: Confi
       "/api/me/tokens",
       ({ principal }) =>
         users.tokens(principal.user.id).map((k) => ({ id: k.id, name: k.name, created_at: iso(k.created_at)!, last_used_at: iso(k.last_used_at) })),
-      { role: "any" },
+      { role: "any", response: t.Array(ApiTokenOut) },
     )
     .post(
       "/api/me/tokens",
@@ -187,7 +204,7 @@ export function authRoutes(service: AuthService, users: UserStore, config: Confi
         set.status = 201;
         return service.createToken(principal, body.name);
       },
-      { role: "any", body: TokenInput, response: { 201: t.Object({ id: t.Number(), name: t.String(), token: t.String() }), 422: ErrorBody } },
+      { role: "any", body: TokenInput, response: { 201: NewApiTokenOut, 422: ErrorBody } },
     )
     .delete(
       "/api/me/tokens/:id",

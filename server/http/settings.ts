@@ -5,10 +5,10 @@ import { Elysia, t } from "elysia";
 import type { AuditStore } from "../engine/stores.ts";
 import type { SettingsStore } from "../engine/stores.ts";
 import { ErrorBody } from "../schema/common.ts";
+import { SettingsOut } from "../schema/resources.ts";
 import { invalid } from "./errors.ts";
 import type { guard } from "./guard.ts";
 
-const SettingsOut = t.Object({ alert_webhook_url: t.Nullable(t.String()) });
 const SettingsInput = t.Object(
   {
     alert_webhook_url: t.Optional(

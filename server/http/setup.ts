@@ -6,14 +6,9 @@ import type { AuditStore } from "../engine/stores.ts";
 import type { Engine } from "../engine/index.ts";
 import { exportSetup, planImport, SetupError, type SetupFile } from "../engine/setup.ts";
 import { ErrorBody } from "../schema/common.ts";
-import { SetupFileSchema } from "../schema/tasks.ts";
+import { ImportResultOut, SetupFileSchema } from "../schema/tasks.ts";
 import { invalid } from "./errors.ts";
 import type { guard } from "./guard.ts";
-
-const Changes = t.Object({
-  dry_run: t.Boolean(),
-  changes: t.Array(t.Object({ kind: t.String(), name: t.String(), action: t.String(), detail: t.Optional(t.String()) })),
-});
 
 export function setupRoutes(engine: Engine, audit: AuditStore, auth: ReturnType<typeof guard>) {
   return new Elysia({ name: "setup" })
@@ -48,7 +43,7 @@ export function setupRoutes(engine: Engine, audit: AuditStore, auth: ReturnType<
         role: "admin",
         body: SetupFileSchema,
         query: t.Object({ dry_run: t.Optional(t.Union([t.Literal("1"), t.Literal("0"), t.Literal("true"), t.Literal("false")], { error: "dry_run: 1 or 0" })) }),
-        response: { 200: Changes, 422: ErrorBody },
+        response: { 200: ImportResultOut, 422: ErrorBody },
       },
     );
 }

@@ -17,7 +17,7 @@ import type { Engine, TaskProblem } from "../engine/index.ts";
 import { definitionOf, withDefaults } from "../engine/taskdef.ts";
 import type { RunStatus, Task, TaskDef } from "../engine/types.ts";
 import { ErrorBody, RunFilter } from "../schema/common.ts";
-import { CronPreviewQuery, DuplicateInput, GridOut, RunOut, TaskInput, TaskOut, TaskPatch } from "../schema/tasks.ts";
+import { CronPreviewOut, CronPreviewQuery, DuplicateInput, GridOut, RunOut, TaskInput, TaskOut, TaskPatch } from "../schema/tasks.ts";
 import { conflict, HttpError, invalid, notFound } from "./errors.ts";
 import { GridRenderer } from "./grid.ts";
 import type { guard } from "./guard.ts";
@@ -175,15 +175,7 @@ export function taskRoutes(engine: Engine, audit: AuditStore, auth: ReturnType<t
       {
         role: "any",
         query: CronPreviewQuery,
-        response: {
-          200: t.Object({
-            next: t.Array(t.String()),
-            timezone: t.String(),
-            notes: t.Array(t.Object({ at: t.String(), kind: t.Union([t.Literal("skipped"), t.Literal("repeated")]), message: t.String() })),
-            reason: t.Optional(t.String()),
-          }),
-          422: ErrorBody,
-        },
+        response: { 200: CronPreviewOut, 422: ErrorBody },
       },
     );
 }

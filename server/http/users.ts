@@ -12,20 +12,12 @@ import type { AuditStore } from "../engine/stores.ts";
 import type { User } from "../db/users.ts";
 import type { UserStore } from "../auth/store.ts";
 import { ErrorBody, Paging } from "../schema/common.ts";
-import { InviteInput, UserPatch } from "../schema/resources.ts";
+import { AuditEntryOut, InviteInput, UserPatch, UserRow } from "../schema/resources.ts";
 import { conflict, notFound } from "./errors.ts";
 import type { guard } from "./guard.ts";
 import { iso } from "./serialize.ts";
 
 const Params = t.Object({ id: t.Numeric({ minimum: 1, error: "id: a user id" }) });
-const UserRow = t.Object({
-  id: t.Number(),
-  email: t.String(),
-  role: t.String(),
-  status: t.String(),
-  totp_enabled: t.Boolean(),
-  created_at: t.String(),
-});
 
 const row = (u: User) => ({ id: u.id, email: u.email, role: u.role, status: u.status, totp_enabled: u.totp_secret !== null, created_at: iso(u.created_at)! });
 
@@ -74,6 +66,6 @@ export function userRoutes(service: AuthService, admin: UserAdmin, users: UserSt
     .get(
       "/api/audit",
       ({ query }) => audit.page(query.limit ?? 25, query.before).map((e) => ({ ...e, at: iso(e.at)! })),
-      { role: "admin", query: Paging },
+      { role: "admin", query: Paging, response: t.Array(AuditEntryOut) },
     );
 }

@@ -87,6 +87,8 @@ export type UserStatus = typeof UserStatus.static;
 export const UserOut = t.Object({ id: Type.Integer(), email: t.String(), role: Role, totp_enabled: t.Boolean(), alerts: t.Boolean() });
 export type UserOut = typeof UserOut.static;
 export const LoginOut = t.Object({ user: UserOut });
+/** A sign-in refused with 401: `totp_required` when the password was right and a code is needed (or was wrong). */
+export const LoginRefusedOut = t.Object({ error: t.String(), field: t.Optional(t.String()), totp_required: t.Optional(t.Literal(true)) });
 export type LoginOut = typeof LoginOut.static;
 /** `totp_required`: the password is set, and a user with a second factor signs in with a code next. */
 export const SetPasswordOut = t.Object({ user: UserOut, totp_required: t.Optional(t.Literal(true)) });
