@@ -4,7 +4,7 @@
 import { hash, verify } from "@node-rs/argon2";
 
 const PARAMS = { algorithm: 2 /* Algorithm.Argon2id (a const enum) */, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
-export const MIN_PASSWORD_LENGTH = 10;
+export { PASSWORD_MIN_LENGTH as MIN_PASSWORD_LENGTH } from "../schema/limits.ts";
 
 export class HashBusy extends Error {}
 

@@ -2,12 +2,12 @@
 // accounts. Secrets are stored as SHA-256 hashes (see auth/crypto.ts).
 import type { Database } from "bun:sqlite";
 import type { UserStore } from "../auth/store.ts";
+import type { Role, UserStatus } from "../schema/resources.ts";
 import { tx } from "./index.ts";
 /** the interface this class implements, for modules that still import it from here */
 export type { UserStore } from "../auth/store.ts";
-
-export type Role = "admin" | "viewer";
-export type UserStatus = "pending" | "active" | "disabled";
+/** the API's words for them (server/schema/) */
+export type { Role, UserStatus };
 export type LinkPurpose = "setup" | "invite" | "reset";
 
 export interface User {

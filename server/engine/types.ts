@@ -1,18 +1,10 @@
 // The domain: what a task, a run and a step are. Field names follow the API
 // (snake_case) so the HTTP layer only has to turn times into ISO strings.
 
-export type RunRule = "on_success" | "always";
-export type Trigger = "schedule" | "manual" | "catchup";
-export type RunStatus = "queued" | "running" | "success" | "failed" | "cancelled";
-export type StepStatus =
-  | "pending"
-  | "running"
-  | "success"
-  | "skipped"
-  | "failed"
-  | "timed_out"
-  | "cancelled"
-  | "not_run";
+// the status and trigger words are the API's own: one list each, in server/schema/
+import type { RunStatus } from "../schema/common.ts";
+import type { RunRule, StepStatus, Trigger } from "../schema/tasks.ts";
+export type { RunRule, RunStatus, StepStatus, Trigger };
 
 export const FINISHED_RUN: ReadonlySet<RunStatus> = new Set(["success", "failed", "cancelled"]);
 
