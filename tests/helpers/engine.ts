@@ -1,4 +1,4 @@
-// An engine on a real database and real processes in a temporary directory.
+// An engine on a real database and real processes (or a fake executor) in a temporary directory.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,6 +6,7 @@ import { loadConfig, type Config } from "../../server/config.ts";
 import { openStores, type SqliteStores } from "../../server/db/index.ts";
 import { prepareDataDir } from "../../server/cli/serve.ts";
 import type { Clock } from "../../server/engine/clock.ts";
+import type { Executor } from "../../server/engine/executor.ts";
 import { Engine } from "../../server/engine/index.ts";
 import type { Run, StepDef, TaskDef } from "../../server/engine/types.ts";
 
@@ -26,11 +27,12 @@ export function tempDir(prefix = "lightflow-test-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export async function makeEngine(env: Record<string, string> = {}, clock?: Clock, dir = tempDir()): Promise<TestEngine> {
+/** `executor`: the real one (processes) unless a test passes a fake (tests/helpers/fake-executor.ts). */
+export async function makeEngine(env: Record<string, string> = {}, clock?: Clock, dir = tempDir(), executor?: Executor): Promise<TestEngine> {
   const config = loadConfig({ PATH: process.env.PATH, LIGHTFLOW_DATA_DIR: dir, LIGHTFLOW_KILL_GRACE_S: "1", LIGHTFLOW_TIMEZONE: "UTC", ...env });
   prepareDataDir(config);
   const stores = openStores(join(dir, "lightflow.db"));
-  const engine = new Engine({ config, stores, clock });
+  const engine = new Engine({ config, stores, clock, executor });
   const waitRun = (pred: (r: Run) => boolean) =>
     new Promise<Run>((resolve) => {
       const off = engine.bus.on((e) => {
