@@ -91,3 +91,35 @@ export async function runEnded(api: Api, runId: number): Promise<any> {
   await api.server.waitForLine(new RegExp(`run ${runId} of \\S+ ended `));
   return (await api.json("GET", `/api/runs/${runId}`)).body;
 }
+
+const FINISHED = ["success", "failed", "cancelled"];
+
+/**
+ * Resolves with the run (as GET /api/runs/:id answers) once it has finished,
+ * told by the /api/events WebSocket: an event of the API, not a line of the
+ * server's log. The socket opens before the run is read, so an end between
+ * the two is not missed.
+ */
+export async function runFinished(api: Api, runId: number): Promise<any> {
+  const socket = new WebSocket(`${api.url.replace(/^http/, "ws")}/api/events`, { headers: { authorization: `Bearer ${api.token}`, origin: api.url } } as any);
+  let settle!: (err?: Error) => void;
+  const ended = new Promise<void>((resolve, reject) => (settle = (err) => (err ? reject(err) : resolve())));
+  ended.catch(() => {}); // awaited only while the run goes on: the socket closed after that is no failure
+  socket.addEventListener("message", (m) => {
+    const e = JSON.parse(String(m.data));
+    if (e.type === "run" && e.run.id === runId && FINISHED.includes(e.run.status)) settle();
+  });
+  socket.addEventListener("close", (c) => settle(new Error(`/api/events closed (${c.code}) before run ${runId} ended`)));
+  try {
+    await new Promise((resolve, reject) => {
+      socket.addEventListener("open", resolve);
+      socket.addEventListener("error", () => reject(new Error("/api/events: the WebSocket did not open")));
+    });
+    const now = (await api.json("GET", `/api/runs/${runId}`)).body;
+    if (FINISHED.includes(now.status)) return now;
+    await ended;
+    return (await api.json("GET", `/api/runs/${runId}`)).body;
+  } finally {
+    socket.close();
+  }
+}
