@@ -4,7 +4,8 @@ import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from "no
 import { join } from "node:path";
 import { makeEngine, sh, step, taskDef, type TestEngine } from "../../tests/helpers/engine.ts";
 import { processExecutor, StartError } from "./executor.ts";
-import { stepLogPath } from "./logs.ts";
+import { FileLogStore } from "./logs.ts";
+import { logRef } from "./logstore.ts";
 import { procStartTime, signalProcesses } from "./proc.ts";
 import { TOKEN_VAR } from "./runner.ts";
 import type { Run, StepStatus } from "./types.ts";
@@ -20,8 +21,7 @@ async function runOnce(t: TestEngine, def: Parameters<TestEngine["engine"]["crea
 }
 
 function logOf(t: TestEngine, run: Run, position: number): string {
-  const s = run.steps[position - 1]!;
-  return readFileSync(stepLogPath(join(t.dir, "logs"), run.task, run.id, position, s.name), "utf8");
+  return readFileSync(new FileLogStore(t.dir).path(logRef(run, run.steps[position - 1]!, 1)), "utf8");
 }
 
 
@@ -209,9 +209,10 @@ describe("logs", () => {
     te = await makeEngine();
     const run = await runOnce(te, taskDef("quiet", [step("silent", "true"), sh("talks", "echo hi")]));
     expect(run.steps.map((s) => [s.status, s.log_bytes])).toEqual([["success", 0], ["success", 3]]);
-    expect(existsSync(stepLogPath(join(te.dir, "logs"), "quiet", run.id, 1, "silent"))).toBe(false);
+    const logs = new FileLogStore(te.dir);
+    expect(existsSync(logs.path(logRef(run, run.steps[0]!)))).toBe(false);
     expect(logOf(te, run, 2)).toBe("hi\n");
-    expect(statSync(join(te.dir, "logs", "quiet", String(run.id))).mode & 0o777).toBe(0o700);
+    expect(statSync(logs.runDir("quiet", run.id)).mode & 0o777).toBe(0o700);
   });
 });
 

@@ -2,11 +2,9 @@
 // step processes may still be alive (after kill -9 of the server): those are
 // killed, after checking by /proc start time that the pid is still the same
 // process. Then the runs' remaining `always` steps run, before any new work.
-import { statSync } from "node:fs";
-import { join } from "node:path";
-import { stepLogPath } from "./logs.ts";
+import { logRef } from "./logstore.ts";
 import { procStartTime, processesWithEnv, signalGroup, signalProcesses, waitGone } from "./proc.ts";
-import { RunExecution, TOKEN_VAR, type RunnerDeps } from "./runner.ts";
+import { logsOf, RunExecution, TOKEN_VAR, type RunnerDeps } from "./runner.ts";
 import type { Run } from "./types.ts";
 
 export const CRASH_ERROR = "interrupted: server stopped unexpectedly";
@@ -40,13 +38,7 @@ export async function recoverInterrupted(deps: RunnerDeps, running: Run[], grace
       for (const step of run.steps.filter((s) => s.status === "running")) {
         const live = deps.runs.liveStep(run.id, step.position);
         await killLeftovers(live?.pid ?? null, live?.pid_start ?? null, live?.token ?? null, graceMs);
-        const path = stepLogPath(join(deps.config.dataDir, "logs"), run.task, run.id, step.position, step.name, step.attempt);
-        let logBytes = 0;
-        try {
-          logBytes = statSync(path).size;
-        } catch {
-          // no log written
-        }
+        const logBytes = await logsOf(deps).size(logRef(run, step)); // 0 when no log was written
         Object.assign(step, { status: "failed", error: CRASH_ERROR, ended_at: deps.clock.now(), log_bytes: logBytes });
         deps.runs.write(run.id, {
           stepEnded: {

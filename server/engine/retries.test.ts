@@ -2,15 +2,16 @@
 // attempt keeps its own log, and the run fails only after the last attempt.
 import { afterEach, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { makeEngine, sh, step, taskDef, type TestEngine } from "../../tests/helpers/engine.ts";
-import { stepLogPath } from "./logs.ts";
+import { liveSteps } from "./logfeed.ts";
+import { FileLogStore } from "./logs.ts";
+import { logRef } from "./logstore.ts";
 import type { Run } from "./types.ts";
 
 let te: TestEngine;
 afterEach(async () => te?.close());
 
-const logOf = (run: Run, attempt: number) => readFileSync(stepLogPath(join(te.dir, "logs"), run.task, run.id, 1, run.steps[0]!.name, attempt), "utf8");
+const logOf = (run: Run, attempt: number) => readFileSync(new FileLogStore(te.dir).path(logRef(run, run.steps[0]!, attempt)), "utf8");
 /** a step that fails until it has been tried `n` times */
 const flaky = (n: number) => `c=$(cat "$LIGHTFLOW_DATA_DIR/count" 2>/dev/null || echo 0); c=$((c+1)); echo $c > "$LIGHTFLOW_DATA_DIR/count"; echo "try $c"; [ $c -ge ${n} ]`;
 
@@ -37,7 +38,7 @@ test("when the retries run out the step and the run fail once, after the last at
   expect(run.steps.map((s) => [s.status, s.attempt])).toEqual([["failed", 3], ["success", 1]]);
   expect(failed.length).toBe(1);
   expect(failed[0]!.steps[0]!.attempt).toBe(3);
-  expect(existsSync(stepLogPath(join(te.dir, "logs"), "hopeless", run.id, 1, "s", 4))).toBe(false);
+  expect(existsSync(new FileLogStore(te.dir).path({ task: "hopeless", runId: run.id, position: 1, step: "s", attempt: 4 }))).toBe(false);
 });
 
 test("a timed-out attempt is retried; a skipped step (exit 75) is not", async () => {
@@ -64,8 +65,7 @@ test("a cancel during the wait between attempts ends the step at once, and alway
 
 test("while a step waits to retry it says when, and a viewer joining then gets the attempt's end", async () => {
   te = await makeEngine();
-  const { LogFeeds } = await import("../http/logfeed.ts");
-  const feeds = new LogFeeds(te.engine);
+  const logs = new FileLogStore(te.dir, liveSteps(te.engine));
   const task = te.engine.createTask(taskDef("later", [sh("s", `${flaky(2)}`, { retries: 1, retry_delay_s: 1 })]));
   const waiting = te.waitRun((r) => r.task === "later" && r.steps[0]!.retry_at != null);
   const secondRunning = te.waitRun((r) => r.task === "later" && r.steps[0]!.attempt === 2 && r.steps[0]!.status === "running");
@@ -75,7 +75,7 @@ test("while a step waits to retry it says when, and a viewer joining then gets t
   const live = te.engine.liveRun(run.id)!;
   let text = "";
   await new Promise<void>((resolve) =>
-    feeds.follow(live, live.steps[0]!, 0, { write: (_o, d) => ((text += Buffer.from(d).toString()), true), end: () => resolve(), drained: async () => {} }, 1),
+    logs.follow(logRef(live, live.steps[0]!, 1), 0, { write: (_o, d) => ((text += Buffer.from(d).toString()), true), end: () => resolve(), drained: async () => {} }),
   );
   expect(text).toStartWith("try 1\n");
   const second = await secondRunning;

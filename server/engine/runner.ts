@@ -4,11 +4,12 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../config.ts";
-import type { RunStore, RunWrite } from "../db/runs.ts";
+import type { RunStore, RunWrite } from "./stores.ts";
 import type { Clock } from "./clock.ts";
 import type { EventBus } from "./events.ts";
 import { StartError, variableProblem, type Executor, type StepProcess } from "./executor.ts";
-import { StepLog, stepLogPath } from "./logs.ts";
+import { FileLogStore } from "./logs.ts";
+import { logRef, type LogStore, type LogWriter } from "./logstore.ts";
 import { waitGone } from "./proc.ts";
 import type { Run, RunStatus, StepRun, StepStatus, Variable } from "./types.ts";
 
@@ -19,7 +20,11 @@ export interface RunnerDeps {
   executor: Executor;
   clock: Clock;
   variables(): Variable[];
+  /** the engine's log store; until the engine passes it, the files under config.dataDir */
+  logs?: LogStore;
 }
+
+export const logsOf = (d: RunnerDeps): LogStore => d.logs ?? new FileLogStore(d.config.dataDir);
 
 const FAILED: ReadonlySet<StepStatus> = new Set(["failed", "timed_out", "cancelled"]);
 const EXIT_SKIPPED = 75;
@@ -29,7 +34,7 @@ type EndReason = "timed_out" | "cancelled" | "interrupted";
 
 interface AttemptResult {
   /** the attempt's log, still open (null when no attempt ran) */
-  log: StepLog | null;
+  log: LogWriter | null;
   status: StepStatus;
   exit_code: number | null;
   signal: string | null;
@@ -200,12 +205,11 @@ export class RunExecution {
     });
   }
 
-  private async runAttempt(step: StepRun, attempt: number): Promise<AttemptResult & { log: StepLog }> {
+  private async runAttempt(step: StepRun, attempt: number): Promise<AttemptResult & { log: LogWriter }> {
     const { config, runs, bus } = this.d;
     const runId = this.run.id;
     const variables = this.d.variables(); // one read per attempt: its environment and its masking agree
-    const log = new StepLog({
-      path: stepLogPath(join(config.dataDir, "logs"), this.run.task, runId, step.position, step.name, attempt),
+    const log = logsOf(this.d).writer(logRef(this.run, step, attempt), {
       maxBytes: config.maxLogBytes,
       secrets: variables.filter((v) => v.secret).map((v) => v.value),
       onWrite: (offset, data) => {

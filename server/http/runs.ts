@@ -3,15 +3,16 @@
 //   POST /api/runs/:run/cancel                admin
 //   GET  /api/runs/:run/steps/:pos/log        any   ?offset= ?tail= ?limit= ?follow=1
 import { Elysia, t } from "elysia";
-import type { AuditStore } from "../db/audit.ts";
+import type { AuditStore } from "../engine/stores.ts";
 import type { Engine } from "../engine/index.ts";
+import { logRef, type LogReader } from "../engine/logstore.ts";
 import type { Run, StepRun } from "../engine/types.ts";
 import { ErrorBody } from "../schema/common.ts";
 import { LogQuery, RunOut } from "../schema/tasks.ts";
 import { conflict, notFound } from "./errors.ts";
 import { untilRevoked } from "../auth/watch.ts";
 import type { guard } from "./guard.ts";
-import { fileSize, logPathOf, type LogFeeds } from "./logfeed.ts";
+import { followStream } from "./logframes.ts";
 import { runOut } from "./serialize.ts";
 
 const RunParams = t.Object({ run: t.Numeric({ minimum: 1, error: "run: a run id" }) });
@@ -19,8 +20,6 @@ const StepParams = t.Object({
   run: t.Numeric({ minimum: 1, error: "run: a run id" }),
   pos: t.Numeric({ minimum: 1, maximum: 50, error: "pos: a step position from 1" }),
 });
-/** A follower that has not read this much stays behind: it is dropped, not buffered. */
-const MAX_BEHIND = 8 * 1024 * 1024;
 
 export function findStep(engine: Engine, runId: number, pos: number): { run: Run; step: StepRun } {
   const run = engine.liveRun(runId) ?? engine.runs.get(runId);
@@ -38,47 +37,7 @@ export function logRange(size: number, q: { offset?: number; tail?: number; limi
   return [start, end];
 }
 
-export function followStream(feeds: LogFeeds, run: Run, step: StepRun, offset: number, attempt = step.attempt): ReadableStream<Uint8Array> {
-  let stop = () => {};
-  let wake: (() => void) | null = null;
-  return new ReadableStream<Uint8Array>(
-    {
-      start(controller) {
-        stop = feeds.follow(run, step, offset, {
-          write(_offset, data) {
-            try {
-              controller.enqueue(data.slice());
-            } catch {
-              stop();
-              return true;
-            }
-            if ((controller.desiredSize ?? 0) < -MAX_BEHIND) {
-              stop();
-              controller.error(new Error("follower too slow"));
-            }
-            return (controller.desiredSize ?? 0) > 0;
-          },
-          end() {
-            try {
-              controller.close();
-            } catch {}
-          },
-          drained: () => new Promise<void>((r) => (wake = r)),
-        }, attempt);
-      },
-      pull() {
-        wake?.();
-        wake = null;
-      },
-      cancel() {
-        stop();
-      },
-    },
-    { highWaterMark: 1024 * 1024, size: (c) => c?.byteLength ?? 0 },
-  );
-}
-
-export function runRoutes(engine: Engine, audit: AuditStore, feeds: LogFeeds, auth: ReturnType<typeof guard>) {
+export function runRoutes(engine: Engine, audit: AuditStore, logs: LogReader, auth: ReturnType<typeof guard>) {
   return new Elysia({ name: "runs" })
     .use(auth)
     .get(
@@ -104,11 +63,11 @@ export function runRoutes(engine: Engine, audit: AuditStore, feeds: LogFeeds, au
     )
     .get(
       "/api/runs/:run/steps/:pos/log",
-      ({ params, query, set, principal, accessWatch }) => {
+      async ({ params, query, set, principal, accessWatch }) => {
         const { run, step } = findStep(engine, params.run, params.pos);
         const attempt = Math.min(query.attempt ?? step.attempt, step.attempt);
-        const path = logPathOf(engine, run, step, attempt);
-        const size = fileSize(path);
+        const ref = logRef(run, step, attempt);
+        const size = await logs.size(ref);
         const [start, end] = logRange(size, query);
         set.headers["content-type"] = "text/plain; charset=utf-8";
         set.headers["x-log-size"] = String(size);
@@ -117,12 +76,12 @@ export function runRoutes(engine: Engine, audit: AuditStore, feeds: LogFeeds, au
         set.headers["cache-control"] = "no-store";
         if (query.follow === "1" || query.follow === "true") {
           set.headers["x-content-type-options"] = "nosniff";
-          const stream = untilRevoked(accessWatch, principal, "any", followStream(feeds, run, step, start, attempt));
+          const stream = untilRevoked(accessWatch, principal, "any", followStream(logs, ref, start));
           return new Response(stream, { headers: set.headers as Record<string, string> });
         }
         if (end <= start) return "";
         // a Response of our own: returned bare, Bun answers a slice with 206 though no Range was asked for
-        return new Response(Bun.file(path).slice(start, end), { status: 200, headers: set.headers as Record<string, string> });
+        return new Response(logs.read(ref, start, end), { status: 200, headers: set.headers as Record<string, string> });
       },
       { role: "any", params: StepParams, query: LogQuery },
     );

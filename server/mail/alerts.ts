@@ -2,39 +2,18 @@
 // scheduled run did not start in time. Each goes by mail to every active user
 // who opted in plus the task's own recipients, and as JSON to the webhook an
 // admin set. Reacts to engine events; the executor never calls mail.
-import { closeSync, openSync, readSync } from "node:fs";
-import { join } from "node:path";
-import type { RunStore } from "../db/runs.ts";
-import type { SettingsStore } from "../db/settings.ts";
-import type { TaskStore } from "../db/tasks.ts";
-import type { UserStore } from "../db/users.ts";
+import type { RunStore } from "../engine/stores.ts";
+import type { SettingsStore } from "../engine/stores.ts";
+import type { TaskStore } from "../engine/stores.ts";
+import type { UserStore } from "../auth/store.ts";
 import type { EngineEvent, EventBus } from "../engine/events.ts";
-import { stepLogPath } from "../engine/logs.ts";
+import { FileLogStore } from "../engine/logs.ts";
+import { logRef, type LogReader } from "../engine/logstore.ts";
 import type { Run, StepRun } from "../engine/types.ts";
 import { sendLater, type Mailer, type MailMessage } from "./mailer.ts";
 
 const TAIL_LINES = 20;
-const TAIL_BYTES = 64 * 1024;
 const WEBHOOK_TIMEOUT_MS = 10_000;
-
-/** The last `lines` lines of a file, reading only its end. */
-export function lastLines(path: string, lines = TAIL_LINES): string[] {
-  let fd: number;
-  try {
-    fd = openSync(path, "r");
-  } catch {
-    return [];
-  }
-  try {
-    const buf = Buffer.alloc(TAIL_BYTES);
-    const size = Bun.file(path).size;
-    const n = readSync(fd, buf, 0, TAIL_BYTES, Math.max(0, size - TAIL_BYTES));
-    const text = buf.subarray(0, n).toString("utf8").replace(/\n$/, "");
-    return text === "" ? [] : text.split("\n").slice(-lines);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 function describeEnd(step: StepRun): string {
   if (step.status === "timed_out") return `timed out after ${step.timeout_s} s`;
@@ -83,6 +62,8 @@ export interface AlertDeps {
   runs: RunStore;
   settings: SettingsStore;
   mailer: Mailer;
+  /** the engine's log store; until the caller passes it, the files under dataDir */
+  logs?: LogReader;
   dataDir: string;
   publicUrl: () => string;
 }
@@ -103,6 +84,7 @@ async function postWebhook(url: string, body: unknown): Promise<void> {
 }
 
 export function watchAlerts(d: AlertDeps): () => void {
+  const logs = d.logs ?? new FileLogStore(d.dataDir);
   const recipients = (task: string): string[] => {
     const emails = new Set(d.users.alertRecipients().map((u) => u.email.toLowerCase()));
     for (const e of d.tasks.find(task)?.alert_emails ?? []) emails.add(e.toLowerCase());
@@ -131,14 +113,11 @@ export function watchAlerts(d: AlertDeps): () => void {
     const url = `${d.publicUrl()}/runs/${run.id}`;
     if (run.status === "failed") {
       const step = run.steps.find((s) => s.status === "failed" || s.status === "timed_out");
-      const tail = step ? lastLines(stepLogPath(join(d.dataDir, "logs"), run.task, run.id, step.position, step.name, step.attempt)) : [];
-      alert(run.task, (to) => failureMail(to, run, step, tail, url), {
-        event: "failed",
-        run_id: run.id,
-        step: step ? { name: step.name, position: step.position, status: step.status, exit_code: step.exit_code, signal: step.signal, attempt: step.attempt } : null,
-        log_tail: tail,
-        url,
-      });
+      const stepHook = step ? { name: step.name, position: step.position, status: step.status, exit_code: step.exit_code, signal: step.signal, attempt: step.attempt } : null;
+      // the store may answer later (a log on another node): the listener does not wait, so it logs its own failures as the bus would
+      void (step ? logs.lastLines(logRef(run, step), TAIL_LINES) : Promise.resolve([]))
+        .then((tail) => alert(run.task, (to) => failureMail(to, run, step, tail, url), { event: "failed", run_id: run.id, step: stepHook, log_tail: tail, url }))
+        .catch((err) => console.error(`lightflow: an event listener failed: ${(err as Error).message}`));
     } else if (run.status === "success" && d.runs.previousFinished(run.task_id, run.id)?.status === "failed") {
       alert(run.task, (to) => recoveredMail(to, run, url), { event: "recovered", run_id: run.id, url });
     }
