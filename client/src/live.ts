@@ -1,10 +1,11 @@
 // The one WebSocket to /api/events, and the Solid store of the Tasks grid it
-// keeps current. Reconnects after a close with exponential backoff: one timer
-// per close, never a poll. After every (re)connect the grid is loaded once
-// over HTTP, and events that arrive during that load are replayed after it,
-// so nothing that happened while we were away is missed.
+// keeps current. It reconnects as every socket of the client does (socket.ts).
+// After every (re)connect the grid is loaded once over HTTP, and events that
+// arrive during that load are replayed after it, so nothing that happened
+// while we were away is missed.
 import { createStore, produce, reconcile } from "solid-js/store";
 import { api, wsUrl } from "./api.ts";
+import { reconnecting } from "./socket.ts";
 import { isStale } from "./lib/status.ts";
 import type { GridTask, LiveEvent, Run, Task } from "./types.ts";
 
@@ -24,10 +25,7 @@ export { grid };
 
 // Connection state lives in one object behind these functions (no module `let`).
 const conn = {
-  ws: null as WebSocket | null,
-  timer: 0 as ReturnType<typeof setTimeout> | 0,
-  attempt: 0,
-  wanted: false,
+  stop: null as null | (() => void),
   loading: false,
   buffer: [] as LiveEvent[],
   listeners: new Set<(m: LiveMessage) => void>(),
@@ -40,64 +38,34 @@ export function onLive(fn: (m: LiveMessage) => void): () => void {
 }
 
 export function startLive() {
-  if (conn.wanted) return;
-  conn.wanted = true;
-  open();
+  if (conn.stop) return;
+  conn.stop = reconnecting<LiveEvent>({
+    url: () => wsUrl("/events"),
+    firstDelay: 1000,
+    maxDelay: 30_000,
+    jitter: true,
+    onOpen() {
+      setGrid("connected", true);
+      void loadGrid();
+      emit({ type: "resync" });
+    },
+    onMessage(e) {
+      if (conn.loading) conn.buffer.push(e);
+      else apply(e);
+      emit(e);
+    },
+    onClose(opened) {
+      setGrid("connected", false);
+      // Never connected at all (server down, or no WebSocket): still show the grid.
+      if (!opened && !grid.loaded) void loadGrid();
+    },
+  });
 }
 
 export function stopLive() {
-  conn.wanted = false;
-  if (conn.timer) clearTimeout(conn.timer);
-  conn.timer = 0;
-  conn.ws?.close();
-  conn.ws = null;
+  conn.stop?.();
+  conn.stop = null;
   setGrid({ tasks: [], loaded: false, connected: false });
-}
-
-/** Reconnect at once (e.g. the browser came back online) instead of waiting for the timer. */
-function retryNow() {
-  if (!conn.wanted || conn.ws) return;
-  if (conn.timer) clearTimeout(conn.timer);
-  conn.timer = 0;
-  open();
-}
-window.addEventListener("online", retryNow);
-
-function open() {
-  const ws = new WebSocket(wsUrl("/events"));
-  conn.ws = ws;
-  let opened = false;
-  ws.onopen = () => {
-    opened = true;
-    conn.attempt = 0;
-    setGrid("connected", true);
-    void loadGrid();
-    emit({ type: "resync" });
-  };
-  ws.onmessage = (m) => {
-    let e: LiveEvent;
-    try {
-      e = JSON.parse(String(m.data)) as LiveEvent;
-    } catch {
-      return;
-    }
-    if (conn.loading) conn.buffer.push(e);
-    else apply(e);
-    emit(e);
-  };
-  ws.onclose = () => {
-    if (conn.ws !== ws) return;
-    conn.ws = null;
-    setGrid("connected", false);
-    // Never connected at all (server down, or no WebSocket): still show the grid.
-    if (!opened && !grid.loaded) void loadGrid();
-    if (!conn.wanted) return;
-    const delay = Math.min(30_000, 1000 * 2 ** conn.attempt++) * (0.75 + Math.random() / 2);
-    conn.timer = setTimeout(() => {
-      conn.timer = 0;
-      if (conn.wanted) open();
-    }, delay);
-  };
 }
 
 function emit(m: LiveMessage) {

@@ -6,6 +6,7 @@
 import { For, Show, createEffect, createMemo, createSignal, on, onMount, untrack } from "solid-js";
 import { logUrl } from "../../api.ts";
 import type { RunStep } from "../../types.ts";
+import { matchIds, scrolled, statusText } from "../../lib/logview.ts";
 import { createLog } from "./createLog.ts";
 import LogLine from "./LogLine.tsx";
 import LogSearch from "./LogSearch.tsx";
@@ -20,10 +21,7 @@ export default function LogViewer(props: { run: number; step: RunStep; attempt?:
   const [cur, setCur] = createSignal(0);
   let box!: HTMLDivElement;
 
-  const matches = createMemo(() => {
-    const q = query();
-    return q ? log.lines().filter((l) => l.plain.toLowerCase().includes(q)).map((l) => l.id) : [];
-  });
+  const matches = createMemo(() => matchIds(log.lines(), query()));
   const lineEl = (id: number) => box.querySelector<HTMLElement>(`[data-id="${id}"]`);
   /** Scrolls the log box only (scrollIntoView would move the whole page too). */
   const centre = (id: number) => {
@@ -93,13 +91,12 @@ export default function LogViewer(props: { run: number; step: RunStep; attempt?:
     restore(m);
   };
 
+  const held = () => ({ start: log.start(), atEnd: log.atEnd(), ended: log.ended() });
   const onScroll = () => {
     const gap = box.scrollHeight - box.scrollTop - box.clientHeight;
-    if (gap > 40 && follow()) setFollow(false);
-    else if (gap <= 4 && !follow() && !log.ended() && log.atEnd()) setFollow(true);
-    if (log.busy()) return;
-    if (box.scrollTop < 80 && log.start() > 0) void keepPlace(log.loadEarlier);
-    else if (gap < 80 && !log.atEnd()) void keepPlace(log.loadLater);
+    const s = scrolled({ top: box.scrollTop, gap }, { follow: follow(), busy: log.busy() }, held());
+    if (s.follow !== follow()) setFollow(s.follow);
+    if (s.load) void keepPlace(s.load === "earlier" ? log.loadEarlier : log.loadLater);
   };
   const jump = (i: number) => {
     const ids = matches();
@@ -123,18 +120,7 @@ export default function LogViewer(props: { run: number; step: RunStep; attempt?:
 
   /** The latest attempt has ended but the step still runs: it waits to be tried again. */
   const waiting = () => log.ended() && props.step.status === "running" && attempt === props.step.attempt;
-  const status = () =>
-    waiting()
-      ? "This attempt failed; waiting to try again"
-      : log.ended()
-        ? "Complete"
-        : !log.atEnd()
-          ? "Live output paused while you read"
-          : log.connected()
-            ? "Live"
-            : log.busy()
-              ? "Loading…"
-              : "Reconnecting…";
+  const status = () => statusText(held(), { waiting: waiting(), connected: log.connected(), busy: log.busy() });
 
   return (
     <div class="log">
