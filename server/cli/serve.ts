@@ -38,7 +38,7 @@ export async function serve(): Promise<number> {
   let publicUrl = config.baseUrl;
   const mailer = createMailer(config.smtp);
   const auth = new AuthService({ config, users, audit, mailer, publicUrl: () => publicUrl });
-  watchAlerts({ bus: engine.bus, users, tasks: stores.tasks, runs: stores.runs, settings, mailer, dataDir: config.dataDir, publicUrl: () => publicUrl });
+  watchAlerts({ bus: engine.bus, users, tasks: stores.tasks, runs: stores.runs, settings, mailer, logs: engine.logs, publicUrl: () => publicUrl });
   const app = createApp({ engine, auth, users, audit, settings, startedAt });
 
   // before "listening" is printed: whoever reads that line may stop the server at once

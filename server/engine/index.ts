@@ -1,8 +1,6 @@
 // The engine: the one owner of live state. Tasks, the scheduler, the queue and
 // the runs in progress meet here; HTTP and the CLI call these methods, and
 // everything that changes is published on the bus.
-import { renameSync, rmSync } from "node:fs";
-import { join } from "node:path";
 import type { Config } from "../config.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { catchUp } from "./catchup.ts";
@@ -10,6 +8,9 @@ import { cronProblem } from "./cron.ts";
 import { Deadlines } from "./deadlines.ts";
 import { EventBus } from "./events.ts";
 import { processExecutor, type Executor } from "./executor.ts";
+import { liveSteps } from "./logfeed.ts";
+import { FileLogStore } from "./logs.ts";
+import type { LogStore } from "./logstore.ts";
 import { Metrics } from "./metrics.ts";
 import { RunQueue, type QueuedRun } from "./queue.ts";
 import { recoverInterrupted } from "./recovery.ts";
@@ -31,6 +32,8 @@ export interface EngineOptions {
   clock?: Clock;
   executor?: Executor;
   bus?: EventBus;
+  /** where step logs live; by default the files under config.dataDir */
+  logs?: LogStore;
 }
 
 export type TriggerResult = { run: Run; created: boolean };
@@ -53,7 +56,7 @@ export class Engine {
   readonly runs: RunStore;
   readonly pools: PoolStore;
   readonly variables: VariableStore;
-  readonly logsDir: string;
+  readonly logs: LogStore;
   private readonly executor: Executor;
   private readonly scheduler: Scheduler;
   private readonly queue: RunQueue;
@@ -78,7 +81,7 @@ export class Engine {
     this.runs = o.stores.runs;
     this.pools = o.stores.pools;
     this.variables = o.stores.variables;
-    this.logsDir = join(o.config.dataDir, "logs");
+    this.logs = o.logs ?? new FileLogStore(o.config.dataDir, liveSteps(this));
     this.metrics = new Metrics(this.bus, o.stores.runs);
     this.scheduler = new Scheduler({
       clock: this.clock,
@@ -89,7 +92,7 @@ export class Engine {
     this.retention = new Retention({
       clock: this.clock,
       runs: this.runs,
-      logsDir: this.logsDir,
+      logs: this.logs,
       days: o.config.logRetentionDays,
       job: (name, at, fn) => this.scheduler.job(name, at, fn),
       log,
@@ -110,6 +113,7 @@ export class Engine {
       executor: this.executor,
       clock: this.clock,
       variables: () => this.variables.all(),
+      logs: this.logs,
     };
   }
 
@@ -212,7 +216,7 @@ export class Engine {
     const t = this.tasks.replace(id, def, this.clock.now());
     if (before.name !== t.name) {
       // logs live under the task's name; a live run blocks renaming (checkTask)
-      this.renameLogs(before.name, t.name);
+      this.logs.renameTask(before.name, t.name);
       this.bus.emit({ type: "task_deleted", name: before.name });
     }
     return this.taskChanged(t);
@@ -220,14 +224,6 @@ export class Engine {
 
   patchTask(id: number, patch: TaskPatch): Task {
     return this.taskChanged(this.tasks.patch(id, patch, this.clock.now()));
-  }
-
-  private renameLogs(from: string, to: string): void {
-    try {
-      renameSync(join(this.logsDir, from), join(this.logsDir, to));
-    } catch {
-      // no logs yet
-    }
   }
 
   hasLiveRun(taskId: number): boolean {
@@ -240,7 +236,7 @@ export class Engine {
     this.scheduler.remove(t.id);
     this.taskPool.delete(t.id);
     this.tasks.delete(t.id);
-    rmSync(join(this.logsDir, t.name), { recursive: true, force: true });
+    this.logs.removeTask(t.name);
     this.bus.emit({ type: "task_deleted", name: t.name });
     return null;
   }

@@ -4,7 +4,7 @@
 // process. Then the runs' remaining `always` steps run, before any new work.
 import { logRef } from "./logstore.ts";
 import { procStartTime, processesWithEnv, signalGroup, signalProcesses, waitGone } from "./proc.ts";
-import { logsOf, RunExecution, TOKEN_VAR, type RunnerDeps } from "./runner.ts";
+import { RunExecution, TOKEN_VAR, type RunnerDeps } from "./runner.ts";
 import type { Run } from "./types.ts";
 
 export const CRASH_ERROR = "interrupted: server stopped unexpectedly";
@@ -38,7 +38,7 @@ export async function recoverInterrupted(deps: RunnerDeps, running: Run[], grace
       for (const step of run.steps.filter((s) => s.status === "running")) {
         const live = deps.runs.liveStep(run.id, step.position);
         await killLeftovers(live?.pid ?? null, live?.pid_start ?? null, live?.token ?? null, graceMs);
-        const logBytes = await logsOf(deps).size(logRef(run, step)); // 0 when no log was written
+        const logBytes = await deps.logs.size(logRef(run, step)); // 0 when no log was written
         Object.assign(step, { status: "failed", error: CRASH_ERROR, ended_at: deps.clock.now(), log_bytes: logBytes });
         deps.runs.write(run.id, {
           stepEnded: {

@@ -1,16 +1,15 @@
 // History kept LIGHTFLOW_LOG_RETENTION_DAYS: once a day, on the scheduler's own
 // timer (no polling), runs that ended before the cutoff go with their logs.
-import { rmSync } from "node:fs";
 import type { RunStore } from "./stores.ts";
 import type { Clock } from "./clock.ts";
-import { runLogDir } from "./logs.ts";
+import type { LogStore } from "./logstore.ts";
 
 const DAY = 86_400_000;
 
 export interface RetentionDeps {
   clock: Clock;
   runs: Pick<RunStore, "deleteEndedBefore">;
-  logsDir: string;
+  logs: Pick<LogStore, "removeRun">;
   days: number;
   /** the scheduler's one timer: runs `fn` at `at` */
   job: (name: string, at: number, fn: () => void) => void;
@@ -34,7 +33,7 @@ export class Retention {
     let total = 0;
     for (;;) {
       const gone = this.d.runs.deleteEndedBefore(cutoff);
-      for (const r of gone) rmSync(runLogDir(this.d.logsDir, r.task, r.id), { recursive: true, force: true });
+      for (const r of gone) this.d.logs.removeRun(r.task, r.id);
       total += gone.length;
       if (gone.length === 0) break;
     }

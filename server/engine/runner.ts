@@ -8,7 +8,6 @@ import type { RunStore, RunWrite } from "./stores.ts";
 import type { Clock } from "./clock.ts";
 import type { EventBus } from "./events.ts";
 import { StartError, variableProblem, type Executor, type StepProcess } from "./executor.ts";
-import { FileLogStore } from "./logs.ts";
 import { logRef, type LogStore, type LogWriter } from "./logstore.ts";
 import { waitGone } from "./proc.ts";
 import type { Run, RunStatus, StepRun, StepStatus, Variable } from "./types.ts";
@@ -20,11 +19,8 @@ export interface RunnerDeps {
   executor: Executor;
   clock: Clock;
   variables(): Variable[];
-  /** the engine's log store; until the engine passes it, the files under config.dataDir */
-  logs?: LogStore;
+  logs: LogStore;
 }
-
-export const logsOf = (d: RunnerDeps): LogStore => d.logs ?? new FileLogStore(d.config.dataDir);
 
 const FAILED: ReadonlySet<StepStatus> = new Set(["failed", "timed_out", "cancelled"]);
 const EXIT_SKIPPED = 75;
@@ -209,7 +205,7 @@ export class RunExecution {
     const { config, runs, bus } = this.d;
     const runId = this.run.id;
     const variables = this.d.variables(); // one read per attempt: its environment and its masking agree
-    const log = logsOf(this.d).writer(logRef(this.run, step, attempt), {
+    const log = this.d.logs.writer(logRef(this.run, step, attempt), {
       maxBytes: config.maxLogBytes,
       secrets: variables.filter((v) => v.secret).map((v) => v.value),
       onWrite: (offset, data) => {

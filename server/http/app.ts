@@ -18,7 +18,6 @@ import { allowedMethodsOf, errorHandling } from "./errors.ts";
 import { guard } from "./guard.ts";
 import { securityHeaders } from "./headers.ts";
 import { liveRoutes } from "./live.ts";
-import { LogFeeds } from "./logfeed.ts";
 import { packageRoutes } from "./packages.ts";
 import { metricsRoutes } from "./metrics.ts";
 import { poolRoutes } from "./pools.ts";
@@ -44,7 +43,6 @@ export function createApp(d: AppDeps) {
   const { engine } = d;
   const { config } = engine;
   const access = guard(d.auth, config);
-  const feeds = new LogFeeds(engine);
   const routes: { list: () => readonly { method: string; path: string }[] } = { list: () => [] };
   const app = new Elysia({ normalize: false })
     .use(errorHandling(allowedMethodsOf(() => routes.list())))
@@ -69,7 +67,7 @@ export function createApp(d: AppDeps) {
     }), { response: AboutOut })
     .use(authRoutes(d.auth, d.users, config, access))
     .use(taskRoutes(engine, d.audit, access))
-    .use(runRoutes(engine, d.audit, feeds, access))
+    .use(runRoutes(engine, d.audit, engine.logs, access))
     .use(poolRoutes(engine, d.audit, access))
     .use(variableRoutes(engine, d.audit, access))
     .use(userRoutes(d.auth, new UserAdmin(d.users, d.audit), d.users, d.audit, access))
@@ -79,7 +77,7 @@ export function createApp(d: AppDeps) {
     .use(metricsRoutes(engine, access))
     .use(backupRoutes(engine, d.audit, access))
     .use(setupRoutes(engine, d.audit, access))
-    .use(liveRoutes(engine, feeds, access))
+    .use(liveRoutes(engine, engine.logs, access))
     .use(staticRoutes(uiSource(config.staticDir)));
   routes.list = () => app.routes;
   return app;

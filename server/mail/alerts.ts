@@ -7,7 +7,6 @@ import type { SettingsStore } from "../engine/stores.ts";
 import type { TaskStore } from "../engine/stores.ts";
 import type { UserStore } from "../auth/store.ts";
 import type { EngineEvent, EventBus } from "../engine/events.ts";
-import { FileLogStore } from "../engine/logs.ts";
 import { logRef, type LogReader } from "../engine/logstore.ts";
 import type { Run, StepRun } from "../engine/types.ts";
 import { sendLater, type Mailer, type MailMessage } from "./mailer.ts";
@@ -62,9 +61,7 @@ export interface AlertDeps {
   runs: RunStore;
   settings: SettingsStore;
   mailer: Mailer;
-  /** the engine's log store; until the caller passes it, the files under dataDir */
-  logs?: LogReader;
-  dataDir: string;
+  logs: Pick<LogReader, "lastLines">;
   publicUrl: () => string;
 }
 
@@ -84,7 +81,6 @@ async function postWebhook(url: string, body: unknown): Promise<void> {
 }
 
 export function watchAlerts(d: AlertDeps): () => void {
-  const logs = d.logs ?? new FileLogStore(d.dataDir);
   const recipients = (task: string): string[] => {
     const emails = new Set(d.users.alertRecipients().map((u) => u.email.toLowerCase()));
     for (const e of d.tasks.find(task)?.alert_emails ?? []) emails.add(e.toLowerCase());
@@ -115,7 +111,7 @@ export function watchAlerts(d: AlertDeps): () => void {
       const step = run.steps.find((s) => s.status === "failed" || s.status === "timed_out");
       const stepHook = step ? { name: step.name, position: step.position, status: step.status, exit_code: step.exit_code, signal: step.signal, attempt: step.attempt } : null;
       // the store may answer later (a log on another node): the listener does not wait, so it logs its own failures as the bus would
-      void (step ? logs.lastLines(logRef(run, step), TAIL_LINES) : Promise.resolve([]))
+      void (step ? d.logs.lastLines(logRef(run, step), TAIL_LINES) : Promise.resolve([]))
         .then((tail) => alert(run.task, (to) => failureMail(to, run, step, tail, url), { event: "failed", run_id: run.id, step: stepHook, log_tail: tail, url }))
         .catch((err) => console.error(`lightflow: an event listener failed: ${(err as Error).message}`));
     } else if (run.status === "success" && d.runs.previousFinished(run.task_id, run.id)?.status === "failed") {
