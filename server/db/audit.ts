@@ -1,8 +1,6 @@
 // The audit log: who did what, when. Never holds a secret value or a password.
 import type { Database } from "bun:sqlite";
 import type { AuditStore } from "../engine/stores.ts";
-/** the interface this class implements, for modules that still import it from here */
-export type { AuditStore } from "../engine/stores.ts";
 
 export interface AuditEntry {
   id: number;

@@ -2,8 +2,6 @@
 import type { Database } from "bun:sqlite";
 import type { PoolStore } from "../engine/stores.ts";
 import type { Pool } from "../engine/types.ts";
-/** the interface this class implements, for modules that still import it from here */
-export type { PoolStore } from "../engine/stores.ts";
 
 export class SqlitePoolStore implements PoolStore {
   constructor(private readonly db: Database) {}

@@ -4,8 +4,6 @@ import type { Database } from "bun:sqlite";
 import { tx } from "./index.ts";
 import type { LiveStep, RunFilter, RunStore, RunWrite } from "../engine/stores.ts";
 import type { Run, RunStatus, RunView, StepDef, StepRun, StepStatus, StepView, Task, Trigger } from "../engine/types.ts";
-/** the interface this class implements, for modules that still import it from here */
-export type { RunStore } from "../engine/stores.ts";
 
 interface RunRow {
   id: number;

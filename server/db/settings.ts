@@ -2,8 +2,6 @@
 // the environment). The only SQL about settings.
 import type { Database } from "bun:sqlite";
 import type { SettingsStore } from "../engine/stores.ts";
-/** the interface this class implements, for modules that still import it from here */
-export type { SettingsStore } from "../engine/stores.ts";
 
 export interface Settings {
   /** where alert events are POSTed as JSON, besides e-mail */

@@ -3,8 +3,6 @@ import type { Database } from "bun:sqlite";
 import { tx } from "./index.ts";
 import type { TaskPatch, TaskStore } from "../engine/stores.ts";
 import type { StepDef, Task, TaskDef } from "../engine/types.ts";
-/** the interface this class implements, for modules that still import it from here */
-export type { TaskStore, TaskPatch } from "../engine/stores.ts";
 
 interface TaskRow {
   id: number;

@@ -4,8 +4,6 @@ import type { Database } from "bun:sqlite";
 import type { UserStore } from "../auth/store.ts";
 import type { Role, UserStatus } from "../schema/resources.ts";
 import { tx } from "./index.ts";
-/** the interface this class implements, for modules that still import it from here */
-export type { UserStore } from "../auth/store.ts";
 /** the API's words for them (server/schema/) */
 export type { Role, UserStatus };
 export type LinkPurpose = "setup" | "invite" | "reset";

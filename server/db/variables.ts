@@ -3,8 +3,6 @@
 import type { Database } from "bun:sqlite";
 import type { VariableStore } from "../engine/stores.ts";
 import type { Variable } from "../engine/types.ts";
-/** the interface this class implements, for modules that still import it from here */
-export type { VariableStore } from "../engine/stores.ts";
 
 interface Row {
   key: string;

@@ -105,7 +105,7 @@ describe("timeout and cancel kill the whole process tree", () => {
   test("a timed-out step's tree dies, even a grandchild that ignores SIGTERM; always steps still run", async () => {
     te = await makeEngine({ LIGHTFLOW_KILL_GRACE_S: "1" });
     const marker = `m${Math.random().toString(36).slice(2)}`;
-    te.engine.variables.insert({ key: "TEST_MARKER", value: marker, secret: false });
+    te.stores.variables.insert({ key: "TEST_MARKER", value: marker, secret: false });
     const run = await runOnce(
       te,
       taskDef("timeout", [
@@ -123,7 +123,7 @@ describe("timeout and cancel kill the whole process tree", () => {
   test("a step that escapes its process group with setsid is still killed on timeout", async () => {
     te = await makeEngine({ LIGHTFLOW_KILL_GRACE_S: "1" });
     const marker = `m${Math.random().toString(36).slice(2)}`;
-    te.engine.variables.insert({ key: "TEST_MARKER", value: marker, secret: false });
+    te.stores.variables.insert({ key: "TEST_MARKER", value: marker, secret: false });
     const run = await runOnce(te, taskDef("escape", [sh("daemon", `setsid sleep 300 > /dev/null 2>&1 & sleep 300`, { timeout_s: 1 })]));
     expect(run.steps[0]!.status).toBe("timed_out");
     expect(processesWith("TEST_MARKER", marker)).toEqual([]);
@@ -132,7 +132,7 @@ describe("timeout and cancel kill the whole process tree", () => {
   test("cancelling a running run kills its step, skips on_success steps and runs always steps", async () => {
     te = await makeEngine();
     const marker = `m${Math.random().toString(36).slice(2)}`;
-    te.engine.variables.insert({ key: "TEST_MARKER", value: marker, secret: false });
+    te.stores.variables.insert({ key: "TEST_MARKER", value: marker, secret: false });
     const task = te.engine.createTask(
       taskDef("cancel", [
         sh("long", "echo started; sleep 300 & wait"),
@@ -156,7 +156,7 @@ describe("timeout and cancel kill the whole process tree", () => {
   test("background processes a step leaves behind end with it", async () => {
     te = await makeEngine();
     const marker = `m${Math.random().toString(36).slice(2)}`;
-    te.engine.variables.insert({ key: "TEST_MARKER", value: marker, secret: false });
+    te.stores.variables.insert({ key: "TEST_MARKER", value: marker, secret: false });
     const run = await runOnce(te, taskDef("bg", [sh("bg", "sleep 300 & echo left")]));
     expect(run.steps[0]!.status).toBe("success");
     expect(processesWith("TEST_MARKER", marker)).toEqual([]);
@@ -166,7 +166,7 @@ describe("timeout and cancel kill the whole process tree", () => {
 describe("step environment", () => {
   test("variables and run facts are set; the server's own settings are not", async () => {
     te = await makeEngine({ SMTP_PASSWORD: "hunter22", LIGHTFLOW_ADMIN_EMAIL: "a@b.c" });
-    te.engine.variables.insert({ key: "GREETING", value: "hi\nthere", secret: false });
+    te.stores.variables.insert({ key: "GREETING", value: "hi\nthere", secret: false });
     const run = await runOnce(
       te,
       taskDef("env", [sh("show", 'echo "$GREETING|$LIGHTFLOW_TASK|$LIGHTFLOW_STEP|$LIGHTFLOW_STEP_POSITION|$LIGHTFLOW_TRIGGER|$LIGHTFLOW_SCHEDULED_FOR|$LIGHTFLOW_RUN_ID|${SMTP_PASSWORD-unset}|${LIGHTFLOW_ADMIN_EMAIL-unset}"; echo "$PATH"; [ -t 0 ] || read -r x || echo "stdin closed"')]),
@@ -188,7 +188,7 @@ describe("step environment", () => {
 describe("logs", () => {
   test("a secret value is masked even when split across two writes", async () => {
     te = await makeEngine();
-    te.engine.variables.insert({ key: "TOKEN", value: "s3cr3t-value", secret: true });
+    te.stores.variables.insert({ key: "TOKEN", value: "s3cr3t-value", secret: true });
     const run = await runOnce(te, taskDef("mask", [sh("leak", `printf 'key=s3cr'; sleep 0.3; printf "3t-value and $TOKEN\\n"`)]));
     const text = logOf(te, run, 1);
     expect(text).toBe("key=*** and ***\n");
@@ -223,16 +223,16 @@ describe("recovery facts", () => {
     const running = te.waitRun((r) => r.task === "long" && r.steps[0]!.status === "running");
     const { run } = te.engine.trigger(task, null);
     await running;
-    let live = te.engine.runs.liveStep(run.id, 1)!;
+    let live = te.stores.runs.liveStep(run.id, 1)!;
     for (let i = 0; live.pid_start === null && i < 1000; i++) {
       await Bun.sleep(10); // written once the read of /proc, off the event loop, is back
-      live = te.engine.runs.liveStep(run.id, 1)!;
+      live = te.stores.runs.liveStep(run.id, 1)!;
     }
     expect(live.pid).not.toBeNull();
     expect(live.pid_start).toBe(procStartTime(live.pid!));
     // a write for an attempt that is no longer the step's current one is ignored
-    te.engine.runs.stepSpawned(run.id, 1, "an-old-token", 1, 1);
-    expect(te.engine.runs.liveStep(run.id, 1)).toMatchObject({ pid: live.pid, pid_start: live.pid_start });
+    te.stores.runs.stepSpawned(run.id, 1, "an-old-token", 1, 1);
+    expect(te.stores.runs.liveStep(run.id, 1)).toMatchObject({ pid: live.pid, pid_start: live.pid_start });
     writeFileSync(join(te.dir, "scripts", "go"), "");
     await te.finished(run.id);
   });
@@ -242,13 +242,13 @@ describe("variables no step can be given", () => {
   // rows like these were accepted before the API refused them; they must not leak when a step starts
   test("a secret saved with a NUL byte fails the step naming its key, never its value", async () => {
     te = await makeEngine();
-    te.engine.variables.insert({ key: "NUL_SECRET", value: "qzv8\0w9f3k", secret: true });
+    te.stores.variables.insert({ key: "NUL_SECRET", value: "qzv8\0w9f3k", secret: true });
     const run = await runOnce(te, taskDef("nul", [sh("a", "echo never"), step("b", "true", [], { run_rule: "always" })]));
     expect(run.steps.map((s) => s.status)).toEqual(["failed", "failed"]);
     const error = run.steps[0]!.error!;
     expect(error).toContain("variable NUL_SECRET");
     expect(error).toContain("NUL byte");
-    for (const text of [error, logOf(te, run, 1), JSON.stringify(te.engine.runs.get(run.id))]) {
+    for (const text of [error, logOf(te, run, 1), JSON.stringify(te.stores.runs.get(run.id))]) {
       expect(text).not.toContain("9f3k");
       expect(text).not.toContain("qzv8");
     }
@@ -256,7 +256,7 @@ describe("variables no step can be given", () => {
 
   test("a secret saved shorter than 4 characters fails the step instead of being printed in clear", async () => {
     te = await makeEngine();
-    te.engine.variables.insert({ key: "PIN", value: "4q7", secret: true });
+    te.stores.variables.insert({ key: "PIN", value: "4q7", secret: true });
     const run = await runOnce(te, taskDef("short", [sh("show", 'echo "pin=$PIN"')]));
     expect(run.steps[0]!.status).toBe("failed");
     expect(run.steps[0]!.error).toBe("cannot start: variable PIN: a secret must be at least 4 characters, so it can be masked in logs; set it again on the Variables page");
@@ -265,7 +265,7 @@ describe("variables no step can be given", () => {
 
   test("a variable too long for an environment fails the step naming its key", async () => {
     te = await makeEngine();
-    te.engine.variables.insert({ key: "BIG", value: "é".repeat(65536), secret: false });
+    te.stores.variables.insert({ key: "BIG", value: "é".repeat(65536), secret: false });
     const run = await runOnce(te, taskDef("big", [step("a", "true")]));
     expect(run.steps[0]!.status).toBe("failed");
     expect(run.steps[0]!.error).toStartWith("cannot start: variable BIG: too long for a program's environment");
@@ -292,7 +292,7 @@ describe("processes that escape with setsid end with the step, at every end", ()
       for (const s of e.run.steps) {
         const key = `${e.run.id}/${s.name}`;
         if (!ENDED.has(s.status) || seen.has(key)) continue;
-        seen.set(key, processesWith(TOKEN_VAR, t.engine.runs.liveStep(e.run.id, s.position)!.token!));
+        seen.set(key, processesWith(TOKEN_VAR, t.stores.runs.liveStep(e.run.id, s.position)!.token!));
       }
     });
     return seen;
@@ -304,7 +304,7 @@ describe("processes that escape with setsid end with the step, at every end", ()
   test("a step that exits 0 right after starting one leaves none, 20 times out of 20", async () => {
     te = await makeEngine();
     marker = `m${Math.random().toString(36).slice(2)}`;
-    te.engine.variables.insert({ key: "TEST_MARKER", value: marker, secret: false });
+    te.stores.variables.insert({ key: "TEST_MARKER", value: marker, secret: false });
     const survivors = survivorsAtEachEnd(te);
     const task = te.engine.createTask(taskDef("escape0", [sh("s", `${ESCAPE} exit 0`)]));
     for (let i = 0; i < 20; i++) {
@@ -319,7 +319,7 @@ describe("processes that escape with setsid end with the step, at every end", ()
   test("skipped, failed, timed-out and cancelled steps leave none either", async () => {
     te = await makeEngine({ LIGHTFLOW_KILL_GRACE_S: "1" });
     marker = `m${Math.random().toString(36).slice(2)}`;
-    te.engine.variables.insert({ key: "TEST_MARKER", value: marker, secret: false });
+    te.stores.variables.insert({ key: "TEST_MARKER", value: marker, secret: false });
     const survivors = survivorsAtEachEnd(te);
     const always = { run_rule: "always" as const };
     // the escape races the step's end: each quick end five times

@@ -52,10 +52,10 @@ export class Engine {
   private readonly stores: Stores;
   readonly bus: EventBus;
   readonly clock: Clock;
-  readonly tasks: TaskStore;
-  readonly runs: RunStore;
-  readonly pools: PoolStore;
-  readonly variables: VariableStore;
+  private readonly tasks: TaskStore;
+  private readonly runs: RunStore;
+  private readonly pools: PoolStore;
+  private readonly variables: VariableStore;
   readonly logs: LogStore;
   private readonly executor: Executor;
   private readonly scheduler: Scheduler;

@@ -22,7 +22,7 @@ const StepParams = t.Object({
 });
 
 export function findStep(engine: Engine, runId: number, pos: number): { run: Run; step: StepRun } {
-  const run = engine.liveRun(runId) ?? engine.runs.get(runId);
+  const run = engine.getRun(runId);
   if (!run) throw notFound(`run ${runId}`);
   const step = run.steps[pos - 1];
   if (!step) throw notFound(`step ${pos} in run ${runId}`);
@@ -43,7 +43,7 @@ export function runRoutes(engine: Engine, audit: AuditStore, logs: LogReader, au
     .get(
       "/api/runs/:run",
       ({ params }) => {
-        const run = engine.liveRun(params.run) ?? engine.runs.get(params.run);
+        const run = engine.getRun(params.run);
         if (!run) throw notFound(`run ${params.run}`);
         return runOut(run);
       },
