@@ -325,8 +325,10 @@ export class AuthService {
   }
 
   disableTotp(p: Principal, code: string): "ok" | "not_enabled" | "invalid_code" {
-    if (!p.user.totp_secret) return "not_enabled";
-    if (!this.takeTotp(p.user, code, this.now())) return "invalid_code";
+    // as the row is now: another request may have turned it off since this one signed in
+    const user = this.d.users.get(p.user.id);
+    if (!user?.totp_secret) return "not_enabled";
+    if (!this.takeTotp(user, code, this.now())) return "invalid_code";
     this.d.users.update(p.user.id, { totp_secret: null, totp_pending: null, totp_last_step: null }, this.now());
     this.d.audit.add(p.user.email, "totp.disable", p.user.email);
     return "ok";

@@ -88,10 +88,8 @@ export async function startApi(o: StartOptions = {}): Promise<Api> {
 }
 
 /** Resolves when the run reaches a finished status, waiting on the server's own log line (no polling). */
-export async function runEnded(api: Api, runId: number): Promise<any> {
-  await api.server.waitForLine(new RegExp(`run ${runId} of \\S+ ended `));
-  return (await api.json("GET", `/api/runs/${runId}`)).body;
-}
+/** The run once it has finished (an event of the API, see runFinished). */
+export const runEnded = (api: Api, runId: number): Promise<any> => runFinished(api, runId);
 
 const FINISHED = ["success", "failed", "cancelled"];
 
