@@ -5,11 +5,11 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../config.ts";
 import type { RunStore, RunWrite } from "./stores.ts";
+import { attemptStatus, endProcesses, Stopper, type EndReason } from "./attempt.ts";
 import type { Clock } from "./clock.ts";
 import type { EventBus } from "./events.ts";
 import { StartError, variableProblem, type Executor, type StepProcess } from "./executor.ts";
 import { logRef, type LogStore, type LogWriter } from "./logstore.ts";
-import { waitGone } from "./proc.ts";
 import type { Run, RunStatus, StepRun, StepStatus, Variable } from "./types.ts";
 
 export interface RunnerDeps {
@@ -23,10 +23,7 @@ export interface RunnerDeps {
 }
 
 const FAILED: ReadonlySet<StepStatus> = new Set(["failed", "timed_out", "cancelled"]);
-const EXIT_SKIPPED = 75;
 export const TOKEN_VAR = "LIGHTFLOW_STEP_TOKEN";
-
-type EndReason = "timed_out" | "cancelled" | "interrupted";
 
 interface AttemptResult {
   /** the attempt's log, still open (null when no attempt ran) */
@@ -48,17 +45,6 @@ function pythonEnv(venv: string, base: Readonly<Record<string, string>>): Record
     if (site.length) env.PYTHONPATH = site.join(":");
   }
   return env;
-}
-
-/** Whether `p` settled within `ms`; the timer is cleared either way. */
-async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timedOut = new Promise<false>((r) => (timer = setTimeout(() => r(false), ms)));
-  try {
-    return await Promise.race([p.then(() => true as const), timedOut]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 export class RunExecution {
@@ -201,110 +187,77 @@ export class RunExecution {
     });
   }
 
+  /** One attempt: its log, its process, its stop, and what its end makes of the step. */
   private async runAttempt(step: StepRun, attempt: number): Promise<AttemptResult & { log: LogWriter }> {
-    const { config, runs, bus } = this.d;
-    const runId = this.run.id;
+    const { config } = this.d;
     const variables = this.d.variables(); // one read per attempt: its environment and its masking agree
-    const log = this.d.logs.writer(logRef(this.run, step, attempt), {
-      maxBytes: config.maxLogBytes,
-      secrets: variables.filter((v) => v.secret).map((v) => v.value),
-      onWrite: (offset, data) => {
-        step.log_bytes = offset + data.length;
-        bus.emitLog(runId, step.position, { offset, data, attempt });
-      },
-    });
+    const log = this.openLog(step, attempt, variables);
     const token = randomBytes(16).toString("hex");
     this.write({ stepStarting: { position: step.position, attempt, at: step.started_at!, token } });
-    let proc: StepProcess;
-    try {
-      proc = this.d.executor.start({
-        command: step.command,
-        args: step.args,
-        cwd: config.scriptsDir,
-        env: this.stepEnv(step, token, variables),
-        token: { name: TOKEN_VAR, value: token },
-      });
-    } catch (e) {
-      // only a StartError's message is known to quote no value of the environment
-      const reason = e instanceof StartError ? e.message : `cannot start the step: ${(e as Error).name}`;
-      log.note(reason);
-      return { log, status: "failed", exit_code: null, signal: null, error: reason };
+    const proc = this.spawn(step, token, variables);
+    if (typeof proc === "string") {
+      log.note(proc);
+      return { log, status: "failed", exit_code: null, signal: null, error: proc };
     }
-    // the pid and its start time let a restart after a crash find the process group; until they are
-    // written the step's token finds its processes. A process already gone needs neither.
-    const spawned = proc.startTime
-      .then((start) => start !== null && runs.stepSpawned(runId, step.position, token, proc.pid, start))
-      .catch((e) => console.error(`lightflow: could not record the pid of run ${runId} step ${step.position}: ${(e as Error).message}`));
+    const spawned = this.recordPid(proc, step, token);
     this.emit();
 
-    let endReason: EndReason | null = null;
-    let killTimer: ReturnType<typeof setTimeout> | undefined;
-    const killTree = () => {
-      proc.signal("SIGTERM");
-      clearTimeout(killTimer);
-      killTimer = setTimeout(() => proc.signal("SIGKILL"), config.killGraceMs);
-    };
-    const stop = (reason: EndReason) => {
-      if (endReason) return;
-      endReason = reason;
+    const stopper = new Stopper(proc, config.killGraceMs, step.timeout_s, (reason) => {
       const why = reason === "timed_out" ? `timed out after ${step.timeout_s} s` : reason === "cancelled" ? "cancelled" : (this.interruptReason ?? "interrupted");
       log.note(`${why}: sending SIGTERM to the step's processes, SIGKILL after ${config.killGraceMs / 1000} s`);
-      killTree();
-    };
-    this.stopCurrent = stop;
-    const timeout = setTimeout(() => stop("timed_out"), step.timeout_s * 1000);
+    });
+    this.stopCurrent = (reason) => stopper.stop(reason);
     const drained = (async () => {
       for await (const chunk of proc.output) log.write(chunk);
     })();
 
     const exit = await proc.exited;
     await spawned;
-    clearTimeout(timeout);
+    stopper.exited();
     this.stopCurrent = null;
-    // At every end of a step, what it left running ends with it (as systemd's
-    // control-group kill mode does): its process group, and every process
-    // carrying its token, which finds those that left the group with setsid.
-    // They are gone before the end is recorded.
-    const leftover = endReason !== null || proc.groupAlive() || (await proc.leftAlive());
-    if (!endReason && leftover) killTree();
-    // Output still held open by a process that escaped the kill is read for at most the kill grace after the step ended.
-    if (!(await within(drained, config.killGraceMs + 1000))) {
-      proc.signal("SIGKILL");
-      proc.stopReading();
-      await drained;
-    }
-    if (leftover && !(await this.gone(proc, config.killGraceMs))) {
-      log.note("processes of the step outlived SIGKILL (stuck in the kernel, or forking faster than they are found)");
-    }
-    clearTimeout(killTimer);
-
-    let status: StepStatus;
-    let error: string | null = null;
-    if (endReason === "timed_out") status = "timed_out";
-    else if (endReason === "cancelled") status = "cancelled";
-    else if (endReason === "interrupted") {
-      status = "failed";
-      error = this.interruptReason;
-    } else if (exit.exitCode === 0) status = "success";
-    else if (exit.exitCode === EXIT_SKIPPED) status = "skipped";
-    else status = "failed";
-    if (log.writeError && status !== "failed") {
-      status = "failed";
-      error = log.writeError;
-    }
+    await endProcesses(proc, stopper, drained, log, config.killGraceMs);
+    const { status, error } = attemptStatus({ reason: stopper.reason, exitCode: exit.exitCode, interrupt: this.interruptReason, writeError: log.writeError });
     return { log, status, exit_code: exit.exitCode, signal: exit.signal, error };
   }
 
+  /** The attempt's log: masked with the secrets of the same read as its environment; each write goes on the bus. */
+  private openLog(step: StepRun, attempt: number, variables: Variable[]): LogWriter {
+    return this.d.logs.writer(logRef(this.run, step, attempt), {
+      maxBytes: this.d.config.maxLogBytes,
+      secrets: variables.filter((v) => v.secret).map((v) => v.value),
+      onWrite: (offset, data) => {
+        step.log_bytes = offset + data.length;
+        this.d.bus.emitLog(this.run.id, step.position, { offset, data, attempt });
+      },
+    });
+  }
+
+  /** The step's process, or why it could not start (a text that quotes no value of the environment). */
+  private spawn(step: StepRun, token: string, variables: Variable[]): StepProcess | string {
+    try {
+      return this.d.executor.start({
+        command: step.command,
+        args: step.args,
+        cwd: this.d.config.scriptsDir,
+        env: this.stepEnv(step, token, variables),
+        token: { name: TOKEN_VAR, value: token },
+      });
+    } catch (e) {
+      // only a StartError's message is known to quote no value of the environment
+      return e instanceof StartError ? e.message : `cannot start the step: ${(e as Error).name}`;
+    }
+  }
+
   /**
-   * Waits until no process of the step is left, after a SIGTERM: for the kill
-   * grace, then with SIGKILL sent again on each look (a dying process may
-   * still fork). Returns whether they are gone.
+   * The pid and its start time let a restart after a crash find the process
+   * group; until they are written the step's token finds its processes. A
+   * process already gone needs neither.
    */
-  private async gone(proc: StepProcess, graceMs: number): Promise<boolean> {
-    if ((await waitGone(() => proc.escapedAlive(), graceMs)) && !(await proc.leftAlive())) return true;
-    const killed = () => (proc.signal("SIGKILL"), proc.escapedAlive());
-    for (let round = 0; round < 3; round++) if ((await waitGone(killed, 1000)) && !(await proc.leftAlive())) return true;
-    return false;
+  private recordPid(proc: StepProcess, step: StepRun, token: string): Promise<unknown> {
+    const runId = this.run.id;
+    return proc.startTime
+      .then((start) => start !== null && this.d.runs.stepSpawned(runId, step.position, token, proc.pid, start))
+      .catch((e) => console.error(`lightflow: could not record the pid of run ${runId} step ${step.position}: ${(e as Error).message}`));
   }
 
   private endStep(step: StepRun, r: AttemptResult): void {
