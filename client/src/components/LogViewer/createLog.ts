@@ -9,6 +9,7 @@ import { createMemo, createSignal, onCleanup } from "solid-js";
 import { api } from "../../api.ts";
 import { followLog } from "../../logstream.ts";
 import { failingLine } from "../../lib/failing.ts";
+import { createSubmit } from "../../lib/submit.ts";
 import { emptyWindow, PIECE, type LogWindow } from "../../lib/logwindow.ts";
 import { appendPiece, atTail, prepend } from "../../lib/logpieces.ts";
 import { finish, flush, receive } from "../../lib/loglive.ts";
@@ -39,8 +40,7 @@ export function createLog(run: number, step: RunStep, opts: LogOptions = { keepP
   const atEnd = createMemo(() => win().atEnd);
   const ended = createMemo(() => win().ended);
   const [connected, setConnected] = createSignal(false);
-  const [busy, setBusy] = createSignal(false);
-  const [error, setError] = createSignal("");
+  const loads = createSubmit();
   /** the line a failed step most likely failed at */
   const [failing, setFailing] = createSignal<number | null>(null);
   const st = { timer: 0 as ReturnType<typeof setTimeout> | 0, stop: null as null | (() => void), gone: false };
@@ -89,18 +89,11 @@ export function createLog(run: number, step: RunStep, opts: LogOptions = { keepP
     follow();
   };
 
-  /** Runs one load at a time; returns what `f` returns, or 0 when busy. */
+  /** Runs one load at a time; returns what `f` returns, or 0 when busy or when it failed (the error shows). */
   const guarded = async (f: () => Promise<number>): Promise<number> => {
-    if (busy()) return 0;
-    setBusy(true);
-    try {
-      return await f();
-    } catch (e) {
-      setError((e as Error).message);
-      return 0;
-    } finally {
-      setBusy(false);
-    }
+    let n = 0;
+    if (!loads.busy()) await loads.run(async () => void (n = await f()));
+    return n;
   };
 
   /** Loads up to 64 KiB before the first line held. Returns the number of lines added. */
@@ -146,5 +139,6 @@ export function createLog(run: number, step: RunStep, opts: LogOptions = { keepP
     if (!st.gone && failed) setFailing(failingLine(win().lines)?.id ?? null);
     return 0;
   });
+  const { busy, error } = loads;
   return { lines, partial, start, atEnd, ended, connected, busy, error, failing, loadEarlier, loadLater, toEnd };
 }

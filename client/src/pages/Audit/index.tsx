@@ -3,6 +3,7 @@ import { For, Show, createSignal } from "solid-js";
 import { api } from "../../api.ts";
 import type { AuditEntry } from "../../types.ts";
 import { useTitle } from "../../lib/title.ts";
+import { createSubmit } from "../../lib/submit.ts";
 import { fmtTime } from "../../lib/time.ts";
 import { FormError } from "../../components/Field.tsx";
 
@@ -13,26 +14,18 @@ export default function AuditPage() {
   useTitle(() => "Audit");
   const [rows, setRows] = createSignal<AuditEntry[]>([]);
   const [more, setMore] = createSignal(false);
-  const [busy, setBusy] = createSignal(false);
-  const [error, setError] = createSignal("");
-  const load = async (before?: number) => {
-    setBusy(true);
-    try {
+  const paging = createSubmit();
+  const load = (before?: number) =>
+    paging.run(async () => {
       const page = await api.audit(PAGE, before);
       setRows((r) => (before ? [...r, ...page] : page));
       setMore(page.length === PAGE);
-      setError("");
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   void load();
   return (
     <section class="page wide">
       <h1 id="audit-h">Audit log</h1>
-      <FormError error={error()} />
+      <FormError error={paging.error()} />
       {/* on a phone the table scrolls sideways, and nothing in it takes focus: the box itself must, for the keyboard */}
       <div class="table-scroll" tabIndex={0} role="region" aria-labelledby="audit-h">
         <table class="list">
@@ -46,7 +39,7 @@ export default function AuditPage() {
             </tr>
           </thead>
           <tbody>
-            <For each={rows()} fallback={<tr><td colSpan={5} class="muted">{busy() ? "Loading…" : "Nothing yet."}</td></tr>}>
+            <For each={rows()} fallback={<tr><td colSpan={5} class="muted">{paging.busy() ? "Loading…" : "Nothing yet."}</td></tr>}>
               {(r) => (
                 <tr>
                   <td class="nowrap">{fmtTime(r.at)}</td>
@@ -61,7 +54,7 @@ export default function AuditPage() {
         </table>
       </div>
       <Show when={more()}>
-        <button type="button" disabled={busy()} onClick={() => void load(rows()[rows().length - 1]?.id)}>
+        <button type="button" disabled={paging.busy()} onClick={() => void load(rows()[rows().length - 1]?.id)}>
           Older entries
         </button>
       </Show>

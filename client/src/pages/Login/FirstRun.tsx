@@ -1,20 +1,19 @@
 // "First run? Send admin setup link": shown only while the server says no
 // admin is active yet (GET /api/auth/state).
-import { Show, createSignal } from "solid-js";
+import { Show } from "solid-js";
 import { api } from "../../api.ts";
-import { createLoader } from "../../lib/loader.ts";
+import { createPageData } from "../../lib/resource.ts";
+import { createSubmit } from "../../lib/submit.ts";
 
 export default function FirstRun() {
-  const state = createLoader(api.auth.state);
-  const [msg, setMsg] = createSignal("");
+  const state = createPageData(api.auth.state);
+  const link = createSubmit();
   const send = async () => {
-    try {
+    const sent = await link.run(async () => {
       await api.auth.setupLink();
-      setMsg("A setup link was sent to the admin address, and printed in the server log.");
-    } catch (e) {
-      setMsg((e as Error).message);
-      void state.reload();
-    }
+      return "A setup link was sent to the admin address, and printed in the server log.";
+    });
+    if (!sent) void state.reload();
   };
   return (
     <Show when={state.data()?.first_run}>
@@ -24,7 +23,7 @@ export default function FirstRun() {
           First run? Send admin setup link
         </button>
         <p role="status" class="small">
-          {msg()}
+          {link.done() || link.error()}
         </p>
       </div>
     </Show>

@@ -1,24 +1,19 @@
 import { createSignal } from "solid-js";
 import { api } from "../../api.ts";
+import { createSubmit } from "../../lib/submit.ts";
 import Field, { FormError } from "../../components/Field.tsx";
 
 export default function ForgotForm(props: { email: string }) {
   const [email, setEmail] = createSignal(props.email);
   const [done, setDone] = createSignal(false);
-  const [error, setError] = createSignal("");
+  const form = createSubmit();
   const submit = async (e: SubmitEvent) => {
     e.preventDefault();
-    try {
-      await api.auth.forgot(email().trim());
-      setDone(true);
-      setError("");
-    } catch (err) {
-      setError((err as Error).message);
-    }
+    if (await form.run(() => api.auth.forgot(email().trim()))) setDone(true);
   };
   return (
     <form class="card" onSubmit={submit} aria-label="Reset your password">
-      <FormError error={error()} />
+      <FormError error={form.error()} />
       <Field label="Your e-mail">
         {(id) => <input id={id} type="email" required value={email()} onInput={(e) => setEmail(e.currentTarget.value)} />}
       </Field>

@@ -5,6 +5,7 @@ import { Show, createSignal } from "solid-js";
 import { api, ApiError } from "../../api.ts";
 import { setMe } from "../../session.ts";
 import { useTitle } from "../../lib/title.ts";
+import { createSubmit } from "../../lib/submit.ts";
 import Field, { FormError } from "../../components/Field.tsx";
 import FirstRun from "./FirstRun.tsx";
 import ForgotForm from "./ForgotForm.tsx";
@@ -15,28 +16,25 @@ export default function LoginPage() {
   const [password, setPassword] = createSignal("");
   const [totp, setTotp] = createSignal("");
   const [needTotp, setNeedTotp] = createSignal(false);
-  const [error, setError] = createSignal("");
-  const [busy, setBusy] = createSignal(false);
+  const form = createSubmit();
   const [forgot, setForgot] = createSignal(false);
   let codeInput: HTMLInputElement | undefined;
 
-  const submit = async (e: SubmitEvent) => {
+  const submit = (e: SubmitEvent) => {
     e.preventDefault();
-    setBusy(true);
-    try {
-      const { user } = await api.auth.login({ email: email().trim(), password: password(), totp: needTotp() ? totp().trim() : undefined });
-      setMe(user); // App then leaves this page for ?next=
-
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 401 && err.body.totp_required === true) {
-        const first = !needTotp();
+    void form.run(async () => {
+      try {
+        const { user } = await api.auth.login({ email: email().trim(), password: password(), totp: needTotp() ? totp().trim() : undefined });
+        setMe(user); // App then leaves this page for ?next=
+      } catch (err) {
+        if (!(err instanceof ApiError && err.status === 401 && err.body.totp_required === true)) throw err;
+        // The password was right: ask for the code (its first asking is no error).
+        const again = needTotp();
         setNeedTotp(true);
-        setError(first ? "" : err.message);
         queueMicrotask(() => codeInput?.focus());
-      } else setError((err as Error).message);
-    } finally {
-      setBusy(false);
-    }
+        if (again) throw err;
+      }
+    });
   };
 
   return (
@@ -45,7 +43,7 @@ export default function LoginPage() {
         <span class="brand-mark" aria-hidden="true" /> Lightflow
       </h1>
       <form class="card" onSubmit={submit} aria-label="Sign in">
-        <FormError error={error()} />
+        <FormError error={form.error()} />
         <Field label="E-mail">
           {(id) => (
             <input id={id} type="email" autocomplete="username" required value={email()} onInput={(e) => setEmail(e.currentTarget.value)} />
@@ -73,8 +71,8 @@ export default function LoginPage() {
             )}
           </Field>
         </Show>
-        <button type="submit" class="primary wide-btn" disabled={busy()}>
-          {busy() ? "Signing in…" : "Sign in"}
+        <button type="submit" class="primary wide-btn" disabled={form.busy()}>
+          {form.busy() ? "Signing in…" : "Sign in"}
         </button>
       </form>
       <p>

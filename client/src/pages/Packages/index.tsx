@@ -4,7 +4,8 @@
 import { For, Show, createSignal } from "solid-js";
 import { api } from "../../api.ts";
 import { useTitle } from "../../lib/title.ts";
-import { createLoader } from "../../lib/loader.ts";
+import { createPageData } from "../../lib/resource.ts";
+import { createSubmit } from "../../lib/submit.ts";
 import Field, { FormError } from "../../components/Field.tsx";
 import ConfirmButton from "../../components/ConfirmButton.tsx";
 import JobOutput from "./JobOutput.tsx";
@@ -14,11 +15,11 @@ const titleOf = (j: PackageJobSummary) => `${j.action === "install" ? "Installin
 
 export default function PackagesPage() {
   useTitle(() => "Packages");
-  const pkgs = createLoader(api.packages.list);
+  const pkgs = createPageData(api.packages.list);
   const [req, setReq] = createSignal("");
-  const [error, setError] = createSignal<{ message: string; field?: string } | null>(null);
+  const form = createSubmit(["requirement"]);
   const [job, setJob] = createSignal<{ id: string; title: string } | null>(null);
-  const jobs = createLoader(async () => {
+  const jobs = createPageData(async () => {
     const list = await api.packages.jobs();
     // Reopened the page while a job runs: watch it again.
     const live = list.find((j) => j.status === "running" || j.status === "queued");
@@ -26,31 +27,24 @@ export default function PackagesPage() {
     return list;
   });
 
-  const start = async (title: string, f: () => Promise<PackageJob>) => {
-    try {
+  const start = (title: string, f: () => Promise<PackageJob>) =>
+    form.run(async () => {
       const { job } = await f();
-      setError(null);
       setJob({ id: job, title });
       void jobs.reload();
-      return true;
-    } catch (e) {
-      setError(e as Error & { field?: string });
-      return false;
-    }
-  };
+    });
   const install = async (e: SubmitEvent) => {
     e.preventDefault();
     const r = req().trim();
     if (await start(`Installing ${r}`, () => api.packages.install(r))) setReq("");
   };
-  const fieldError = () => (error()?.field === "requirement" ? error()?.message : undefined);
 
   return (
     <section class="page">
       <h1>Python packages</h1>
       <p class="hint">Steps find these packages through PATH and PYTHONPATH. Requirements such as requests==2.32.3; no options, paths or URLs.</p>
       <form class="card row-form" onSubmit={install}>
-        <Field label="Requirement" error={fieldError()}>
+        <Field label="Requirement" error={form.field("requirement")}>
           {(id) => (
             <input id={id} class="mono" required placeholder="requests==2.32.3" value={req()} onInput={(e) => setReq(e.currentTarget.value)} />
           )}
@@ -59,7 +53,7 @@ export default function PackagesPage() {
           Install
         </button>
       </form>
-      <FormError error={(error() && !fieldError() ? error()?.message : "") || pkgs.error()} />
+      <FormError error={form.error() || pkgs.error()} />
       <Show when={job()} keyed>
         {(j) => (
           <JobOutput

@@ -2,18 +2,14 @@ import { Show, createSignal } from "solid-js";
 import type { Pool } from "../../types.ts";
 import { api } from "../../api.ts";
 import { isAdmin } from "../../session.ts";
+import type { Submit } from "../../lib/submit.ts";
 import ConfirmButton from "../../components/ConfirmButton.tsx";
 
-export default function PoolRow(props: { pool: Pool; onChanged: () => void; onError: (m: string) => void }) {
+/** `run`: the page's, which shows the error above the table. */
+export default function PoolRow(props: { pool: Pool; run: Submit["run"]; onChanged: () => void }) {
   const [slots, setSlots] = createSignal(String(props.pool.slots));
   const act = async (f: () => Promise<unknown>) => {
-    try {
-      await f();
-      props.onError("");
-      props.onChanged();
-    } catch (e) {
-      props.onError((e as Error).message);
-    }
+    if (await props.run(f)) props.onChanged();
   };
   return (
     <tr>

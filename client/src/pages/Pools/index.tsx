@@ -1,20 +1,22 @@
 // Pools: how many runs of their tasks may run at once. Running and queued
 // counts follow the live run events (one reload per burst of events).
-import { For, Show, createSignal, onCleanup } from "solid-js";
+import { For, Show, onCleanup } from "solid-js";
 import { api } from "../../api.ts";
 import { onLive } from "../../live.ts";
 import { isAdmin } from "../../session.ts";
 import { useTitle } from "../../lib/title.ts";
-import { createLoader } from "../../lib/loader.ts";
+import { createPageData } from "../../lib/resource.ts";
+import { createSubmit } from "../../lib/submit.ts";
 import { FormError } from "../../components/Field.tsx";
 import PoolRow from "./PoolRow.tsx";
 import NewPool from "./NewPool.tsx";
 
 export default function PoolsPage() {
   useTitle(() => "Pools");
-  const pools = createLoader(api.pools.list);
+  const pools = createPageData(api.pools.list);
   const refetch = pools.reload;
-  const [error, setError] = createSignal("");
+  /** the rows' Save and Delete */
+  const rows = createSubmit();
   const t = { timer: 0 as ReturnType<typeof setTimeout> | 0 };
   onCleanup(
     onLive((m) => {
@@ -27,7 +29,7 @@ export default function PoolsPage() {
     <section class="page">
       <h1>Pools</h1>
       <p class="hint">A task in a pool holds one of its slots while it runs; when all slots are taken, its runs wait in the queue.</p>
-      <FormError error={error() || pools.error()} />
+      <FormError error={rows.error() || pools.error()} />
       <Show when={pools.data()} fallback={<p class="muted">Loading…</p>}>
         <div class="table-scroll">
           <table class="list">
@@ -46,7 +48,7 @@ export default function PoolsPage() {
             </thead>
             <tbody>
               <For each={pools.data()} fallback={<tr><td colSpan={5} class="muted">No pools yet.</td></tr>}>
-                {(p) => <PoolRow pool={p} onChanged={() => void refetch()} onError={setError} />}
+                {(p) => <PoolRow pool={p} run={rows.run} onChanged={() => void refetch()} />}
               </For>
             </tbody>
           </table>

@@ -2,25 +2,20 @@
 import { For, Show, createSignal } from "solid-js";
 import { api } from "../../api.ts";
 import type { NewApiToken } from "../../types.ts";
-import { createLoader } from "../../lib/loader.ts";
+import { createPageData } from "../../lib/resource.ts";
+import { createSubmit } from "../../lib/submit.ts";
 import { fmtTime, relative } from "../../lib/time.ts";
 import Field, { FormError } from "../../components/Field.tsx";
 import ConfirmButton from "../../components/ConfirmButton.tsx";
 import CopyButton from "../../components/CopyButton.tsx";
 
 export default function TokensPanel() {
-  const tokens = createLoader(api.me.tokens);
+  const tokens = createPageData(api.me.tokens);
   const [name, setName] = createSignal("");
   const [fresh, setFresh] = createSignal<NewApiToken | null>(null);
-  const [error, setError] = createSignal("");
+  const form = createSubmit();
   const act = async (f: () => Promise<unknown>) => {
-    try {
-      await f();
-      setError("");
-      await tokens.reload();
-    } catch (e) {
-      setError((e as Error).message);
-    }
+    if (await form.run(f)) await tokens.reload();
   };
   const create = (e: SubmitEvent) => {
     e.preventDefault();
@@ -35,7 +30,7 @@ export default function TokensPanel() {
       <p class="hint">
         For scripts and curl: <code>Authorization: Bearer &lt;token&gt;</code>. A token acts with your role.
       </p>
-      <FormError error={error() || tokens.error()} />
+      <FormError error={form.error() || tokens.error()} />
       <Show when={fresh()}>
         {(t) => (
           <div class="token-once" role="status">

@@ -4,6 +4,7 @@
 import { Show, createSignal } from "solid-js";
 import { api } from "../../api.ts";
 import { me, refreshMe } from "../../session.ts";
+import { createSubmit } from "../../lib/submit.ts";
 import type { TotpEnrolment } from "../../types.ts";
 import Field, { FormError } from "../../components/Field.tsx";
 import QrCode from "../../components/QrCode.tsx";
@@ -14,18 +15,10 @@ export default function TotpPanel() {
   const [code, setCode] = createSignal("");
   const [asking, setAsking] = createSignal(false);
   const [password, setPassword] = createSignal("");
-  const [error, setError] = createSignal("");
-  const run = async (f: () => Promise<unknown>) => {
-    try {
-      await f();
-      setError("");
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
+  const form = createSubmit();
   const start = (e: SubmitEvent) => {
     e.preventDefault();
-    void run(async () => {
+    void form.run(async () => {
       setEnrol(await api.me.totpStart({ password: password() }));
       setPassword("");
       setAsking(false);
@@ -33,7 +26,7 @@ export default function TotpPanel() {
   };
   const submit = (e: SubmitEvent) => {
     e.preventDefault();
-    void run(async () => {
+    void form.run(async () => {
       if (me()?.totp_enabled) await api.me.totpDisable(code().trim());
       else await api.me.totpConfirm(code().trim());
       setEnrol(null);
@@ -61,7 +54,7 @@ export default function TotpPanel() {
   return (
     <section class="card" aria-labelledby="totp-h">
       <h2 id="totp-h">Two-factor sign-in</h2>
-      <FormError error={error()} />
+      <FormError error={form.error()} />
       <Show
         when={me()?.totp_enabled}
         fallback={

@@ -2,7 +2,8 @@
 // Python syntax check shown beside it, and Delete.
 import { Show, Suspense, createSignal, lazy, onCleanup } from "solid-js";
 import { api } from "../../api.ts";
-import { createLoader } from "../../lib/loader.ts";
+import { createPageData } from "../../lib/resource.ts";
+import { createSubmit } from "../../lib/submit.ts";
 import type { EditorHandle } from "../../components/CodeEditor.tsx";
 import type { ScriptCheck } from "../../types.ts";
 import ConfirmButton from "../../components/ConfirmButton.tsx";
@@ -18,10 +19,11 @@ export default function ScriptPane(props: {
   onDeleted: () => void;
   onRenamed: (to: string) => void;
 }) {
-  const content = createLoader(() => api.scripts.read(props.path));
+  const content = createPageData(() => api.scripts.read(props.path));
   const [dirty, setDirty] = createSignal(false);
+  // one error line for Save, Rename and Delete; only Save shows that it is busy
+  const form = createSubmit();
   const [saving, setSaving] = createSignal(false);
-  const [error, setError] = createSignal("");
   const [check, setCheck] = createSignal<ScriptCheck | null>(null);
   const [saved, setSaved] = createSignal("");
   const ed: { h?: EditorHandle } = {};
@@ -33,20 +35,17 @@ export default function ScriptPane(props: {
   onCleanup(() => window.removeEventListener("beforeunload", guard));
 
   const save = async () => {
-    if (!ed.h || saving()) return;
+    const h = ed.h;
+    if (!h || saving()) return;
     setSaving(true);
-    try {
-      const r = await api.scripts.write(props.path, ed.h.doc());
+    await form.run(async () => {
+      const r = await api.scripts.write(props.path, h.doc());
       mark(false);
       setCheck(r.check);
       setSaved(`Saved (${r.size} bytes).`);
-      setError("");
       props.onSaved();
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setSaving(false);
-    }
+    });
+    setSaving(false);
   };
   const [renaming, setRenaming] = createSignal(false);
   const [newName, setNewName] = createSignal(props.path);
@@ -55,21 +54,17 @@ export default function ScriptPane(props: {
     const to = newName().trim().replace(/^\/+/, "");
     if (to === props.path) return setRenaming(false);
     if (dirty() && !confirm("Rename without saving your changes?")) return;
-    try {
+    await form.run(async () => {
       await api.scripts.rename(props.path, to);
       mark(false);
       props.onRenamed(to);
-    } catch (err) {
-      setError((err as Error).message);
-    }
+    });
   };
   const remove = async () => {
-    try {
+    await form.run(async () => {
       await api.scripts.remove(props.path);
       props.onDeleted();
-    } catch (e) {
-      setError((e as Error).message);
-    }
+    });
   };
 
   return (
@@ -99,7 +94,7 @@ export default function ScriptPane(props: {
           <button type="submit">Rename</button>
         </form>
       </Show>
-      <FormError error={error() || content.error()} />
+      <FormError error={form.error() || content.error()} />
       <Show when={check()}>
         {(c) => (
           <p class="check-error" role="alert">

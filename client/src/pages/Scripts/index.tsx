@@ -4,17 +4,18 @@ import { Show, createSignal } from "solid-js";
 import { api } from "../../api.ts";
 import { loc, setQuery } from "../../router.tsx";
 import { useTitle } from "../../lib/title.ts";
-import { createLoader } from "../../lib/loader.ts";
+import { createPageData } from "../../lib/resource.ts";
+import { createSubmit } from "../../lib/submit.ts";
 import Field, { FormError } from "../../components/Field.tsx";
 import FileTree from "../../components/FileTree.tsx";
 import ScriptPane from "./ScriptPane.tsx";
 
 export default function ScriptsPage() {
   useTitle(() => "Scripts");
-  const files = createLoader(api.scripts.list);
+  const files = createPageData(api.scripts.list);
   const [dirty, setDirty] = createSignal(false);
   const [newPath, setNewPath] = createSignal("");
-  const [error, setError] = createSignal("");
+  const form = createSubmit();
   const selected = () => loc().query.get("file") ?? "";
 
   const open = (path: string) => {
@@ -27,16 +28,14 @@ export default function ScriptsPage() {
     e.preventDefault();
     const path = newPath().trim().replace(/^\/+/, "");
     // PUT would replace an existing file with an empty one: refuse before asking.
-    if (files.data()?.some((f) => f.path === path)) return setError(`${path} already exists.`);
-    try {
+    if (files.data()?.some((f) => f.path === path)) return form.setError(`${path} already exists.`);
+    const made = await form.run(async () => {
       await api.scripts.write(path, "");
       setNewPath("");
-      setError("");
-      await files.reload();
-      open(path);
-    } catch (err) {
-      setError((err as Error).message);
-    }
+    });
+    if (!made) return;
+    await files.reload();
+    open(path);
   };
 
   return (
@@ -53,7 +52,7 @@ export default function ScriptsPage() {
             )}
           </Show>
           <form class="new-file" onSubmit={create}>
-            <FormError error={error()} />
+            <FormError error={form.error()} />
             <Field label="New file" hint="A path such as backup/run.py">
               {(id) => (
                 <input id={id} class="mono" required value={newPath()} onInput={(e) => setNewPath(e.currentTarget.value)} />

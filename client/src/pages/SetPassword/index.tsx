@@ -8,6 +8,7 @@ import { api } from "../../api.ts";
 import { Link, navigate } from "../../router.tsx";
 import { setMe } from "../../session.ts";
 import { useTitle } from "../../lib/title.ts";
+import { createSubmit } from "../../lib/submit.ts";
 import Field, { FormError } from "../../components/Field.tsx";
 import { PASSWORD_MIN_LENGTH } from "../../../../server/schema/limits.ts";
 
@@ -17,27 +18,21 @@ export default function SetPasswordPage() {
   if (location.hash) history.replaceState(null, "", location.pathname);
   const [password, setPassword] = createSignal("");
   const [again, setAgain] = createSignal("");
-  const [error, setError] = createSignal("");
+  const form = createSubmit();
   const [done, setDone] = createSignal(false);
-  const [busy, setBusy] = createSignal(false);
   const mismatch = () => (again() && again() !== password() ? "The two passwords differ." : undefined);
-  const submit = async (e: SubmitEvent) => {
+  const submit = (e: SubmitEvent) => {
     e.preventDefault();
     if (mismatch()) return;
-    if (password().length < PASSWORD_MIN_LENGTH) return setError(`Use at least ${PASSWORD_MIN_LENGTH} characters.`);
-    setBusy(true);
-    try {
+    if (password().length < PASSWORD_MIN_LENGTH) return form.setError(`Use at least ${PASSWORD_MIN_LENGTH} characters.`);
+    void form.run(async () => {
       const { user, totp_required } = await api.auth.setPassword(token, password());
       setDone(true);
       if (totp_required) return; // the link proves the mailbox only: sign in with the code
       // Setting the password also signed us in: go on to the tasks.
       setMe(user);
       navigate("/", { replace: true });
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <section class="page narrow-page">
@@ -52,7 +47,7 @@ export default function SetPasswordPage() {
           }
         >
           <form class="card" onSubmit={submit}>
-            <FormError error={error()} />
+            <FormError error={form.error()} />
             <Field label="New password" hint={`At least ${PASSWORD_MIN_LENGTH} characters.`}>
               {(id) => (
                 <input id={id} type="password" autocomplete="new-password" minLength={PASSWORD_MIN_LENGTH} required value={password()} onInput={(e) => setPassword(e.currentTarget.value)} />
@@ -63,7 +58,7 @@ export default function SetPasswordPage() {
                 <input id={id} type="password" autocomplete="new-password" required value={again()} onInput={(e) => setAgain(e.currentTarget.value)} />
               )}
             </Field>
-            <button type="submit" class="primary" disabled={busy()}>
+            <button type="submit" class="primary" disabled={form.busy()}>
               Set password
             </button>
           </form>

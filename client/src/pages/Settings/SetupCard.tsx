@@ -5,6 +5,7 @@
 import { Show, createSignal } from "solid-js";
 import { api, downloads } from "../../api.ts";
 import type { ImportResult } from "../../types.ts";
+import { createSubmit } from "../../lib/submit.ts";
 import { FormError } from "../../components/Field.tsx";
 import ImportChanges, { summary } from "./ImportChanges.tsx";
 
@@ -21,33 +22,21 @@ async function readJson(file: File): Promise<{ json: unknown } | { error: string
 export default function SetupCard() {
   const [file, setFile] = createSignal<{ name: string; json: unknown } | null>(null);
   const [plan, setPlan] = createSignal<ImportResult | null>(null);
-  const [error, setError] = createSignal("");
-  const [busy, setBusy] = createSignal(false);
-  const act = async (f: () => Promise<void>) => {
-    setBusy(true);
-    try {
-      await f();
-      setError("");
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const form = createSubmit();
   const pick = async (input: HTMLInputElement) => {
     setPlan(null);
     setFile(null);
-    setError("");
+    form.setError("");
     const f = input.files?.[0];
     input.value = ""; // the same file can be chosen again (after editing it)
     if (!f) return;
     const read = await readJson(f);
-    if ("error" in read) return setError(read.error);
+    if ("error" in read) return form.setError(read.error);
     setFile({ name: f.name, json: read.json });
-    await act(async () => void setPlan(await api.importSetup(read.json, true)));
+    await form.run(async () => void setPlan(await api.importSetup(read.json, true)));
   };
   const apply = () =>
-    act(async () => {
+    form.run(async () => {
       const f = file();
       if (f) setPlan(await api.importSetup(f.json, false));
     });
@@ -69,9 +58,9 @@ export default function SetupCard() {
       <p class="hint">Shows what the file would change first. An import creates and updates; it never deletes.</p>
       <div class="field">
         <label for="import-file">Setup file to import</label>
-        <input id="import-file" type="file" accept=".json,application/json" disabled={busy()} onChange={(e) => void pick(e.currentTarget)} />
+        <input id="import-file" type="file" accept=".json,application/json" disabled={form.busy()} onChange={(e) => void pick(e.currentTarget)} />
       </div>
-      <FormError error={error()} />
+      <FormError error={form.error()} />
       <Show when={plan()}>
         {(p) => (
           <div class="import-plan">
@@ -80,8 +69,8 @@ export default function SetupCard() {
             <ImportChanges result={p()} />
             <Show when={p().dry_run}>
               <Show when={changes()} fallback={<p class="muted">Nothing to change: the file matches this server.</p>}>
-                <button type="button" class="primary" disabled={busy()} onClick={() => void apply()}>
-                  {busy() ? "Applying…" : `Apply ${changes()} change${changes() === 1 ? "" : "s"}`}
+                <button type="button" class="primary" disabled={form.busy()} onClick={() => void apply()}>
+                  {form.busy() ? "Applying…" : `Apply ${changes()} change${changes() === 1 ? "" : "s"}`}
                 </button>
               </Show>
             </Show>

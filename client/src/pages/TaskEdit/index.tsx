@@ -6,7 +6,8 @@ import { api, ApiError } from "../../api.ts";
 import { applyTask } from "../../live.ts";
 import { Link, navigate } from "../../router.tsx";
 import { useTitle } from "../../lib/title.ts";
-import { createLoader } from "../../lib/loader.ts";
+import { createPageData } from "../../lib/resource.ts";
+import { createSubmit } from "../../lib/submit.ts";
 import Field, { FormError } from "../../components/Field.tsx";
 import Switch from "../../components/Switch.tsx";
 import Breakable from "../../components/Breakable.tsx";
@@ -21,9 +22,10 @@ export default function TaskEdit(props: { params: Record<string, string> }) {
   useTitle(() => (orig ? `Edit ${orig}` : "New task"));
   const [form, setForm] = createStore(blankTask());
   const [errors, setErrors] = createSignal<Errors>({});
-  const [busy, setBusy] = createSignal(false);
-  const pools = createLoader(() => api.pools.list().catch(() => []));
-  const loaded = createLoader(async () => {
+  // the API's error goes into `errors` with the form's own checks (see save)
+  const saving = createSubmit();
+  const pools = createPageData(() => api.pools.list().catch(() => []));
+  const loaded = createPageData(async () => {
     if (orig) setForm(toForm(await api.tasks.get(orig)));
     return true;
   });
@@ -40,17 +42,13 @@ export default function TaskEdit(props: { params: Record<string, string> }) {
     e.preventDefault();
     const built = fromForm(form);
     if ("errors" in built) return showErrors(built.errors);
-    setBusy(true);
-    try {
+    const saved = await saving.run(async () => {
       const t = orig ? await api.tasks.update(orig, built.task) : await api.tasks.create(built.task);
       applyTask(t);
       navigate(`/tasks/${encodeURIComponent(t.name)}`);
-    } catch (err) {
-      const f = err instanceof ApiError && err.field ? fieldKey(err.field) : "";
-      showErrors({ [f]: (err as Error).message });
-    } finally {
-      setBusy(false);
-    }
+    });
+    const err = saving.failure();
+    if (!saved && err) showErrors({ [err instanceof ApiError && err.field ? fieldKey(err.field) : ""]: err.message });
   };
   const err = (k: string) => errors()[k];
 
@@ -103,8 +101,8 @@ export default function TaskEdit(props: { params: Record<string, string> }) {
           <StepsEditor form={form} setForm={setForm} errors={errors()} clearErrors={() => setErrors({})} />
           <FormError error={Object.keys(errors()).some(Boolean) ? "Please fix the fields marked above." : ""} />
           <div class="actions sticky-actions">
-            <button type="submit" class="primary" disabled={busy()}>
-              {busy() ? "Saving…" : orig ? "Save" : "Create task"}
+            <button type="submit" class="primary" disabled={saving.busy()}>
+              {saving.busy() ? "Saving…" : orig ? "Save" : "Create task"}
             </button>
             <Link class="button" href={orig ? `/tasks/${encodeURIComponent(orig)}` : "/"}>
               Cancel

@@ -1,31 +1,28 @@
 import { createSignal } from "solid-js";
-import { api, ApiError } from "../../api.ts";
+import { api } from "../../api.ts";
+import { createSubmit } from "../../lib/submit.ts";
 import type { Role } from "../../types.ts";
 import Field, { FormError } from "../../components/Field.tsx";
 
 export default function InviteForm(props: { onInvited: () => void }) {
   const [email, setEmail] = createSignal("");
   const [role, setRole] = createSignal<Role>("viewer");
-  const [error, setError] = createSignal<ApiError | null>(null);
-  const [done, setDone] = createSignal("");
-  const submit = async (e: SubmitEvent) => {
+  const form = createSubmit(["email"]);
+  const submit = (e: SubmitEvent) => {
     e.preventDefault();
-    try {
-      await api.users.invite(email().trim(), role());
-      setDone(`Invitation sent to ${email().trim()}.`);
+    void form.run(async () => {
+      const to = email().trim();
+      await api.users.invite(to, role());
       setEmail("");
-      setError(null);
       props.onInvited();
-    } catch (err) {
-      setDone("");
-      setError(err as ApiError);
-    }
+      return `Invitation sent to ${to}.`;
+    });
   };
   return (
     <form class="card row-form" onSubmit={submit} aria-labelledby="invite-h">
       <h2 id="invite-h">Invite someone</h2>
-      <FormError error={error() && error()?.field !== "email" ? error()?.message : undefined} />
-      <Field label="E-mail" error={error()?.field === "email" ? error()?.message : undefined}>
+      <FormError error={form.error()} />
+      <Field label="E-mail" error={form.field("email")}>
         {(id) => (
           <input id={id} type="email" required autocomplete="off" value={email()} onInput={(e) => setEmail(e.currentTarget.value)} />
         )}
@@ -42,7 +39,7 @@ export default function InviteForm(props: { onInvited: () => void }) {
         Send invitation
       </button>
       <p class="ok-text" role="status">
-        {done()}
+        {form.done()}
       </p>
     </form>
   );

@@ -2,20 +2,16 @@ import { Show } from "solid-js";
 import type { Role, User } from "../../types.ts";
 import { api } from "../../api.ts";
 import { me } from "../../session.ts";
+import type { Submit } from "../../lib/submit.ts";
 import ConfirmButton from "../../components/ConfirmButton.tsx";
 
-export default function UserRow(props: { user: User; onChanged: () => void; onError: (m: string) => void }) {
+/** `run`: the page's, which shows the error above the table. */
+export default function UserRow(props: { user: User; run: Submit["run"]; onChanged: () => void }) {
   const u = () => props.user;
   const self = () => me()?.id === u().id;
   const act = async (f: () => Promise<unknown>) => {
-    try {
-      await f();
-      props.onError("");
-    } catch (e) {
-      props.onError((e as Error).message);
-    } finally {
-      props.onChanged(); // also puts a refused change (409) back on screen
-    }
+    await props.run(f);
+    props.onChanged(); // also puts a refused change (409) back on screen
   };
   return (
     <tr>

@@ -1,22 +1,24 @@
 // Users: invite by e-mail with a role, change roles, disable, reset the
 // second factor, delete.
-import { For, Show, createSignal } from "solid-js";
+import { For, Show } from "solid-js";
 import { api } from "../../api.ts";
 import { useTitle } from "../../lib/title.ts";
-import { createLoader } from "../../lib/loader.ts";
+import { createPageData } from "../../lib/resource.ts";
+import { createSubmit } from "../../lib/submit.ts";
 import { FormError } from "../../components/Field.tsx";
 import InviteForm from "./InviteForm.tsx";
 import UserRow from "./UserRow.tsx";
 
 export default function UsersPage() {
   useTitle(() => "Users");
-  const users = createLoader(api.users.list);
-  const [error, setError] = createSignal("");
+  const users = createPageData(api.users.list);
+  /** the rows' changes */
+  const rows = createSubmit();
   return (
     <section class="page wide">
       <h1>Users</h1>
       <InviteForm onInvited={() => void users.reload()} />
-      <FormError error={error() || users.error()} />
+      <FormError error={rows.error() || users.error()} />
       <Show when={users.data()} fallback={<p class="muted">Loading…</p>}>
         <div class="table-scroll">
           <table class="list">
@@ -32,7 +34,7 @@ export default function UsersPage() {
               </tr>
             </thead>
             <tbody>
-              <For each={users.data()}>{(u) => <UserRow user={u} onChanged={() => void users.reload()} onError={setError} />}</For>
+              <For each={users.data()}>{(u) => <UserRow user={u} run={rows.run} onChanged={() => void users.reload()} />}</For>
             </tbody>
           </table>
         </div>

@@ -4,9 +4,11 @@ import { Show, createSignal } from "solid-js";
 import type { Variable } from "../../types.ts";
 import { api } from "../../api.ts";
 import { isAdmin } from "../../session.ts";
+import type { Submit } from "../../lib/submit.ts";
 import ConfirmButton from "../../components/ConfirmButton.tsx";
 
-export default function VariableRow(props: { variable: Variable; onChanged: () => void; onError: (m: string) => void }) {
+/** `run`: the page's, which shows the error above the list. */
+export default function VariableRow(props: { variable: Variable; run: Submit["run"]; onChanged: () => void }) {
   const [editing, setEditing] = createSignal(false);
   const [value, setValue] = createSignal("");
   const [secret, setSecret] = createSignal(false);
@@ -17,14 +19,9 @@ export default function VariableRow(props: { variable: Variable; onChanged: () =
     setEditing(true);
   };
   const act = async (f: () => Promise<unknown>) => {
-    try {
-      await f();
-      props.onError("");
-      setEditing(false);
-      props.onChanged();
-    } catch (e) {
-      props.onError((e as Error).message);
-    }
+    if (!(await props.run(f))) return;
+    setEditing(false);
+    props.onChanged();
   };
   const save = (e: SubmitEvent) => {
     e.preventDefault();
