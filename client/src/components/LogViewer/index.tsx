@@ -8,6 +8,7 @@ import { logUrl } from "../../api.ts";
 import type { RunStep } from "../../types.ts";
 import { matchIds, scrolled, statusText } from "../../lib/logview.ts";
 import { createLog } from "./createLog.ts";
+import { lineIn, markTop } from "./anchor.ts";
 import LogLine from "./LogLine.tsx";
 import LogSearch from "./LogSearch.tsx";
 
@@ -22,10 +23,9 @@ export default function LogViewer(props: { run: number; step: RunStep; attempt?:
   let box!: HTMLDivElement;
 
   const matches = createMemo(() => matchIds(log.lines(), query()));
-  const lineEl = (id: number) => box.querySelector<HTMLElement>(`[data-id="${id}"]`);
   /** Scrolls the log box only (scrollIntoView would move the whole page too). */
   const centre = (id: number) => {
-    const el = lineEl(id);
+    const el = lineIn(box, id);
     if (el) box.scrollTop = el.offsetTop - box.clientHeight / 2;
   };
   /** Where following last left the box: the reader scrolled up when it is above that now. */
@@ -52,32 +52,10 @@ export default function LogViewer(props: { run: number; step: RunStep; attempt?:
     }),
   );
 
-  /** The first line at the top of the box, found by bisection (the lines are in order). */
-  const topLine = (): HTMLElement | null => {
-    const rows = box.querySelectorAll<HTMLElement>(".ln[data-id]");
-    let lo = 0;
-    let hi = rows.length - 1;
-    if (hi < 0) return null;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (rows[mid].offsetTop + rows[mid].offsetHeight <= box.scrollTop) lo = mid + 1;
-      else hi = mid;
-    }
-    return rows[lo];
-  };
-  /** Where the line at the top of the view is, to put it back there after lines come or go. */
-  const mark = () => {
-    const anchor = topLine();
-    return { id: anchor?.dataset.id, shift: anchor ? anchor.offsetTop - box.scrollTop : 0 };
-  };
-  const restore = (m: { id?: string; shift: number }) => {
-    const again = m.id ? lineEl(Number(m.id)) : null;
-    if (again) box.scrollTop = again.offsetTop - m.shift;
-  };
   /** Runs a load that adds or drops lines, keeping the line at the top where it is on screen. */
   const keepPlace = async (load: () => Promise<number>) => {
-    const m = mark();
-    if ((await load()) > 0) restore(m);
+    const back = markTop(box);
+    if ((await load()) > 0) back();
   };
   /** The same for a change made now (old lines dropped while new ones stream in); following needs none. */
   const keepPlaceNow = (change: () => void) => {
@@ -86,9 +64,9 @@ export default function LogViewer(props: { run: number; step: RunStep; attempt?:
       if (box) followedTo = Math.min(followedTo, box.scrollTop); // lines dropped above may lower it
       return;
     }
-    const m = mark();
+    const back = markTop(box);
     change(); // Solid updates the DOM before returning
-    restore(m);
+    back();
   };
 
   const held = () => ({ start: log.start(), atEnd: log.atEnd(), ended: log.ended() });
