@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startApi, type Api } from "./helpers/api.ts";
+import { runEnded, startApi, type Api } from "./helpers/api.ts";
 import { tempDir } from "./helpers/engine.ts";
 
 const WHEEL = "lightflow_testpkg-1.0-py3-none-any.whl";
@@ -123,9 +123,9 @@ const jobs = async () => (await api.json("GET", "/api/packages/jobs")).body as {
 
 async function runStep(task: string): Promise<{ status: string; log: string }> {
   const run = (await api.json("POST", `/api/tasks/${task}/runs`)).body;
-  const line = await api.server.waitForLine(new RegExp(`run ${run.id} of ${task} ended \\w+`));
+  const { status } = await runEnded(api, run.id);
   const log = await (await api.call("GET", `/api/runs/${run.id}/steps/1/log`)).text();
-  return { status: /ended (\w+)/.exec(line)![1]!, log };
+  return { status, log };
 }
 
 beforeAll(async () => {

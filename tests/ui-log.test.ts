@@ -10,7 +10,7 @@ import { runEnded, startApi, type Api } from "./helpers/api.ts";
 import { ensureUi, launch, signedIn, watchedPages } from "./helpers/ui.ts";
 
 const LINES = 24_000_000; // `seq 1 24000000` writes 204,888,897 bytes
-const MAX_LINES = 10_000; // the viewer's window (client/src/components/LogViewer/createLog.ts)
+const MAX_LINES = 10_000; // the viewer's window (client/src/lib/logwindow.ts)
 
 let api: Api;
 let browser: Browser;

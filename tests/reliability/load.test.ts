@@ -1,7 +1,7 @@
 // Fifty API clients at once, hammering the grid, logs and triggers while runs
 // execute: no server error, no lost run, bounded memory.
 import { afterAll, expect, test } from "bun:test";
-import { startApi, type Api } from "../helpers/api.ts";
+import { runEnded, startApi, type Api } from "../helpers/api.ts";
 import { rssKiB } from "../helpers/procs.ts";
 import { pick } from "../helpers/soak.ts";
 
@@ -39,7 +39,7 @@ test(`${CLIENTS} clients for ${SECONDS} s: no error, no lost run, bounded memory
   expect(Object.fromEntries([...statuses].filter(([s]) => s !== 200 && s !== 202))).toEqual({});
   expect(maxRss).toBeLessThan(300 * 1024);
   // every run that was triggered ends: nothing lost, nothing stuck
-  for (const id of triggered) await api.server.waitForLine(new RegExp(`run ${id} of busy\\d ended `));
+  for (const id of triggered) await runEnded(api, id);
   const grid = (await api.json("GET", "/api/grid?runs=200")).body;
   const known = new Set(grid.tasks.flatMap((t: any) => t.runs.map((r: any) => r.id)));
   for (const id of triggered) expect(known.has(id)).toBe(true);
