@@ -1,6 +1,5 @@
 // An engine on a real database and real processes (or a fake executor) in a temporary directory.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig, type Config } from "../../server/config.ts";
 import { openStores, type SqliteStores } from "../../server/db/index.ts";
@@ -23,9 +22,8 @@ export interface TestEngine {
   close(): Promise<void>;
 }
 
-export function tempDir(prefix = "lightflow-test-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
-}
+export { tempDir } from "./tmp.ts";
+import { tempDir } from "./tmp.ts";
 
 /** `executor`: the real one (processes) unless a test passes a fake (tests/helpers/fake-executor.ts). */
 export async function makeEngine(env: Record<string, string> = {}, clock?: Clock, dir = tempDir(), executor?: Executor): Promise<TestEngine> {
