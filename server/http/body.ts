@@ -34,13 +34,17 @@ export async function readBody(request: Request, max = MAX_BODY, refuse: () => E
   return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
 }
 
-/** The deepest nesting of arrays and objects in a JSON text (strings skipped), stopping early past `limit`. */
-export function jsonDepth(text: string, limit = MAX_DEPTH): number {
+/**
+ * The deepest nesting of arrays and objects in a JSON text's UTF-8 bytes
+ * (strings skipped), stopping early past `limit`. The bytes that matter are
+ * ASCII, and no byte of a multi-byte character is, so there is no need to decode.
+ */
+export function jsonDepth(bytes: Uint8Array, limit = MAX_DEPTH): number {
   let depth = 0;
   let deepest = 0;
   let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i]!;
     if (inString) {
       if (c === 92 /* \ */) i++;
       else if (c === 34 /* " */) inString = false;
@@ -70,7 +74,7 @@ export function bodyLimits(raw: RawBody) {
     const json = isJson(request.headers.get("content-type"));
     if (!json && declared > 0) return; // its size is known and allowed; raw routes count what arrives themselves
     const bytes = await readBody(request.clone());
-    if (json && !raw(request.method, new URL(request.url).pathname) && jsonDepth(new TextDecoder().decode(bytes)) > MAX_DEPTH) {
+    if (json && !raw(request.method, new URL(request.url).pathname) && jsonDepth(bytes) > MAX_DEPTH) {
       throw new HttpError(400, `the body is nested too deeply (at most ${MAX_DEPTH} levels of arrays and objects)`);
     }
   });
