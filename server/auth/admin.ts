@@ -1,8 +1,7 @@
 // User administration by admins: roles, disabling, deleting, second-factor
 // reset. The last active admin can be neither demoted, disabled nor deleted.
 import type { AuditStore } from "../engine/stores.ts";
-import type { Role, User } from "../db/users.ts";
-import type { UserStore } from "./store.ts";
+import type { Role, User, UserStore } from "./store.ts";
 
 export type AdminError = "user_not_found" | "last_admin";
 

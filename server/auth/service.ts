@@ -2,8 +2,7 @@
 // here: expected failures come back as named codes for http/ to map.
 import type { Config } from "../config.ts";
 import type { AuditStore } from "../engine/stores.ts";
-import type { LinkPurpose, Role, User } from "../db/users.ts";
-import type { UserStore } from "./store.ts";
+import type { LinkPurpose, Role, User, UserStore } from "./store.ts";
 import { sendLater, type Mailer } from "../mail/mailer.ts";
 import { setPasswordMail } from "../mail/templates.ts";
 import { randomToken, sha256 } from "./crypto.ts";

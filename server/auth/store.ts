@@ -1,7 +1,34 @@
 // What accounts need from a store: users, their sessions, API tokens and
 // set-password links, each secret kept as a SHA-256 hash. db/users.ts implements
 // it on SQLite; nothing in auth/ or http/ knows which store is behind it.
-import type { ApiToken, LinkPurpose, Role, User } from "../db/users.ts";
+import type { Role, UserStatus } from "../schema/resources.ts";
+
+/** the API's words for them (server/schema/) */
+export type { Role, UserStatus };
+export type LinkPurpose = "setup" | "invite" | "reset";
+
+export interface User {
+  id: number;
+  email: string;
+  role: Role;
+  status: UserStatus;
+  password_hash: string | null;
+  totp_secret: string | null;
+  totp_pending: string | null;
+  totp_last_step: number | null;
+  alerts: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ApiToken {
+  id: number;
+  user_id: number;
+  name: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
 
 export interface UserStore {
   /** told after every change that can end someone's access (auth/watch.ts) */

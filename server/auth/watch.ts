@@ -4,7 +4,7 @@
 // session that expires. Every change of access in the user store is an event
 // (UserStore.onAccessChange); each held stream is checked again then, and a
 // session's expiry is a timer, so nothing polls.
-import type { Role } from "../db/users.ts";
+import type { Role } from "./store.ts";
 import { systemClock, type Clock, type Timer } from "../engine/clock.ts";
 import type { AuthService, Principal } from "./service.ts";
 

@@ -1,15 +1,8 @@
 // The audit log: who did what, when. Never holds a secret value or a password.
 import type { Database } from "bun:sqlite";
-import type { AuditStore } from "../engine/stores.ts";
+import type { AuditEntry, AuditStore } from "../engine/stores.ts";
 
-export interface AuditEntry {
-  id: number;
-  at: number;
-  user: string | null;
-  action: string;
-  target: string | null;
-  detail: string | null;
-}
+export type { AuditEntry };
 
 export class SqliteAuditStore implements AuditStore {
   constructor(private readonly db: Database) {}

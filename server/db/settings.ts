@@ -1,12 +1,9 @@
 // Server settings an admin changes at run time (not configuration, which is
 // the environment). The only SQL about settings.
 import type { Database } from "bun:sqlite";
-import type { SettingsStore } from "../engine/stores.ts";
+import type { Settings, SettingsStore } from "../engine/stores.ts";
 
-export interface Settings {
-  /** where alert events are POSTed as JSON, besides e-mail */
-  alert_webhook_url: string | null;
-}
+export type { Settings };
 
 const DEFAULTS: Settings = { alert_webhook_url: null };
 

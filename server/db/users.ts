@@ -1,34 +1,10 @@
 // Users, their sessions, API tokens and set-password links. The only SQL about
 // accounts. Secrets are stored as SHA-256 hashes (see auth/crypto.ts).
 import type { Database } from "bun:sqlite";
-import type { UserStore } from "../auth/store.ts";
-import type { Role, UserStatus } from "../schema/resources.ts";
+import type { ApiToken, LinkPurpose, Role, User, UserStatus, UserStore } from "../auth/store.ts";
 import { tx } from "./index.ts";
-/** the API's words for them (server/schema/) */
-export type { Role, UserStatus };
-export type LinkPurpose = "setup" | "invite" | "reset";
 
-export interface User {
-  id: number;
-  email: string;
-  role: Role;
-  status: UserStatus;
-  password_hash: string | null;
-  totp_secret: string | null;
-  totp_pending: string | null;
-  totp_last_step: number | null;
-  alerts: number;
-  created_at: number;
-  updated_at: number;
-}
-
-export interface ApiToken {
-  id: number;
-  user_id: number;
-  name: string;
-  created_at: number;
-  last_used_at: number | null;
-}
+export type { ApiToken, LinkPurpose, Role, User, UserStatus };
 
 export class SqliteUserStore implements UserStore {
   private readonly accessListeners = new Set<() => void>();

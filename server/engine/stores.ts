@@ -8,8 +8,6 @@
 // trigger, a step's start and end) stay free of awaits, which bench P4/P5
 // measure. A store over a network driver makes them Promise-returning; see
 // server/README.md.
-import type { AuditEntry } from "../db/audit.ts";
-import type { Settings } from "../db/settings.ts";
 import type { Pool, Run, RunStatus, RunView, StepStatus, Task, TaskDef, Trigger, Variable } from "./types.ts";
 
 export type TaskPatch = Partial<Pick<TaskDef, "enabled" | "cron" | "pool" | "description" | "catchup" | "start_deadline_s" | "alert_emails">>;
@@ -111,9 +109,25 @@ export interface VariableStore {
   delete(key: string): boolean;
 }
 
+/** Server settings an admin changes at run time (not configuration, which is the environment). */
+export interface Settings {
+  /** where alert events are POSTed as JSON, besides e-mail */
+  alert_webhook_url: string | null;
+}
+
 export interface SettingsStore {
   get(): Settings;
   set(patch: Partial<Settings>): Settings;
+}
+
+/** Who did what, when; never a secret value or a password. */
+export interface AuditEntry {
+  id: number;
+  at: number;
+  user: string | null;
+  action: string;
+  target: string | null;
+  detail: string | null;
 }
 
 export interface AuditStore {

@@ -17,8 +17,7 @@
 import { Elysia, t } from "elysia";
 import type { AuthService } from "../auth/service.ts";
 import type { Config } from "../config.ts";
-import type { User } from "../db/users.ts";
-import type { UserStore } from "../auth/store.ts";
+import type { User, UserStore } from "../auth/store.ts";
 import { ErrorBody, Ok } from "../schema/common.ts";
 import {
   ApiTokenOut,
