@@ -2,7 +2,9 @@
 import { ConfigError } from "./config.ts";
 
 const USAGE =
-  "usage: lightflow [serve | version | reset-password <email> | backup <file> [--logs] | restore <file> | export [<file>] | import <file> [--dry-run]]";
+  "usage: lightflow [serve | version | reset-password <email> | backup <file> [--logs] | restore <file> | export [<file>] | import <file> [--dry-run]]\n" +
+  "       lightflow [tasks | run TASK [--wait] [--follow] | runs TASK | logs RUN [STEP] [-f] | cancel RUN] [--json] [--url URL] [--token-file PATH]\n" +
+  "       (the client commands talk to the server at LIGHTFLOW_URL with the token in LIGHTFLOW_TOKEN)";
 
 async function main(argv: string[]): Promise<number> {
   const [command = "serve", ...rest] = argv;
@@ -35,6 +37,17 @@ async function main(argv: string[]): Promise<number> {
       if (files.length !== 1 || files[0]!.startsWith("-")) break;
       return (await import("./cli/setup.ts")).importCommand(files[0]!, dryRun);
     }
+    // the command-line client: these talk to a running server over its API
+    case "tasks":
+      return (await import("./cli/client/tasks.ts")).tasks(rest);
+    case "run":
+      return (await import("./cli/client/run.ts")).run(rest);
+    case "runs":
+      return (await import("./cli/client/runs.ts")).runs(rest);
+    case "logs":
+      return (await import("./cli/client/logs.ts")).logs(rest);
+    case "cancel":
+      return (await import("./cli/client/cancel.ts")).cancel(rest);
     case "help":
     case "--help":
     case "-h":

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { startApi, type Api } from "./helpers/api.ts";
 import { tempDir } from "./helpers/engine.ts";
 import { waitForFile } from "./helpers/files.ts";
+import { runCli } from "./helpers/server.ts";
 
 const NGINX = ["/usr/sbin/nginx", "/usr/bin/nginx"].find(existsSync);
 const ROOT = join(import.meta.dir, "..");
@@ -124,6 +125,15 @@ describe("behind nginx", () => {
     const end = await ended;
     expect(text).toBe("first\nsecond\n");
     expect(end.step.status).toBe("success");
+  });
+
+  test("the command-line client runs a task through nginx and follows its log to the end", async () => {
+    await api.json("POST", "/api/tasks", { name: "ngx-cli", steps: [{ name: "s", command: "bash", args: ["-c", "echo first; sleep 0.3; echo second"] }] });
+    // the test's certificate is self-signed: this subprocess alone is told to accept it
+    const { code, out, err } = await runCli(["run", "ngx-cli", "--follow"], { LIGHTFLOW_URL: base, LIGHTFLOW_TOKEN: api.token, NODE_TLS_REJECT_UNAUTHORIZED: "0" });
+    expect(err).toBe("");
+    expect(code).toBe(0);
+    expect(out).toMatch(/^(\d+)\n== step 1 s \((running|success)\) ==\nfirst\nsecond\nrun \1: success\n$/);
   });
 
   test("the client address is the one nginx saw, not a spoofed X-Forwarded-For", async () => {
