@@ -16,11 +16,16 @@ export interface RunWatch {
 export async function watchRun(c: Client, start: () => Promise<Run>): Promise<RunWatch> {
   const ws = await c.socket("/api/events");
   const seen: Run[] = [];
+  // runs changed before `start` said which run is ours: a run that ends before the
+  // trigger's answer arrives must still be seen ending (newest state kept per run)
+  const early = new Map<number, Run>();
   let wake: (() => void) | null = null;
   let closed: ClientExit | null = null;
   ws.addEventListener("message", (m) => {
     const e = JSON.parse(String(m.data)) as { type: string; run?: Run };
-    if (e.type === "run" && e.run && e.run.id === seen[0]?.id) seen[0] = e.run;
+    if (e.type !== "run" || !e.run) return;
+    if (seen[0] === undefined) early.set(e.run.id, e.run);
+    else if (e.run.id === seen[0].id) seen[0] = e.run;
     wake?.();
   });
   ws.addEventListener("close", () => {
@@ -28,7 +33,11 @@ export async function watchRun(c: Client, start: () => Promise<Run>): Promise<Ru
     wake?.();
   });
   try {
-    seen[0] = await start();
+    const run = await start();
+    // a run the answer shows finished is final; else what the events said since the socket
+    // opened is as new or newer (a live run still has changes coming, so an older one is caught up)
+    seen[0] = FINISHED.has(run.status) ? run : (early.get(run.id) ?? run);
+    early.clear();
   } catch (e) {
     ws.close();
     throw e;
