@@ -1,7 +1,7 @@
 // Live state over WebSocket against the real server: run and task events, and
 // step logs followed from an offset with no gap and no duplicate.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { runEnded, startApi, type Api } from "./helpers/api.ts";
+import { runEnded, startApi, watchSocket, type Api } from "./helpers/api.ts";
 
 let api: Api;
 beforeAll(async () => {
@@ -9,29 +9,8 @@ beforeAll(async () => {
 });
 afterAll(async () => api?.close());
 
-function connect(path: string): { socket: WebSocket; messages: any[]; next(pred: (m: any) => boolean): Promise<any>; closed: Promise<void> } {
-  const socket = new WebSocket(`${api.url.replace("http", "ws")}${path}`, { headers: { authorization: `Bearer ${api.token}` } } as any);
-  const messages: any[] = [];
-  const waiters: { pred: (m: any) => boolean; resolve: (m: any) => void }[] = [];
-  socket.onmessage = (e) => {
-    const m = JSON.parse(String(e.data));
-    messages.push(m);
-    for (const w of [...waiters]) if (w.pred(m)) waiters.splice(waiters.indexOf(w), 1), w.resolve(m);
-  };
-  const closed = new Promise<void>((r) => (socket.onclose = () => r()));
-  return {
-    socket,
-    messages,
-    closed,
-    next: (pred) =>
-      new Promise((resolve) => {
-        const m = messages.find(pred);
-        if (m) return resolve(m);
-        waiters.push({ pred, resolve });
-      }),
-  };
-}
-const opened = (s: WebSocket) => new Promise((r) => (s.onopen = r));
+const connect = (path: string) => watchSocket(api, path);
+
 
 /** Joins the chunks of a log socket, checking each starts where the last ended. */
 function assemble(messages: any[], from: number): string {
@@ -48,7 +27,7 @@ function assemble(messages: any[], from: number): string {
 describe("/api/events", () => {
   test("pushes task changes and every state of a run", async () => {
     const events = connect("/api/events");
-    await opened(events.socket);
+    await events.opened;
     await api.json("POST", "/api/tasks", { name: "ev", steps: [{ name: "a", command: "true" }, { name: "b", command: "true" }] });
     expect((await events.next((m) => m.type === "task" && m.task.name === "ev")).task.next_fire_at).toBeNull();
     const run = (await api.json("POST", "/api/tasks/ev/runs")).body;

@@ -23,7 +23,7 @@ import {
 } from "../server/schema/resources.ts";
 import { JobSummaryOut, ScriptEntryOut, ScriptRenamedOut, ScriptSavedOut } from "../server/schema/scripts.ts";
 import { CronPreviewOut, GridOut, ImportResultOut, RunOut, TaskOut } from "../server/schema/tasks.ts";
-import { ADMIN_EMAIL, ADMIN_PASSWORD, linkFor, request, runEnded, startApi, tokenOfLink, type Api } from "./helpers/api.ts";
+import { ADMIN_EMAIL, ADMIN_PASSWORD, linkFor, request, runEnded, startApi, tokenOfLink, watchSocket, type Api } from "./helpers/api.ts";
 
 let api: Api;
 beforeAll(async () => {
@@ -47,21 +47,7 @@ async function answer(method: string, path: string, status: number, schema: TSch
   return r.body;
 }
 
-function socket(path: string): { messages: unknown[]; next(pred: (m: any) => boolean): Promise<any>; close(): void } {
-  const ws = new WebSocket(`${api.url.replace("http", "ws")}${path}`, { headers: { authorization: `Bearer ${api.token}` } } as any);
-  const messages: unknown[] = [];
-  const waiters: { pred: (m: any) => boolean; resolve: (m: any) => void }[] = [];
-  ws.onmessage = (e) => {
-    const m = JSON.parse(String(e.data));
-    messages.push(m);
-    for (const w of [...waiters]) if (w.pred(m)) waiters.splice(waiters.indexOf(w), 1), w.resolve(m);
-  };
-  return {
-    messages,
-    next: (pred) => new Promise((resolve) => (messages.some(pred) ? resolve(messages.find(pred)) : waiters.push({ pred, resolve }))),
-    close: () => ws.close(),
-  };
-}
+const socket = (path: string) => watchSocket(api, path);
 
 describe("answers match their schemas", () => {
   test("tasks, runs (with a step waiting to retry), the grid and the live sockets", async () => {

@@ -141,3 +141,41 @@ export async function sendPreviousTotpCode(secret: string, send: (code: string) 
     if (r.ok || tries === 2 || Math.floor(Date.now() / TOTP_STEP) === before) return r;
   }
 }
+
+export interface WatchedSocket {
+  socket: WebSocket;
+  /** every message so far, parsed */
+  messages: any[];
+  /** the first message (so far or to come) that matches */
+  next(pred: (m: any) => boolean): Promise<any>;
+  opened: Promise<unknown>;
+  closed: Promise<void>;
+  close(): void;
+}
+
+/** A WebSocket to the server as the admin (Bearer), keeping its JSON messages for the test to wait on. */
+export function watchSocket(api: Api, path: string): WatchedSocket {
+  const socket = new WebSocket(`${api.url.replace("http", "ws")}${path}`, { headers: { authorization: `Bearer ${api.token}` } } as any);
+  const messages: any[] = [];
+  const waiters: { pred: (m: any) => boolean; resolve: (m: any) => void }[] = [];
+  socket.onmessage = (e) => {
+    const m = JSON.parse(String(e.data));
+    messages.push(m);
+    for (const w of [...waiters]) if (w.pred(m)) waiters.splice(waiters.indexOf(w), 1), w.resolve(m);
+  };
+  const opened = new Promise((r) => (socket.onopen = r));
+  const closed = new Promise<void>((r) => (socket.onclose = () => r()));
+  return {
+    socket,
+    messages,
+    opened,
+    closed,
+    close: () => socket.close(),
+    next: (pred) =>
+      new Promise((resolve) => {
+        const m = messages.find(pred);
+        if (m) return resolve(m);
+        waiters.push({ pred, resolve });
+      }),
+  };
+}
