@@ -6,16 +6,11 @@ import { Database as Sqlite } from "bun:sqlite";
 import { chmodSync, closeSync, copyFileSync, existsSync, fchmodSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readSync, renameSync, rmdirSync, rmSync } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
-import { extractTar, TarWriter } from "./tar.ts";
+import { errno, extractTar, TarWriter } from "./tar.ts";
 
 const SQLITE_MAGIC = "SQLite format 3\0";
 /** A backup's temporary files live in `<data>/.backup-<pid>-XXXXXX/` (0700), never in the shared temp directory. */
 const WORK_PREFIX = ".backup-";
-
-const errno = (e: unknown): string | undefined => {
-  const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : undefined;
-};
 
 export interface BackupParts {
   dataDir: string;

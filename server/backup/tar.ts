@@ -70,7 +70,11 @@ export function headerBlocks(e: Header): Buffer[] {
   return [x, body, Buffer.alloc((BLOCK - (body.length % BLOCK)) % BLOCK), ustar(e)];
 }
 
-const errno = (e: unknown) => (e as NodeJS.ErrnoException).code;
+/** The error code of a failed system call (ENOENT, EEXIST, …), or undefined for any other error. */
+export const errno = (e: unknown): string | undefined => {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+};
 
 /**
  * Writes an archive into an open file. `tree` never follows a symlink below
