@@ -20,6 +20,8 @@ export interface Config {
   /** true when LIGHTFLOW_BASE_URL was not set and must follow the real port */
   baseUrlDerived: boolean;
   dataDir: string;
+  /** LIGHTFLOW_DATABASE_URL: PostgreSQL instead of <data>/lightflow.db (null = SQLite) */
+  databaseUrl: string | null;
   scriptsDir: string;
   pythonLibsDir: string;
   staticDir: string | null;
@@ -143,6 +145,36 @@ function stepEnvBase(env: Env): Record<string, string> {
   return out;
 }
 
+/** A database URL fit to print: the password is never shown. */
+export function redactUrl(raw: string): string {
+  try {
+    const u = new URL(raw);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "(not a URL)";
+  }
+}
+
+function databaseUrl(env: Env): string | null {
+  const raw = env.LIGHTFLOW_DATABASE_URL?.trim();
+  if (!raw) return null;
+  const example = "e.g. postgres://lightflow:PASSWORD@127.0.0.1:5432/lightflow";
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new ConfigError(`LIGHTFLOW_DATABASE_URL: not a URL (${example})`);
+  }
+  if (u.protocol !== "postgres:" && u.protocol !== "postgresql:") {
+    throw new ConfigError(`LIGHTFLOW_DATABASE_URL: ${redactUrl(raw)} must start with postgres:// (${example}); without it Lightflow uses SQLite in the data directory`);
+  }
+  if (!u.hostname || u.pathname.length <= 1) {
+    throw new ConfigError(`LIGHTFLOW_DATABASE_URL: ${redactUrl(raw)} must name a host and a database (${example})`);
+  }
+  return raw;
+}
+
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const bindRaw = env.LIGHTFLOW_BIND?.trim() || "127.0.0.1:8080";
   const { host, port } = parseBind(bindRaw);
@@ -175,6 +207,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     baseUrl,
     baseUrlDerived: !baseRaw,
     dataDir,
+    databaseUrl: databaseUrl(env),
     scriptsDir: resolve(cwd, env.LIGHTFLOW_SCRIPTS_DIR?.trim() || `${dataDir}/scripts`),
     pythonLibsDir: resolve(cwd, env.LIGHTFLOW_PYTHON_LIBS_DIR?.trim() || `${dataDir}/python-libs`),
     staticDir: env.LIGHTFLOW_STATIC_DIR?.trim() ? resolve(cwd, env.LIGHTFLOW_STATIC_DIR.trim()) : null,

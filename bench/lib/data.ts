@@ -1,7 +1,7 @@
 // Data directories for the benchmarks: a database built directly (one SQL
 // transaction, no HTTP), an active admin with an API token, then the
 // compiled server is started on it.
-import type { Database } from "bun:sqlite";
+import type { SqliteDb } from "../../server/db/sqlite.ts";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -55,7 +55,7 @@ export function tempDir(label: string): string {
   return mkdtempSync(join(tmpdir(), `lightflow-bench-${label}-`));
 }
 
-function addAdmin(db: Database, now: number): string {
+function addAdmin(db: SqliteDb, now: number): string {
   const users = new UserStore(db);
   const admin = users.insert("bench@example.com", "admin", now)!;
   users.update(admin.id, { status: "active" }, now);
@@ -69,14 +69,14 @@ function addAdmin(db: Database, now: number): string {
  * server writes them: ids rise with time, tasks interleaved. Every run has
  * one step_run per step of its task; one run in 23 failed at its second step.
  */
-function addHistory(db: Database, h: HistorySpec, taskCount: number, now: number): void {
+function addHistory(db: SqliteDb, h: HistorySpec, taskCount: number, now: number): void {
   const span = (h.days ?? 20) * DAY;
   const first = db.query<{ id: number }, []>("SELECT min(id) AS id FROM tasks").get()!.id;
   const last = db.query<{ id: number }, []>("SELECT max(id) AS id FROM tasks").get()!.id;
   if (last - first + 1 !== taskCount) throw new Error("task ids are not contiguous");
   const perTask = Math.ceil(h.runs / taskCount);
   const every = Math.floor(span / perTask); // one run of each task every `every` ms
-  db.query(
+  db.raw.query(
     `WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < $n - 1)
      INSERT INTO runs (task_id, status, trigger, triggered_by, scheduled_for, queued_at, started_at, ended_at)
      SELECT $first + i % $tasks,
@@ -87,7 +87,7 @@ function addHistory(db: Database, h: HistorySpec, taskCount: number, now: number
             $t0 + (i / $tasks) * $every + (i % $tasks) + 3,
             $t0 + (i / $tasks) * $every + (i % $tasks) + 900
      FROM seq`,
-  ).run({ n: h.runs, first, tasks: taskCount, t0: now - span, every });
+  ).run({ n: h.runs, first, tasks: taskCount, t0: now - span, every }); // named parameters: bun:sqlite itself
   db.query(
     `INSERT INTO step_runs (run_id, position, name, command, args, run_rule, timeout_s, status, exit_code, started_at, ended_at, log_bytes)
      SELECT r.id, s.position, s.name, s.command, s.args, s.run_rule, s.timeout_s,
@@ -127,7 +127,7 @@ export function buildData(label: string, spec: DataSpec, dir = tempDir(label)): 
       }
       if (spec.history && spec.history.runs > 0) addHistory(db, spec.history, spec.tasks.length, now);
       token = addAdmin(db, now);
-    }).immediate();
+    });
     db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
   } finally {
     db.close();

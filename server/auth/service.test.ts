@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../config.ts";
-import { openStores, type SqliteStores } from "../db/index.ts";
+import { openStores, type AllStores } from "../db/index.ts";
 import type { Mailer } from "../mail/mailer.ts";
 import { AuthService, type Principal } from "./service.ts";
 import { totpCode } from "./totp.ts";
@@ -19,7 +19,7 @@ const PASSWORD = "a password of the owner";
 const noMail: Mailer = { send: async () => {} };
 
 let dir: string;
-let stores: SqliteStores;
+let stores: AllStores;
 let auth: AuthService;
 let now: number;
 

@@ -6,8 +6,18 @@ import { backupToFile, restore } from "../backup/service.ts";
 import { ConfigError, loadConfig } from "../config.ts";
 import { openExisting } from "./open.ts";
 
+/** On PostgreSQL the database is backed up with its own tools; say so rather than half a backup. */
+function refusedOnPostgres(what: string): number {
+  console.error(
+    `lightflow: ${what} works on the SQLite store only; with LIGHTFLOW_DATABASE_URL back up the database with pg_dump ` +
+      "and the data directory (logs, scripts) with tar, and keep the tasks as code with `lightflow export` (README, \"PostgreSQL\")",
+  );
+  return 2;
+}
+
 export async function backup(file: string, withLogs: boolean): Promise<number> {
   const config = loadConfig();
+  if (config.databaseUrl) return refusedOnPostgres("backup");
   const stores = openExisting(config);
   try {
     const made = await backupToFile(stores.snapshot, { dataDir: config.dataDir, scriptsDir: config.scriptsDir }, file, withLogs);
@@ -28,6 +38,7 @@ export async function backup(file: string, withLogs: boolean): Promise<number> {
 
 export function restoreBackup(file: string): number {
   const config = loadConfig();
+  if (config.databaseUrl) return refusedOnPostgres("restore");
   if (!existsSync(file)) {
     console.error(`lightflow: no such file: ${file}`);
     return 1;

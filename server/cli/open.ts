@@ -2,10 +2,26 @@
 // (or without) a running server: backup, export, import, reset-password.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { ConfigError, type Config } from "../config.ts";
-import { openStores, type SqliteStores } from "../db/index.ts";
+import { ConfigError, redactUrl, type Config } from "../config.ts";
+import { openPostgresStores, openStores, type AllStores } from "../db/index.ts";
 
-export function openExisting(config: Config): SqliteStores {
+/** The configured store: PostgreSQL at LIGHTFLOW_DATABASE_URL, or SQLite in the data directory (made if new). */
+export function openConfigured(config: Config): AllStores {
+  if (!config.databaseUrl) return openStores(join(config.dataDir, "lightflow.db"));
+  const url = config.databaseUrl;
+  try {
+    return openPostgresStores(url);
+  } catch (e) {
+    // the reason as PostgreSQL or the client gave it, never the password
+    const password = new URL(url).password;
+    let why = (e as Error).message;
+    if (password) why = why.replaceAll(decodeURIComponent(password), "***").replaceAll(password, "***");
+    throw new ConfigError(`LIGHTFLOW_DATABASE_URL: cannot use ${redactUrl(url)}: ${why}`);
+  }
+}
+
+export function openExisting(config: Config): AllStores {
+  if (config.databaseUrl) return openConfigured(config);
   const path = join(config.dataDir, "lightflow.db");
   if (!existsSync(path)) throw new ConfigError(`LIGHTFLOW_DATA_DIR: no Lightflow database in ${config.dataDir}`);
   return openStores(path);

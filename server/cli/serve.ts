@@ -2,10 +2,10 @@
 import { accessSync, chmodSync, constants, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError, baseUrlFor, loadConfig, type Config } from "../config.ts";
-import { openStores } from "../db/index.ts";
 import { Engine } from "../engine/index.ts";
 import { AuthService } from "../auth/service.ts";
 import { createApp } from "../http/app.ts";
+import { openConfigured } from "./open.ts";
 import { lockDataDir } from "./pidfile.ts";
 import { watchAlerts } from "../mail/alerts.ts";
 import { createMailer } from "../mail/mailer.ts";
@@ -32,7 +32,7 @@ export async function serve(): Promise<number> {
   prepareDataDir(config);
   // before the database: recovery must never see another live server's runs as crashed
   const unlock = lockDataDir(config.dataDir);
-  const stores = openStores(join(config.dataDir, "lightflow.db"));
+  const stores = openConfigured(config);
   const { users, audit, settings } = stores;
   const engine = new Engine({ config, stores });
   let publicUrl = config.baseUrl;

@@ -3,14 +3,14 @@
 import { Value } from "@sinclair/typebox/value";
 import { readFileSync, writeFileSync } from "node:fs";
 import { loadConfig } from "../config.ts";
-import type { SqliteStores } from "../db/index.ts";
+import type { AllStores } from "../db/index.ts";
 import { exportSetup, planImport, SetupError, type SetupFile, type SetupTarget } from "../engine/setup.ts";
 import { SetupFileSchema } from "../schema/tasks.ts";
 import { openExisting } from "./open.ts";
 import { runningServer } from "./pidfile.ts";
 
 /** The stores alone: the server is not running, so no scheduler needs telling. */
-function storesTarget({ tasks, pools, variables }: SqliteStores): SetupTarget {
+function storesTarget({ tasks, pools, variables }: AllStores): SetupTarget {
   return {
     tasks: () => tasks.list(),
     pools: () => pools.list(),

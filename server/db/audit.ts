@@ -1,14 +1,14 @@
 // The audit log: who did what, when. Never holds a secret value or a password.
-import type { Database } from "bun:sqlite";
+import type { SqlDb } from "./sql.ts";
 import type { AuditEntry, AuditStore } from "../engine/stores.ts";
 
 export type { AuditEntry };
 
 export class SqliteAuditStore implements AuditStore {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: SqlDb) {}
 
   add(user: string | null, action: string, target: string | null = null, detail: string | null = null, at = Date.now()): void {
-    this.db.query("INSERT INTO audit (at, user, action, target, detail) VALUES (?, ?, ?, ?, ?)").run(at, user, action, target, detail);
+    this.db.query(`INSERT INTO audit (at, "user", action, target, detail) VALUES (?, ?, ?, ?, ?)`).run(at, user, action, target, detail);
   }
 
   page(limit: number, before = Number.MAX_SAFE_INTEGER): AuditEntry[] {

@@ -1,13 +1,18 @@
-// Opens <data>/lightflow.db and brings its schema up to date. The only place
-// that knows about pragmas and migrations.
-import { Database } from "bun:sqlite";
+// Opens the store (SQLite in <data>/lightflow.db, or PostgreSQL at
+// LIGHTFLOW_DATABASE_URL) and brings its schema up to date. The only place
+// that knows about migrations; the connections are in sqlite.ts and postgres/.
+import type { Database } from "bun:sqlite";
 import { closeSync, fchmodSync, openSync, rmSync } from "node:fs";
 import type { UserStore } from "../auth/store.ts";
 import type { Stores } from "../engine/stores.ts";
 import { SqliteAuditStore } from "./audit.ts";
 import { SqlitePoolStore } from "./pools.ts";
+import { PostgresDb } from "./postgres/index.ts";
+import { MIGRATION_LOCK, PREAMBLE, VERSION_TABLE, migrationForPostgres } from "./postgres/dialect.ts";
 import { SqliteRunStore } from "./runs.ts";
 import { SqliteSettingsStore } from "./settings.ts";
+import type { SqlDb } from "./sql.ts";
+import { SqliteDb, openSqliteFile } from "./sqlite.ts";
 import { SqliteTaskStore } from "./tasks.ts";
 import { SqliteUserStore } from "./users.ts";
 import { SqliteVariableStore } from "./variables.ts";
@@ -15,25 +20,24 @@ import m0001 from "./migrations/0001_init.sql" with { type: "text" };
 import m0002 from "./migrations/0002_retries_alerts.sql" with { type: "text" };
 import m0003 from "./migrations/0003_runs_task_live.sql" with { type: "text" };
 
-/** Forward-only, numbered; PRAGMA user_version records how many ran. */
+/** Forward-only, numbered, written in SQLite's words (postgres/dialect.ts says them in PostgreSQL's). */
 const MIGRATIONS: readonly string[] = [m0001, m0002, m0003];
 
-export function openDatabase(path: string): Database {
-  if (path !== ":memory:") closeSync(openSync(path, "a", 0o600)); // create it 0600 before SQLite does (umask would widen it)
-  const db = new Database(path, { strict: true });
-  db.exec("PRAGMA journal_mode = WAL");
-  db.exec("PRAGMA synchronous = NORMAL");
-  db.exec("PRAGMA busy_timeout = 5000");
-  db.exec("PRAGMA foreign_keys = ON");
-  migrate(db);
-  return db;
+function newerSchema(done: number): Error {
+  return new Error(`the database was written by a newer Lightflow (schema ${done}, this build knows ${MIGRATIONS.length})`);
 }
 
-export function migrate(db: Database): void {
+/** The SQLite file with its schema up to date (also for tests and tools that read it directly). */
+export function openDatabase(path: string): SqliteDb {
+  const db = openSqliteFile(path);
+  migrateSqlite(db);
+  return new SqliteDb(db);
+}
+
+/** PRAGMA user_version records how many ran. */
+function migrateSqlite(db: Database): void {
   const { user_version: done } = db.query("PRAGMA user_version").get() as { user_version: number };
-  if (done > MIGRATIONS.length) {
-    throw new Error(`the database was written by a newer Lightflow (schema ${done}, this build knows ${MIGRATIONS.length})`);
-  }
+  if (done > MIGRATIONS.length) throw newerSchema(done);
   for (let i = done; i < MIGRATIONS.length; i++) {
     db.transaction(() => {
       db.exec(MIGRATIONS[i]!);
@@ -42,18 +46,29 @@ export function migrate(db: Database): void {
   }
 }
 
-/** One state change, one transaction, taken with BEGIN IMMEDIATE so writers never deadlock on upgrade. */
-export function tx<T>(db: Database, fn: () => T): T {
-  return db.transaction(fn).immediate();
+/** lightflow_schema records how many ran; an advisory lock makes nodes that start together migrate once. */
+function migratePostgres(db: SqlDb): void {
+  db.transaction(() => {
+    db.exec(MIGRATION_LOCK);
+    db.exec(VERSION_TABLE);
+    let row = db.query<{ version: number }, []>("SELECT version FROM lightflow_schema").get();
+    if (!row) {
+      db.exec(PREAMBLE);
+      db.query("INSERT INTO lightflow_schema (version) VALUES (0)").run();
+      row = { version: 0 };
+    }
+    if (row.version > MIGRATIONS.length) throw newerSchema(row.version);
+    for (let i = row.version; i < MIGRATIONS.length; i++) db.exec(migrationForPostgres(MIGRATIONS[i]!));
+    db.query("UPDATE lightflow_schema SET version = ?").run(MIGRATIONS.length);
+  });
 }
 
-/** Every store of a server on one SQLite file (what serve and the CLI open). */
-export interface SqliteStores extends Stores {
+/** Every store of a server (what serve and the CLI open). */
+export interface AllStores extends Stores {
   users: UserStore;
 }
 
-export function openStores(path: string): SqliteStores {
-  const db = openDatabase(path);
+function storesOn(db: SqlDb, snapshot: (file: string) => void, extra: Partial<Stores> = {}): AllStores {
   return {
     tasks: new SqliteTaskStore(db),
     runs: new SqliteRunStore(db),
@@ -62,10 +77,35 @@ export function openStores(path: string): SqliteStores {
     settings: new SqliteSettingsStore(db),
     audit: new SqliteAuditStore(db),
     users: new SqliteUserStore(db),
-    transaction: (fn) => tx(db, fn),
-    snapshot: (file) => snapshot(db, file),
+    kind: db.dialect,
+    transaction: (fn) => db.transaction(fn),
+    snapshot,
     close: () => db.close(),
+    ...extra,
   };
+}
+
+/** The stores on SQLite at `path` (<data>/lightflow.db). */
+export function openStores(path: string): AllStores {
+  const db = openDatabase(path);
+  return storesOn(db, (file) => snapshot(db.raw, file));
+}
+
+/**
+ * The stores on PostgreSQL. Throws StoreUnavailable (or the server's refusal)
+ * when the first connection fails; the caller names LIGHTFLOW_DATABASE_URL.
+ */
+export function openPostgresStores(url: string): AllStores {
+  const db = new PostgresDb(url);
+  try {
+    migratePostgres(db);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  return storesOn(db, () => {
+    throw new Error("the database is PostgreSQL: back it up with pg_dump (README, \"PostgreSQL\")");
+  });
 }
 
 /** A consistent copy of the live database into `file`, which must not exist; 0600 whatever the umask. */

@@ -1,10 +1,10 @@
 // Pools. The only SQL about pools.
-import type { Database } from "bun:sqlite";
+import type { SqlDb } from "./sql.ts";
 import type { PoolStore } from "../engine/stores.ts";
 import type { Pool } from "../engine/types.ts";
 
 export class SqlitePoolStore implements PoolStore {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: SqlDb) {}
 
   list(): Pool[] {
     return this.db.query<Pool, []>("SELECT name, slots FROM pools ORDER BY name").all();

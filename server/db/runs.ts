@@ -1,7 +1,6 @@
 // Runs and their step runs. The only SQL about runs. Every state change is one
 // short transaction, so a crash never leaves a half-written run.
-import type { Database } from "bun:sqlite";
-import { tx } from "./index.ts";
+import type { SqlDb } from "./sql.ts";
 import type { LiveStep, RunFilter, RunStore, RunWrite } from "../engine/stores.ts";
 import type { Run, RunStatus, RunView, StepDef, StepRun, StepStatus, StepView, Task, Trigger } from "../engine/types.ts";
 
@@ -71,7 +70,7 @@ function stepOf(s: StepRunRow): StepRun {
 export class SqliteRunStore implements RunStore {
   private readonly q;
 
-  constructor(private readonly db: Database) {
+  constructor(private readonly db: SqlDb) {
     this.q = {
       insertRun: db.query<{ id: number }, [number, string, string | null, number | null, number]>(
         `INSERT INTO runs (task_id, status, trigger, triggered_by, scheduled_for, queued_at)
@@ -88,7 +87,7 @@ export class SqliteRunStore implements RunStore {
         "SELECT id FROM runs WHERE task_id = ? AND status IN ('queued', 'running') AND status = 'queued' ORDER BY id LIMIT 1",
       ),
       newest: db.query<{ n: number; lo: number | null; hi: number | null }, [number, number]>(
-        "SELECT count(*) AS n, min(id) AS lo, max(id) AS hi FROM (SELECT id FROM runs WHERE task_id = ? ORDER BY id DESC LIMIT ?)",
+        "SELECT count(*) AS n, min(id) AS lo, max(id) AS hi FROM (SELECT id FROM runs WHERE task_id = ? ORDER BY id DESC LIMIT ?) AS newest",
       ),
       liveOf: db.query<{ id: number }, [number]>(
         "SELECT id FROM runs WHERE task_id = ? AND status IN ('queued', 'running') LIMIT 1",
@@ -125,7 +124,7 @@ export class SqliteRunStore implements RunStore {
    * audit row).
    */
   insertQueued(task: Task, trigger: Trigger, by: string | null, scheduledFor: number | null, now: number, within?: (run: Run) => void): Run | null {
-    return tx(this.db, () => {
+    return this.db.transaction(() => {
       const row = this.q.insertRun.get(task.id, trigger, by, scheduledFor, now);
       if (!row) return null;
       const steps: StepRun[] = task.steps.map((s, i) => {
@@ -209,7 +208,7 @@ export class SqliteRunStore implements RunStore {
    * step's, a step's end with the next step's start or the run's end.
    */
   write(runId: number, w: RunWrite): void {
-    tx(this.db, () => {
+    this.db.transaction(() => {
       if (w.started !== undefined) this.q.setRun.run("running", w.started, null, runId);
       if (w.stepEnded) {
         const r = w.stepEnded.result;
@@ -280,14 +279,14 @@ export class SqliteRunStore implements RunStore {
   lastSuccesses(): Map<string, number> {
     const rows = this.db
       .query<{ task: string; at: number }, []>(
-        "SELECT t.name AS task, max(r.ended_at) AS at FROM runs r JOIN tasks t ON t.id = r.task_id WHERE r.status = 'success' GROUP BY r.task_id",
+        "SELECT t.name AS task, max(r.ended_at) AS at FROM runs r JOIN tasks t ON t.id = r.task_id WHERE r.status = 'success' GROUP BY r.task_id, t.name",
       )
       .all();
     return new Map(rows.map((r) => [r.task, r.at]));
   }
 
   deleteEndedBefore(cutoff: number, batch = 1000): { id: number; task: string }[] {
-    return tx(this.db, () => {
+    return this.db.transaction(() => {
       const gone = this.db
         .query<{ id: number; task: string }, [number, number]>(
           `SELECT r.id, t.name AS task FROM runs r JOIN tasks t ON t.id = r.task_id

@@ -1,6 +1,6 @@
 // Server settings an admin changes at run time (not configuration, which is
 // the environment). The only SQL about settings.
-import type { Database } from "bun:sqlite";
+import type { SqlDb } from "./sql.ts";
 import type { Settings, SettingsStore } from "../engine/stores.ts";
 
 export type { Settings };
@@ -8,7 +8,7 @@ export type { Settings };
 const DEFAULTS: Settings = { alert_webhook_url: null };
 
 export class SqliteSettingsStore implements SettingsStore {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: SqlDb) {}
 
   get(): Settings {
     const rows = this.db.query<{ key: string; value: string }, []>("SELECT key, value FROM settings").all();
@@ -21,7 +21,7 @@ export class SqliteSettingsStore implements SettingsStore {
     const put = this.db.query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
     this.db.transaction(() => {
       for (const [k, v] of Object.entries(patch)) if (v !== undefined) put.run(k, JSON.stringify(v));
-    }).immediate();
+    });
     return this.get();
   }
 }

@@ -1,6 +1,5 @@
 // Tasks and their steps. The only SQL about tasks.
-import type { Database } from "bun:sqlite";
-import { tx } from "./index.ts";
+import type { SqlDb } from "./sql.ts";
 import type { TaskPatch, TaskStore } from "../engine/stores.ts";
 import type { StepDef, Task, TaskDef } from "../engine/types.ts";
 
@@ -37,7 +36,7 @@ export class SqliteTaskStore implements TaskStore {
   private readonly insertStep;
   private readonly deleteSteps;
 
-  constructor(private readonly db: Database) {
+  constructor(private readonly db: SqlDb) {
     this.byId = db.query<TaskRow, [number]>("SELECT * FROM tasks WHERE id = ?");
     this.byName = db.query<TaskRow, [string]>("SELECT * FROM tasks WHERE name = ?");
     this.stepsOf = db.query<StepRow, [number]>("SELECT * FROM steps WHERE task_id = ? ORDER BY position");
@@ -115,7 +114,7 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   insert(def: TaskDef, now: number): Task {
-    return tx(this.db, () => {
+    return this.db.transaction(() => {
       const { id } = this.insertTask.get(
         def.name, def.description, def.cron, def.enabled ? 1 : 0, def.pool, def.catchup ? 1 : 0,
         def.start_deadline_s, JSON.stringify(def.alert_emails), now, now, now,
@@ -127,7 +126,7 @@ export class SqliteTaskStore implements TaskStore {
 
   /** Replaces the whole definition; the schedule counts from now when it changed. */
   replace(id: number, def: TaskDef, now: number): Task {
-    return tx(this.db, () => {
+    return this.db.transaction(() => {
       this.db
         .query(
           `UPDATE tasks SET name = ?, description = ?, cron = ?, enabled = ?, pool = ?, catchup = ?,

@@ -1,14 +1,13 @@
 // Users, their sessions, API tokens and set-password links. The only SQL about
 // accounts. Secrets are stored as SHA-256 hashes (see auth/crypto.ts).
-import type { Database } from "bun:sqlite";
+import type { SqlDb } from "./sql.ts";
 import type { ApiToken, LinkPurpose, Role, User, UserStatus, UserStore } from "../auth/store.ts";
-import { tx } from "./index.ts";
 
 export type { ApiToken, LinkPurpose, Role, User, UserStatus };
 
 export class SqliteUserStore implements UserStore {
   private readonly accessListeners = new Set<() => void>();
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: SqlDb) {}
 
   /** Told after every change that can end someone's access: sessions or tokens deleted, a user disabled, demoted or deleted. */
   onAccessChange(listener: () => void): () => void {
@@ -102,7 +101,7 @@ export class SqliteUserStore implements UserStore {
 
   /** Ends every session of a user but the one kept (its hash), if any. */
   deleteSessions(userId: number, keep: string | null = null): void {
-    this.db.query("DELETE FROM sessions WHERE user_id = ? AND id_hash IS NOT ?").run(userId, keep);
+    this.db.query("DELETE FROM sessions WHERE user_id = ? AND id_hash IS DISTINCT FROM ?").run(userId, keep);
     this.accessChanged();
   }
 
@@ -169,7 +168,7 @@ export class SqliteUserStore implements UserStore {
 
   /** Uses a link once: returns its user and purpose, or null when unknown, used or expired. */
   useLink(tokenHash: string, now: number): { user: User; purpose: LinkPurpose } | null {
-    return tx(this.db, () => {
+    return this.db.transaction(() => {
       const link = this.db
         .query<{ user_id: number; purpose: LinkPurpose }, [string, number]>(
           "SELECT user_id, purpose FROM link_tokens WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?",

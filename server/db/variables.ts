@@ -1,6 +1,6 @@
 // Variables. The only SQL about variables. Secret values leave this module
 // only through `all()`, which the executor uses to build a step's environment.
-import type { Database } from "bun:sqlite";
+import type { SqlDb } from "./sql.ts";
 import type { VariableStore } from "../engine/stores.ts";
 import type { Variable } from "../engine/types.ts";
 
@@ -12,7 +12,7 @@ interface Row {
 const toVar = (r: Row): Variable => ({ key: r.key, value: r.value, secret: r.secret === 1 });
 
 export class SqliteVariableStore implements VariableStore {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: SqlDb) {}
 
   all(): Variable[] {
     return this.db.query<Row, []>("SELECT key, value, secret FROM variables ORDER BY key").all().map(toVar);

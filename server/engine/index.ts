@@ -263,6 +263,11 @@ export class Engine {
     this.stores.transaction(() => plan.apply());
   }
 
+  /** which store keeps everything ("postgres" has no snapshot: pg_dump backs it up) */
+  get storeKind(): "sqlite" | "postgres" {
+    return this.stores.kind;
+  }
+
   /** A consistent copy of everything the server keeps, into a new file (backups). */
   snapshot(file: string): void {
     this.stores.snapshot(file);

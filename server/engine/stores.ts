@@ -10,6 +10,13 @@
 // server/README.md.
 import type { Pool, Run, RunStatus, RunView, StepStatus, Task, TaskDef, Trigger, Variable } from "./types.ts";
 
+/**
+ * The store cannot be reached (PostgreSQL restarting, the network gone): a
+ * request that needs it is answered 503, and the engine keeps what it must
+ * write until the store is back (see `Stores.onAvailability`).
+ */
+export class StoreUnavailable extends Error {}
+
 export type TaskPatch = Partial<Pick<TaskDef, "enabled" | "cron" | "pool" | "description" | "catchup" | "start_deadline_s" | "alert_emails">>;
 
 export interface TaskStore {
@@ -143,6 +150,8 @@ export interface Stores {
   variables: VariableStore;
   settings: SettingsStore;
   audit: AuditStore;
+  /** which store this is (backup and /api/alive say it) */
+  readonly kind: "sqlite" | "postgres";
   /** `fn`'s writes, all or none */
   transaction<T>(fn: () => T): T;
   /** a consistent copy of everything into a new file (the backup's database), 0600 */

@@ -44,6 +44,9 @@ export function backupRoutes(engine: Engine, audit: AuditStore, auth: ReturnType
   return new Elysia({ name: "backup" }).use(auth).get(
     "/api/backup",
     async ({ query, principal }) => {
+      if (engine.storeKind === "postgres") {
+        throw new HttpError(409, "the database is PostgreSQL: back it up with pg_dump, and keep the tasks as code with GET /api/export (README, \"PostgreSQL\")");
+      }
       const stamp = new Date().toISOString().replace(/[:.]/g, "-");
       const withLogs = query.logs === "1" || query.logs === "true";
       const built = await buildBackup((file) => engine.snapshot(file), { dataDir: config.dataDir, scriptsDir: config.scriptsDir }, withLogs);

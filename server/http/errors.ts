@@ -2,6 +2,7 @@
 // "field" when one input is at fault. Never a stack trace, never a 500 for bad input.
 import { Elysia } from "elysia";
 import { HashBusy } from "../auth/passwords.ts";
+import { StoreUnavailable } from "../engine/stores.ts";
 import { isJson } from "./body.ts";
 
 export class HttpError extends Error {
@@ -74,6 +75,12 @@ export const errorHandling = (allowed: AllowedMethods) => new Elysia({ name: "er
       set.status = error.status;
       Object.assign(set.headers, error.headers);
       return { error: error.message, ...(error.field ? { field: error.field } : {}), ...error.extra };
+    }
+    if (error instanceof StoreUnavailable || (error as Error)?.cause instanceof StoreUnavailable) {
+      // PostgreSQL restarting or out of reach: the server reconnects by itself
+      set.status = 503;
+      set.headers["retry-after"] = "2";
+      return { error: "the database is unavailable; Lightflow is reconnecting, try again in a moment" };
     }
     if (error instanceof HashBusy) {
       set.status = 429;

@@ -2,7 +2,7 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig, type Config } from "../../server/config.ts";
-import { openStores, type SqliteStores } from "../../server/db/index.ts";
+import { openStores, type AllStores } from "../../server/db/index.ts";
 import { prepareDataDir } from "../../server/cli/serve.ts";
 import type { Clock } from "../../server/engine/clock.ts";
 import type { Executor } from "../../server/engine/executor.ts";
@@ -12,7 +12,7 @@ import type { Run, StepDef, TaskDef } from "../../server/engine/types.ts";
 export interface TestEngine {
   engine: Engine;
   /** what the engine keeps: tests arrange and read state here, as the engine's own store does */
-  stores: SqliteStores;
+  stores: AllStores;
   config: Config;
   dir: string;
   /** resolves with the run once it reaches a finished status */

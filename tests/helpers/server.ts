@@ -2,6 +2,7 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "./engine.ts";
+import { databaseFor, onPostgres } from "./pg.ts";
 
 const ROOT = join(import.meta.dir, "..", "..");
 
@@ -31,6 +32,8 @@ export interface StartOptions {
 
 export async function startServer(o: StartOptions = {}): Promise<ServerProcess> {
   const dir = o.dir ?? tempDir();
+  // LIGHTFLOW_TEST_STORE=postgres: the data directory's own database (a restart finds it again)
+  const store = onPostgres && !o.env?.LIGHTFLOW_DATABASE_URL ? { LIGHTFLOW_DATABASE_URL: await databaseFor(dir) } : {};
   const proc = Bun.spawn(o.command ?? ["bun", join(ROOT, "server", "main.ts"), "serve"], {
     cwd: o.cwd ?? ROOT,
     env: {
@@ -40,6 +43,7 @@ export async function startServer(o: StartOptions = {}): Promise<ServerProcess> 
       LIGHTFLOW_BIND: "127.0.0.1:0",
       LIGHTFLOW_TIMEZONE: "UTC",
       LIGHTFLOW_KILL_GRACE_S: "1",
+      ...store,
       ...o.env,
     },
     stdin: "ignore",
@@ -98,9 +102,11 @@ export async function startServer(o: StartOptions = {}): Promise<ServerProcess> 
 
 /** Runs the CLI to completion; returns exit code and output. */
 export async function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
+  const dir = env.LIGHTFLOW_DATA_DIR;
+  const store = onPostgres && dir && !env.LIGHTFLOW_DATABASE_URL ? { LIGHTFLOW_DATABASE_URL: await databaseFor(dir) } : {};
   const proc = Bun.spawn(["bun", join(ROOT, "server", "main.ts"), ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? "/root", LIGHTFLOW_BIND: "127.0.0.1:0", ...env },
+    env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? "/root", LIGHTFLOW_BIND: "127.0.0.1:0", ...store, ...env },
     stdout: "pipe",
     stderr: "pipe",
   });

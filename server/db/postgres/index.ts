@@ -1,0 +1,73 @@
+// PostgreSQL as a SqlDb (../sql.ts): the same statements as SQLite, with `?`
+// numbered (dialect.ts), over one connection in a worker (bridge.ts).
+import type { SqlDb, SqlStatement, SqlValue } from "../sql.ts";
+import { Bridge } from "./bridge.ts";
+import type { Event } from "./protocol.ts";
+
+class PgStatement<R, P extends SqlValue[]> implements SqlStatement<R, P> {
+  constructor(private readonly bridge: Bridge, private readonly sql: string) {}
+
+  get(...params: P): R | null {
+    return (this.bridge.query(this.sql, params, "get").rows[0] as R | undefined) ?? null;
+  }
+
+  all(...params: P): R[] {
+    return this.bridge.query(this.sql, params, "all").rows as R[];
+  }
+
+  run(...params: P): { changes: number } {
+    return { changes: this.bridge.query(this.sql, params, "run").changes };
+  }
+}
+
+export class PostgresDb implements SqlDb {
+  readonly dialect = "postgres";
+  private depth = 0;
+  private readonly listeners = new Set<(e: Event) => void>();
+  private readonly bridge: Bridge;
+
+  constructor(url: string, timeoutMs = 10_000) {
+    this.bridge = new Bridge(url, timeoutMs, (e) => {
+      for (const l of this.listeners) l(e);
+    });
+  }
+
+  /** hears the connection being lost and coming back */
+  onEvent(listener: (e: Event) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  query<R, P extends SqlValue[]>(sql: string): SqlStatement<R, P> {
+    return new PgStatement<R, P>(this.bridge, sql);
+  }
+
+  exec(sql: string): void {
+    this.bridge.exec(sql);
+  }
+
+  transaction<T>(fn: () => T): T {
+    const outer = this.depth === 0;
+    const name = `lf_${this.depth}`;
+    this.bridge.exec(outer ? "BEGIN" : `SAVEPOINT ${name}`);
+    this.depth++;
+    try {
+      const out = fn();
+      this.bridge.exec(outer ? "COMMIT" : `RELEASE SAVEPOINT ${name}`);
+      return out;
+    } catch (e) {
+      try {
+        this.bridge.exec(outer ? "ROLLBACK" : `ROLLBACK TO SAVEPOINT ${name}`);
+      } catch {
+        // the connection is gone: PostgreSQL rolled the transaction back with it
+      }
+      throw e;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  close(): void {
+    this.bridge.close();
+  }
+}

@@ -1,0 +1,22 @@
+// What the main thread and the PostgreSQL worker say to each other (bridge.ts ⇄ worker.ts).
+import type { MessagePort } from "node:worker_threads";
+import type { SqlValue } from "../sql.ts";
+
+export type Request =
+  | { id: number; op: "query"; sql: string; params: SqlValue[]; mode: "get" | "all" | "run" }
+  | { id: number; op: "exec"; sql: string }
+  | { id: number; op: "close" };
+
+export type Reply =
+  | { id: number; ok: true; rows: Record<string, unknown>[]; changes: number }
+  | { id: number; ok: false; unavailable: boolean; message: string; code: string | null };
+
+/** Told by the worker without being asked: the connection was lost, or is back. */
+export type Event = { event: "down"; message: string } | { event: "up" };
+
+export interface WorkerData {
+  url: string;
+  /** Int32Array[0]: how many replies the worker has posted; the main thread waits on it */
+  signal: SharedArrayBuffer;
+  port: MessagePort;
+}
