@@ -79,6 +79,7 @@ function storesOn(db: SqlDb, snapshot: (file: string) => void, extra: Partial<St
     users: new SqliteUserStore(db),
     kind: db.dialect,
     transaction: (fn) => db.transaction(fn),
+    ping: () => void db.query("SELECT 1").get(),
     snapshot,
     close: () => db.close(),
     ...extra,
@@ -103,9 +104,10 @@ export function openPostgresStores(url: string): AllStores {
     db.close();
     throw e;
   }
-  return storesOn(db, () => {
+  const snapshot = () => {
     throw new Error("the database is PostgreSQL: back it up with pg_dump (README, \"PostgreSQL\")");
-  });
+  };
+  return storesOn(db, snapshot, { onAvailability: (listener) => db.onEvent((e) => listener(e.event === "up")) });
 }
 
 /** A consistent copy of the live database into `file`, which must not exist; 0600 whatever the umask. */

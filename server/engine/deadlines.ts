@@ -1,7 +1,7 @@
 // "Did not start": a scheduled run must start by its fire time plus its task's
 // start deadline, or the event `late` is raised (alerts mail it). One timer per
 // queued scheduled run, dropped when the run starts or is cancelled.
-import type { RunStore } from "./stores.ts";
+import { StoreUnavailable, type RunStore } from "./stores.ts";
 import type { Clock, Timer } from "./clock.ts";
 import type { EventBus } from "./events.ts";
 import type { Run, Task } from "./types.ts";
@@ -35,7 +35,14 @@ export class Deadlines {
       run.id,
       this.d.clock.at(due, () => {
         this.timers.delete(run.id);
-        if (this.d.runs.get(run.id)?.status === "queued") this.late(task.name, run.scheduled_for!, run.id, "not_started");
+        let status: string | undefined;
+        try {
+          status = this.d.runs.get(run.id)?.status;
+        } catch (e) {
+          if (!(e instanceof StoreUnavailable)) throw e;
+          status = "queued"; // no run starts while the store is unavailable (engine/outage.ts)
+        }
+        if (status === "queued") this.late(task.name, run.scheduled_for!, run.id, "not_started");
       }),
     );
   }

@@ -12,13 +12,14 @@ import { liveSteps } from "./logfeed.ts";
 import { FileLogStore } from "./logs.ts";
 import type { LogStore } from "./logstore.ts";
 import { Metrics } from "./metrics.ts";
+import { Outage } from "./outage.ts";
 import { RunQueue, type QueuedRun } from "./queue.ts";
 import { recoverInterrupted } from "./recovery.ts";
 import { Retention } from "./retention.ts";
 import { RunExecution, type RunnerDeps } from "./runner.ts";
 import { Scheduler } from "./scheduler.ts";
 import type { SetupTarget } from "./setup.ts";
-import type { PoolStore, RunStore, Stores, TaskPatch, TaskStore, VariableStore } from "./stores.ts";
+import { StoreUnavailable, type PoolStore, type RunStore, type Stores, type TaskPatch, type TaskStore, type VariableStore } from "./stores.ts";
 import { definitionProblem } from "./taskdef.ts";
 import type { Plan } from "./setup.ts";
 import type { RunFilter } from "./stores.ts";
@@ -70,6 +71,10 @@ export class Engine {
   private readonly retention: Retention;
   private stopping = false;
   private readonly metrics: Metrics;
+  /** what waits for the store to come back (PostgreSQL restarting) */
+  private readonly outage = new Outage(log);
+  /** the variables last read, for steps that start while the store is unavailable */
+  private lastVariables: Variable[] = [];
 
   constructor(o: EngineOptions) {
     this.config = o.config;
@@ -97,6 +102,10 @@ export class Engine {
       job: (name, at, fn) => this.scheduler.job(name, at, fn),
       log,
     });
+    o.stores.onAvailability?.((up) => {
+      log(up ? "the database is back" : "the database is unavailable; reconnecting");
+      if (up) this.outage.resume();
+    });
     this.queue = new RunQueue({
       cap: o.config.globalConcurrency,
       poolOf: (taskId) => this.taskPool.get(taskId) ?? null,
@@ -112,8 +121,9 @@ export class Engine {
       bus: this.bus,
       executor: this.executor,
       clock: this.clock,
-      variables: () => this.variables.all(),
+      variables: () => this.currentVariables(),
       logs: this.logs,
+      outage: this.outage,
     };
   }
 
@@ -263,6 +273,11 @@ export class Engine {
     this.stores.transaction(() => plan.apply());
   }
 
+  /** throws StoreUnavailable when the store cannot be reached (/api/alive) */
+  pingStore(): void {
+    this.stores.ping();
+  }
+
   /** which store keeps everything ("postgres" has no snapshot: pg_dump backs it up) */
   get storeKind(): "sqlite" | "postgres" {
     return this.stores.kind;
@@ -347,7 +362,22 @@ export class Engine {
     return { run: this.enqueueRun(task, "manual", by, null, within)!, created: true };
   }
 
+  /** The variables now; while the store is unavailable, as last read (a step's environment never waits on it). */
+  private currentVariables(): Variable[] {
+    try {
+      return (this.lastVariables = this.variables.all());
+    } catch (e) {
+      if (e instanceof StoreUnavailable) return this.lastVariables;
+      throw e;
+    }
+  }
+
+  /** A fire time while the store is unavailable is fired when it is back: late, once (its run is unique per fire time). */
   private fire(taskId: number, fireAt: number): void {
+    this.outage.do(`the fire of task ${taskId} at ${new Date(fireAt).toISOString()}`, () => this.fireNow(taskId, fireAt));
+  }
+
+  private fireNow(taskId: number, fireAt: number): void {
     if (this.stopping) return;
     const task = this.tasks.get(taskId);
     if (!task) return;
@@ -371,7 +401,12 @@ export class Engine {
     return run;
   }
 
+  /** While the store is unavailable no run starts: a queued run waits for it. */
   private startRun(q: QueuedRun): void {
+    this.outage.do(`the start of run ${q.runId}`, () => this.startRunNow(q));
+  }
+
+  private startRunNow(q: QueuedRun): void {
     this.deadlines.clear(q.runId);
     const run = this.queuedHere.get(q.runId) ?? this.runs.get(q.runId);
     this.queuedHere.delete(q.runId);

@@ -40,12 +40,11 @@ export async function recoverInterrupted(deps: RunnerDeps, running: Run[], grace
         await killLeftovers(live?.pid ?? null, live?.pid_start ?? null, live?.token ?? null, graceMs);
         const logBytes = await deps.logs.size(logRef(run, step)); // 0 when no log was written
         Object.assign(step, { status: "failed", error: CRASH_ERROR, ended_at: deps.clock.now(), log_bytes: logBytes });
-        deps.runs.write(run.id, {
-          stepEnded: {
-            position: step.position,
-            result: { status: "failed", exit_code: null, signal: null, error: CRASH_ERROR, ended_at: step.ended_at!, log_bytes: step.log_bytes },
-          },
-        });
+        const stepEnded = {
+          position: step.position,
+          result: { status: "failed" as const, exit_code: null, signal: null, error: CRASH_ERROR, ended_at: step.ended_at!, log_bytes: step.log_bytes },
+        };
+        deps.outage.do(`run ${run.id}'s recovery`, () => deps.runs.write(run.id, { stepEnded }));
       }
       console.log(`lightflow: run ${run.id} of ${run.task} was interrupted; running its remaining always steps`);
       const status = await new RunExecution(deps, run, true).execute();

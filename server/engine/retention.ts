@@ -1,6 +1,6 @@
 // History kept LIGHTFLOW_LOG_RETENTION_DAYS: once a day, on the scheduler's own
 // timer (no polling), runs that ended before the cutoff go with their logs.
-import type { RunStore } from "./stores.ts";
+import { StoreUnavailable, type RunStore } from "./stores.ts";
 import type { Clock } from "./clock.ts";
 import type { LogStore } from "./logstore.ts";
 
@@ -22,7 +22,12 @@ export class Retention {
   /** The first sweep at `at`, then one a day. */
   start(at: number): void {
     this.d.job("retention", at, () => {
-      this.sweep();
+      try {
+        this.sweep();
+      } catch (e) {
+        if (!(e instanceof StoreUnavailable)) throw e;
+        this.d.log("retention: the database is unavailable; the next sweep deletes what this one could not");
+      }
       this.start(this.d.clock.now() + DAY);
     });
   }

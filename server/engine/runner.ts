@@ -10,6 +10,7 @@ import type { Clock } from "./clock.ts";
 import type { EventBus } from "./events.ts";
 import { StartError, variableProblem, type Executor, type StepProcess } from "./executor.ts";
 import { logRef, type LogStore, type LogWriter } from "./logstore.ts";
+import type { Outage } from "./outage.ts";
 import type { Run, RunStatus, StepRun, StepStatus, Variable } from "./types.ts";
 
 export interface RunnerDeps {
@@ -20,6 +21,8 @@ export interface RunnerDeps {
   clock: Clock;
   variables(): Variable[];
   logs: LogStore;
+  /** keeps the run's writes while the store is unavailable (outage.ts) */
+  outage: Outage;
 }
 
 const FAILED: ReadonlySet<StepStatus> = new Set(["failed", "timed_out", "cancelled"]);
@@ -81,10 +84,12 @@ export class RunExecution {
     this.d.bus.emit({ type: "run", run: this.run });
   }
 
-  /** Writes `w` with whatever is still unwritten, in one transaction. */
+  /** Writes `w` with whatever is still unwritten, in one transaction (or once the store is back). */
   private write(w: RunWrite = {}): void {
-    this.d.runs.write(this.run.id, { ...this.unwritten, ...w });
+    const id = this.run.id;
+    const change = { ...this.unwritten, ...w };
     this.unwritten = {};
+    this.d.outage.do(`run ${id}'s progress`, () => this.d.runs.write(id, change));
   }
 
   /** Runs every pending step; returns the final status, or null when left for the next start. */
@@ -256,7 +261,7 @@ export class RunExecution {
   private recordPid(proc: StepProcess, step: StepRun, token: string): Promise<unknown> {
     const runId = this.run.id;
     return proc.startTime
-      .then((start) => start !== null && this.d.runs.stepSpawned(runId, step.position, token, proc.pid, start))
+      .then((start) => start !== null && this.d.outage.do(`run ${runId}'s pid`, () => this.d.runs.stepSpawned(runId, step.position, token, proc.pid, start)))
       .catch((e) => console.error(`lightflow: could not record the pid of run ${runId} step ${step.position}: ${(e as Error).message}`));
   }
 

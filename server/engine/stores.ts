@@ -152,6 +152,10 @@ export interface Stores {
   audit: AuditStore;
   /** which store this is (backup and /api/alive say it) */
   readonly kind: "sqlite" | "postgres";
+  /** hears the store becoming unavailable (false) and coming back (true); absent where it cannot go away (SQLite) */
+  onAvailability?(listener: (up: boolean) => void): () => void;
+  /** throws StoreUnavailable when the store cannot be reached now (/api/alive) */
+  ping(): void;
   /** `fn`'s writes, all or none */
   transaction<T>(fn: () => T): T;
   /** a consistent copy of everything into a new file (the backup's database), 0600 */

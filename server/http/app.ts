@@ -57,7 +57,8 @@ export function createApp(d: AppDeps) {
         documentation: { info: { title: "Lightflow", version: VERSION, description: "The Lightflow HTTP API (see api.md)." } },
       }),
     )
-    .get("/api/alive", () => ({ ok: true }), { response: Ok })
+    // 503 while the database cannot be reached (PostgreSQL restarting): see errors.ts
+    .get("/api/alive", () => (engine.pingStore(), { ok: true as const }), { response: Ok })
     .get("/api/about", () => ({
       version: VERSION,
       commit: BUILD_COMMIT || config.gitCommit,

@@ -63,7 +63,7 @@ async function reconnect(): Promise<void> {
     conn = null;
     void client?.close().catch(() => {});
     client = null;
-    retryMs = Math.min(retryMs * 2, 8000);
+    retryMs = Math.min(retryMs * 2, 4000);
     setTimeout(reconnect, retryMs);
   }
 }
