@@ -13,8 +13,8 @@ const TASKS = 1000;
 const IN_FLIGHT = 16;
 const ENDED = /^lightflow: run \d+ of \S+ ended /;
 
-/** Triggers every task once (IN_FLIGHT requests at a time) and resolves when all their runs ended. */
-async function round(server: Server, names: string[]): Promise<{ rate: number; cpuMsPerRun: number }> {
+/** Triggers every task once (IN_FLIGHT requests at a time) and resolves when all their runs ended (P5, P13). */
+export async function throughputRound(server: Server, names: string[]): Promise<{ rate: number; cpuMsPerRun: number }> {
   let ended = 0;
   let allEnded = () => {};
   const done = new Promise<void>((r) => (allEnded = r));
@@ -60,13 +60,13 @@ export const throughput: Bench = async (ctx) => {
       startServer({ dir: data.dir, token: data.token, env: { LIGHTFLOW_GLOBAL_CONCURRENCY: "4" } }),
     );
     await ctx.gate.run("P5 warm-up", 4000, async () => {
-      await round(server!, names.slice(0, 100));
+      await throughputRound(server!, names.slice(0, 100));
       await spawnRate(100, 4);
     });
     for (let i = 0; i < rounds; i++) {
       await ctx.gate.run("P5 baseline", 3000, async () => baseRates.push(await spawnRate(TASKS, 4)));
       await ctx.gate.run("P5", 12_000, async () => {
-        const r = await round(server!, names);
+        const r = await throughputRound(server!, names);
         rates.push(r.rate);
         cpu.push(r.cpuMsPerRun);
       });

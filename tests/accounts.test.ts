@@ -1,12 +1,12 @@
 // Accounts with real mail: setup and invitation links, forgot password, TOTP,
 // throttling, sessions, user admin, failure alerts, audit, the CLI link.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { Database } from "bun:sqlite";
 import { join } from "node:path";
 import { totpCode } from "../server/auth/totp.ts";
 import { cookieOf, request, runEnded, sendPreviousTotpCode, tokenOfLink, type Api } from "./helpers/api.ts";
 import { runCli, startServer, type ServerProcess } from "./helpers/server.ts";
 import { linkIn, smtpEnv, startSmtp, type Smtp } from "./helpers/smtp.ts";
+import { storeOf } from "./helpers/store.ts";
 
 const ADMIN = "root@example.com";
 const PASSWORD = "a long admin password";
@@ -83,7 +83,7 @@ describe("links", () => {
   test("an expired link is refused", async () => {
     expect((await admin("POST", "/api/users", { email: "late@example.com", role: "viewer" })).status).toBe(201);
     const link = linkIn(await mailTo("late@example.com", /invited/))!;
-    const db = new Database(join(server.dir, "lightflow.db"));
+    const db = await storeOf(server.dir);
     db.query("UPDATE link_tokens SET expires_at = ? WHERE user_id = (SELECT id FROM users WHERE email = ?)").run(Date.now() - 1, "late@example.com");
     db.close();
     const r = await setPassword(link, "a fine password");

@@ -1,9 +1,9 @@
 // Smarter alerts with real mail and a real webhook receiver: failed, recovered,
 // did not start; per-task recipients besides the users who opted in.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { Database } from "bun:sqlite";
 import { join } from "node:path";
 import { runEnded, startApi, type Api } from "./helpers/api.ts";
+import { storeOf } from "./helpers/store.ts";
 import { startServer, type ServerProcess } from "./helpers/server.ts";
 import { startSmtp, type Smtp } from "./helpers/smtp.ts";
 
@@ -85,7 +85,7 @@ test("a scheduled run that could not start because the server was down raises \"
   const dir = api.server.dir;
   expect(await api.server.stop()).toBe(0);
   // the server was down for the last two hours
-  const db = new Database(join(dir, "lightflow.db"));
+  const db = await storeOf(dir);
   db.query("UPDATE tasks SET schedule_anchor = ? WHERE name = 'punctual'").run(Date.now() - 2 * 3_600_000);
   db.close();
   restarted = await startServer({ dir, env: { SMTP_HOST: "127.0.0.1", SMTP_PORT: String(smtp.port), SMTP_SECURITY: "none" } });

@@ -1,7 +1,7 @@
 // Stopping the server, gently or with kill -9, in the middle of a run.
 import { afterEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { openDatabase } from "../server/db/index.ts";
+import { storeOf } from "./helpers/store.ts";
 import { SqliteRunStore as RunStore } from "../server/db/runs.ts";
 import { SqliteTaskStore as TaskStore } from "../server/db/tasks.ts";
 import { SqliteVariableStore as VariableStore } from "../server/db/variables.ts";
@@ -19,8 +19,8 @@ afterEach(() => {
 
 
 /** A data directory holding one queued run of a task that stops a "service", works, and restores it always. */
-function seed(dir: string, marker: string): number {
-  const db = openDatabase(join(dir, "lightflow.db"));
+async function seed(dir: string, marker: string): Promise<number> {
+  const db = await storeOf(dir);
   new VariableStore(db).insert({ key: "TEST_MARKER", value: marker, secret: false });
   const task = new TaskStore(db).insert(
     taskDef("backup", [
@@ -35,8 +35,8 @@ function seed(dir: string, marker: string): number {
   return run.id;
 }
 
-function readRun(dir: string, id: number) {
-  const db = openDatabase(join(dir, "lightflow.db"));
+async function readRun(dir: string, id: number) {
+  const db = await storeOf(dir);
   const run = new RunStore(db).get(id)!;
   db.close();
   return run;
@@ -46,7 +46,7 @@ describe("restart and crash recovery", () => {
   test("after kill -9 the leftover step processes are killed, the run is closed and its always steps run first", async () => {
     const dir = tempDir();
     const marker = `m${Math.random().toString(36).slice(2)}`;
-    const runId = seed(dir, marker);
+    const runId = await seed(dir, marker);
     const first = await startServer({ dir });
     servers.push(first);
     await waitForFile(join(dir, "started"));
@@ -59,7 +59,7 @@ describe("restart and crash recovery", () => {
     await waitForFile(join(dir, "restored"));
     expect(await second.stop()).toBe(0);
 
-    const run = readRun(dir, runId);
+    const run = await readRun(dir, runId);
     expect(run.status).toBe("failed");
     expect(run.steps.map((s) => [s.status, s.error])).toEqual([
       ["failed", "interrupted: server stopped unexpectedly"],
@@ -72,13 +72,13 @@ describe("restart and crash recovery", () => {
   test("SIGTERM kills running steps, records them failed, exits 0; the always steps run at the next start", async () => {
     const dir = tempDir();
     const marker = `m${Math.random().toString(36).slice(2)}`;
-    const runId = seed(dir, marker);
+    const runId = await seed(dir, marker);
     const first = await startServer({ dir });
     servers.push(first);
     await waitForFile(join(dir, "started"));
     expect(await first.stop()).toBe(0);
     expect(processesWith("TEST_MARKER", marker)).toEqual([]);
-    let run = readRun(dir, runId);
+    let run = await readRun(dir, runId);
     expect(run.status).toBe("running");
     expect(run.steps.map((s) => [s.status, s.error])).toEqual([
       ["failed", "interrupted by server shutdown"],
@@ -90,14 +90,14 @@ describe("restart and crash recovery", () => {
     servers.push(second);
     await second.waitForLine(new RegExp(`run ${runId} of backup recovered`));
     expect(await second.stop()).toBe(0);
-    run = readRun(dir, runId);
+    run = await readRun(dir, runId);
     expect(run.status).toBe("failed");
     expect(run.steps.map((s) => s.status)).toEqual(["failed", "not_run", "success"]);
   });
 
   test("queued runs survive a restart and run", async () => {
     const dir = tempDir();
-    const db = openDatabase(join(dir, "lightflow.db"));
+    const db = await storeOf(dir);
     const task = new TaskStore(db).insert(taskDef("later", [sh("s", `touch "$LIGHTFLOW_DATA_DIR/ran"`)]), Date.now());
     const run = new RunStore(db).insertQueued(task, "manual", null, null, Date.now())!;
     db.close();
@@ -105,14 +105,14 @@ describe("restart and crash recovery", () => {
     servers.push(server);
     await server.waitForLine(new RegExp(`run ${run.id} of later ended success`));
     expect(await server.stop()).toBe(0);
-    expect(readRun(dir, run.id).status).toBe("success");
+    expect((await readRun(dir, run.id)).status).toBe("success");
   });
 });
 
 describe("schedules saved before CRON was read strictly", () => {
   test("a stored schedule that is refused now leaves its task unscheduled, and the server starts", async () => {
     const dir = tempDir();
-    const db = openDatabase(join(dir, "lightflow.db"));
+    const db = await storeOf(dir);
     const tasks = new TaskStore(db);
     // once accepted (and run every Friday); refused since
     const old = tasks.insert({ ...taskDef("friday", [sh("s", "true")]), cron: "0 0 * * 5#3", enabled: true }, Date.now());

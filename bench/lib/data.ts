@@ -1,12 +1,13 @@
 // Data directories for the benchmarks: a database built directly (one SQL
 // transaction, no HTTP), an active admin with an API token, then the
 // compiled server is started on it.
-import type { SqliteDb } from "../../server/db/sqlite.ts";
+import { openDatabase, openPostgres } from "../../server/db/index.ts";
+import type { SqlDb } from "../../server/db/sql.ts";
+import { SqliteDb } from "../../server/db/sqlite.ts";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sha256, randomToken } from "../../server/auth/crypto.ts";
-import { openDatabase } from "../../server/db/index.ts";
 import { SqliteUserStore as UserStore } from "../../server/db/users.ts";
 import type { StepDef } from "../../server/engine/types.ts";
 
@@ -55,7 +56,7 @@ export function tempDir(label: string): string {
   return mkdtempSync(join(tmpdir(), `lightflow-bench-${label}-`));
 }
 
-function addAdmin(db: SqliteDb, now: number): string {
+function addAdmin(db: SqlDb, now: number): string {
   const users = new UserStore(db);
   const admin = users.insert("bench@example.com", "admin", now)!;
   users.update(admin.id, { status: "active" }, now);
@@ -101,44 +102,72 @@ function addHistory(db: SqliteDb, h: HistorySpec, taskCount: number, now: number
   ).run();
 }
 
+/** The pools, tasks, history and an admin with an API token, in `db` (empty, schema made), in one transaction. */
+function fill(db: SqlDb, spec: DataSpec): { token: string; taskIds: Map<string, number> } {
+  const now = Date.now();
+  let token = "";
+  const taskIds = new Map<string, number>();
+  db.transaction(() => {
+    for (const p of spec.pools ?? []) db.query("INSERT INTO pools (name, slots) VALUES (?, ?)").run(p.name, p.slots);
+    const insTask = db.query<{ id: number }, [string, string | null, string | null, number, number, number]>(
+      `INSERT INTO tasks (name, description, cron, enabled, pool, catchup, schedule_anchor, created_at, updated_at)
+       VALUES (?, '', ?, 1, ?, 0, ?, ?, ?) RETURNING id`,
+    );
+    const insStep = db.query(
+      "INSERT INTO steps (task_id, position, name, command, args, run_rule, timeout_s) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    );
+    for (const t of spec.tasks) {
+      const { id } = insTask.get(t.name, t.cron ?? null, t.pool ?? null, now, now - DAY * 40, now - DAY * 40)!;
+      taskIds.set(t.name, id);
+      t.steps.forEach((s, i) => insStep.run(id, i + 1, s.name, s.command, JSON.stringify(s.args), s.run_rule, s.timeout_s));
+    }
+    if (spec.history && spec.history.runs > 0) {
+      if (!(db instanceof SqliteDb)) throw new Error("bench history is built on SQLite only");
+      addHistory(db, spec.history, spec.tasks.length, now);
+    }
+    token = addAdmin(db, now);
+  });
+  return { token, taskIds };
+}
+
+function dataDir(dir: string, filled: { token: string; taskIds: Map<string, number> }, t0: number, drop: () => void = () => {}): DataDir {
+  return {
+    dir,
+    ...filled,
+    buildMs: performance.now() - t0,
+    cleanup: () => {
+      rmSync(dir, { recursive: true, force: true });
+      drop();
+    },
+  };
+}
+
 /** Builds <dir>/lightflow.db through openDatabase (so the schema is the server's own) in one transaction. */
 export function buildData(label: string, spec: DataSpec, dir = tempDir(label)): DataDir {
   const t0 = performance.now();
   mkdirSync(join(dir, "logs"), { recursive: true, mode: 0o700 });
   const db = openDatabase(join(dir, "lightflow.db"));
-  const now = Date.now();
-  let token = "";
-  const taskIds = new Map<string, number>();
   try {
     db.exec("PRAGMA cache_size = -262144"); // 256 MiB for this connection: index building in one pass
-    db.transaction(() => {
-      for (const p of spec.pools ?? []) db.query("INSERT INTO pools (name, slots) VALUES (?, ?)").run(p.name, p.slots);
-      const insTask = db.query<{ id: number }, [string, string | null, string | null, number, number, number]>(
-        `INSERT INTO tasks (name, description, cron, enabled, pool, catchup, schedule_anchor, created_at, updated_at)
-         VALUES (?, '', ?, 1, ?, 0, ?, ?, ?) RETURNING id`,
-      );
-      const insStep = db.query(
-        "INSERT INTO steps (task_id, position, name, command, args, run_rule, timeout_s) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      );
-      for (const t of spec.tasks) {
-        const { id } = insTask.get(t.name, t.cron ?? null, t.pool ?? null, now, now - DAY * 40, now - DAY * 40)!;
-        taskIds.set(t.name, id);
-        t.steps.forEach((s, i) => insStep.run(id, i + 1, s.name, s.command, JSON.stringify(s.args), s.run_rule, s.timeout_s));
-      }
-      if (spec.history && spec.history.runs > 0) addHistory(db, spec.history, spec.tasks.length, now);
-      token = addAdmin(db, now);
-    });
+    const filled = fill(db, spec);
     db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    return dataDir(dir, filled, t0);
   } finally {
     db.close();
   }
-  return {
-    dir,
-    token,
-    taskIds,
-    buildMs: performance.now() - t0,
-    cleanup: () => rmSync(dir, { recursive: true, force: true }),
-  };
+}
+
+/** The same on PostgreSQL: `url`'s database gets the server's own schema and the data; the directory holds the logs. */
+export function buildPostgresData(label: string, spec: DataSpec, url: string): DataDir {
+  const t0 = performance.now();
+  const dir = tempDir(label);
+  mkdirSync(join(dir, "logs"), { recursive: true, mode: 0o700 });
+  const db = openPostgres(url);
+  try {
+    return dataDir(dir, fill(db, spec), t0);
+  } finally {
+    db.close();
+  }
 }
 
 /** An expression that does not fire for hours from now (UTC): midnight-ish, twelve hours away. */

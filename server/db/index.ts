@@ -86,6 +86,18 @@ function storesOn(db: SqlDb, snapshot: (file: string) => void, extra: Partial<St
   };
 }
 
+/** The PostgreSQL connection with its schema up to date (also for tests and the bench). */
+export function openPostgres(url: string): PostgresDb {
+  const db = new PostgresDb(url);
+  try {
+    migratePostgres(db);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  return db;
+}
+
 /** The stores on SQLite at `path` (<data>/lightflow.db). */
 export function openStores(path: string): AllStores {
   const db = openDatabase(path);
@@ -97,13 +109,7 @@ export function openStores(path: string): AllStores {
  * when the first connection fails; the caller names LIGHTFLOW_DATABASE_URL.
  */
 export function openPostgresStores(url: string): AllStores {
-  const db = new PostgresDb(url);
-  try {
-    migratePostgres(db);
-  } catch (e) {
-    db.close();
-    throw e;
-  }
+  const db = openPostgres(url);
   const snapshot = () => {
     throw new Error("the database is PostgreSQL: back it up with pg_dump (README, \"PostgreSQL\")");
   };

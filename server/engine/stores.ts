@@ -17,6 +17,17 @@ import type { Pool, Run, RunStatus, RunView, StepStatus, Task, TaskDef, Trigger,
  */
 export class StoreUnavailable extends Error {}
 
+/**
+ * Text the store cannot keep: PostgreSQL's text holds no NUL byte. Input that
+ * reaches the store with one (a name in a path, a description) is refused
+ * with 422, as any other input the server cannot take.
+ */
+export class UnstorableText extends Error {
+  constructor() {
+    super("text may not contain a NUL byte (\\u0000)");
+  }
+}
+
 export type TaskPatch = Partial<Pick<TaskDef, "enabled" | "cron" | "pool" | "description" | "catchup" | "start_deadline_s" | "alert_emails">>;
 
 export interface TaskStore {

@@ -2,7 +2,7 @@
 // "field" when one input is at fault. Never a stack trace, never a 500 for bad input.
 import { Elysia } from "elysia";
 import { HashBusy } from "../auth/passwords.ts";
-import { StoreUnavailable } from "../engine/stores.ts";
+import { StoreUnavailable, UnstorableText } from "../engine/stores.ts";
 import { isJson } from "./body.ts";
 
 export class HttpError extends Error {
@@ -81,6 +81,10 @@ export const errorHandling = (allowed: AllowedMethods) => new Elysia({ name: "er
       set.status = 503;
       set.headers["retry-after"] = "2";
       return { error: "the database is unavailable; Lightflow is reconnecting, try again in a moment" };
+    }
+    if (error instanceof UnstorableText) {
+      set.status = 422;
+      return { error: error.message };
     }
     if (error instanceof HashBusy) {
       set.status = 429;

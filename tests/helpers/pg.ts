@@ -53,7 +53,8 @@ async function run(cmd: string[]): Promise<void> {
 let cluster: Promise<Cluster> | null = null;
 let stopCluster: (() => void) | null = null;
 
-async function start(): Promise<Cluster> {
+/** `durable`: fsync on, as a real server (the bench); tests skip it for speed */
+async function start(durable: boolean): Promise<Cluster> {
   const bin = binDir();
   const dir = tempDir("lightflow-pg-");
   const password = `pw-${crypto.randomUUID()}`;
@@ -66,9 +67,9 @@ async function start(): Promise<Cluster> {
   }
   chmodSync(dir, 0o700);
   const data = join(dir, "data");
-  await run([join(bin, "initdb"), "-D", data, "-A", "scram-sha-256", "-U", "lf", `--pwfile=${pwfile}`, "--no-sync", "-E", "UTF8"]);
+  await run([join(bin, "initdb"), "-D", data, "-A", "scram-sha-256", "-U", "lf", `--pwfile=${pwfile}`, "-E", "UTF8", ...(durable ? [] : ["--no-sync"])]);
   const port = await freePort();
-  const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;
+  const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200${durable ? "" : " -c fsync=off"}`;
   const ctl = (...args: string[]) => run([join(bin, "pg_ctl"), "-D", data, "-w", "-o", opts, "-l", join(dir, "log"), ...args]);
   await ctl("start");
   const stopNow = () => Bun.spawnSync(asOwner([join(bin, "pg_ctl"), "-D", data, "-m", "immediate", "stop"]), { stdout: "ignore", stderr: "ignore" });
@@ -84,9 +85,9 @@ async function owner(): Promise<{ uid: number; gid: number }> {
   return { uid: Number(uid), gid: Number(gid) };
 }
 
-/** The test process's cluster, started on first use. */
-export function pgCluster(): Promise<Cluster> {
-  cluster ??= start();
+/** The process's cluster, started on first use (the first caller says whether it syncs to disk). */
+export function pgCluster(o: { durable?: boolean } = {}): Promise<Cluster> {
+  cluster ??= start(o.durable ?? false);
   return cluster;
 }
 

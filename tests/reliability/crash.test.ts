@@ -2,7 +2,7 @@
 // database stays whole, no run stays running, no step process survives, every
 // interrupted run's always step ran once, and no run ever ran twice.
 import { afterAll, expect, test } from "bun:test";
-import { Database } from "bun:sqlite";
+import { storeOf } from "../helpers/store.ts";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startApi, type Api } from "../helpers/api.ts";
@@ -59,14 +59,14 @@ test(`${ROUNDS} crashes under load lose nothing (seed ${seed})`, async () => {
   }
 
   // let the last server finish everything that is queued or was interrupted
-  const db = new Database(join(dir, "lightflow.db"), { readonly: true });
+  const db = await storeOf(dir);
   const live = () => db.query<{ id: number }, []>("SELECT id FROM runs WHERE status IN ('queued', 'running')").all().map((r) => r.id);
   for (const id of live()) await current.waitForLine(new RegExp(`run ${id} of load\\d+ (ended|recovered, ended)`));
   db.close();
   expect(await current.stop()).toBe(0);
 
-  const check = new Database(join(dir, "lightflow.db"), { readonly: true });
-  expect(check.query<{ integrity_check: string }, []>("PRAGMA integrity_check").get()!.integrity_check).toBe("ok");
+  const check = await storeOf(dir);
+  if (check.dialect === "sqlite") expect(check.query<{ integrity_check: string }, []>("PRAGMA integrity_check").get()!.integrity_check).toBe("ok");
   const runs = check.query<{ id: number; status: string }, []>("SELECT id, status FROM runs").all();
   const steps = check.query<{ run_id: number; position: number; status: string; error: string | null }, []>("SELECT run_id, position, status, error FROM step_runs").all();
   check.close();

@@ -4,6 +4,7 @@
 // rule existed; and a server started by a package runner (`bun start`) gives
 // steps the shell's environment, not the runner's.
 import { Database } from "bun:sqlite";
+import { onPostgres } from "../helpers/pg.ts";
 import { afterEach, describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
@@ -82,7 +83,8 @@ describe("variable values", () => {
     for (const v of secrets) expect([v.key, log.includes(v.value)]).toEqual([v.key, false]);
   });
 
-  test("rows saved before the rule: the step fails naming the key only, the value shows nowhere, and setting it again mends it", async () => {
+  // SQLite only: a PostgreSQL text value cannot hold a NUL byte at all
+  test.skipIf(onPostgres)("rows saved before the rule: the step fails naming the key only, the value shows nowhere, and setting it again mends it", async () => {
     api = await startApi();
     // written straight into the database, as an older version accepted them
     const db = new Database(join(api.server.dir, "lightflow.db"));

@@ -1,22 +1,29 @@
 // PostgreSQL as a SqlDb (../sql.ts): the same statements as SQLite, with `?`
 // numbered (dialect.ts), over one connection in a worker (bridge.ts).
+import { UnstorableText } from "../../engine/stores.ts";
 import type { SqlDb, SqlStatement, SqlValue } from "../sql.ts";
 import { Bridge } from "./bridge.ts";
 import type { Event } from "./protocol.ts";
+
+/** PostgreSQL refuses a NUL byte in text with an error about the encoding; say what it is before sending */
+function storable<P extends SqlValue[]>(params: P): P {
+  for (const p of params) if (typeof p === "string" && p.includes("\0")) throw new UnstorableText();
+  return params;
+}
 
 class PgStatement<R, P extends SqlValue[]> implements SqlStatement<R, P> {
   constructor(private readonly bridge: Bridge, private readonly sql: string) {}
 
   get(...params: P): R | null {
-    return (this.bridge.query(this.sql, params, "get").rows[0] as R | undefined) ?? null;
+    return (this.bridge.query(this.sql, storable(params), "get").rows[0] as R | undefined) ?? null;
   }
 
   all(...params: P): R[] {
-    return this.bridge.query(this.sql, params, "all").rows as R[];
+    return this.bridge.query(this.sql, storable(params), "all").rows as R[];
   }
 
   run(...params: P): { changes: number } {
-    return { changes: this.bridge.query(this.sql, params, "run").changes };
+    return { changes: this.bridge.query(this.sql, storable(params), "run").changes };
   }
 }
 
