@@ -2,12 +2,14 @@
 // directory, it serves the API, the UI and WebSockets and runs the CLI.
 // Also checks the systemd unit that runs it.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { linkFor, request, tokenOfLink } from "./helpers/api.ts";
 import { tempDir } from "./helpers/engine.ts";
 import { startServer, type ServerProcess } from "./helpers/server.ts";
+import { freshDatabase } from "./helpers/pg.ts";
+import { openPostgres } from "../server/db/index.ts";
 
 const ROOT = join(import.meta.dir, "..");
 let dir: string;
@@ -110,6 +112,27 @@ describe("the compiled executable", () => {
     const { out, code } = await run(["reset-password", "bin@example.com"]);
     expect(code).toBe(0);
     expect(out).toMatch(/\/set-password#token=[\w-]+\n$/);
+  });
+
+  test("with LIGHTFLOW_DATABASE_URL it keeps everything in PostgreSQL (its connection is a worker inside the executable)", async () => {
+    const url = await freshDatabase();
+    const data = join(dir, "pg-data");
+    const pg = await startServer({ command: [bin, "serve"], cwd: dir, dir: data, env: { LIGHTFLOW_ADMIN_EMAIL: "pg@example.com", LIGHTFLOW_DATABASE_URL: url } });
+    try {
+      await request(pg.url, "POST", "/api/auth/setup-link");
+      const set = await request(pg.url, "POST", "/api/auth/set-password", { token: tokenOfLink(await linkFor(pg, "pg@example.com")), password: "binary password 2" });
+      const cookie = set.headers.get("set-cookie")!.split(";")[0]!;
+      expect((await request(pg.url, "POST", "/api/tasks", { name: "pg-task", steps: [{ name: "s", command: "true" }] }, { cookie })).status).toBe(201);
+    } finally {
+      await pg.stop();
+    }
+    const db = openPostgres(url);
+    try {
+      expect(db.query<{ name: string }, []>("SELECT name FROM tasks").all()).toEqual([{ name: "pg-task" }]);
+    } finally {
+      db.close();
+    }
+    expect(existsSync(join(data, "lightflow.db"))).toBe(false);
   });
 
   test("LIGHTFLOW_STATIC_DIR serves the UI from disk instead", async () => {

@@ -6,6 +6,7 @@
 // the UI, the executable, the proxy and pip, through the same API these run);
 // backup.test.ts (the SQLite snapshot; on PostgreSQL backup refuses, which
 // tests/postgres.test.ts checks); datadir.test.ts (the SQLite file's own lock);
+// restarts.test.ts (an engine inside the test process, on SQLite);
 // unit tests beside the code (no server); postgres.test.ts (runs in `bun run test`).
 const SUITES = [
   "tests/access.test.ts",

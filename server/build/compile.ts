@@ -76,7 +76,10 @@ async function main(): Promise<void> {
     ...(target ? [`--target=${target}`] : []),
     `--define`, `LIGHTFLOW_BUILD_DATE=${JSON.stringify(new Date().toISOString())}`,
     `--define`, `LIGHTFLOW_BUILD_COMMIT=${JSON.stringify(commit)}`,
-    join(GEN, "entry.ts"), "--outfile", outfile,
+    join(GEN, "entry.ts"),
+    // a worker is its own entry point in the executable (the PostgreSQL connection, server/db/postgres/bridge.ts)
+    join(ROOT, "server", "db", "postgres", "worker.ts"),
+    "--outfile", outfile,
   ];
   const p = Bun.spawn(cmd, { cwd: ROOT, stdout: "inherit", stderr: "inherit" });
   if ((await p.exited) !== 0) throw new Error("bun build --compile failed (see above)");

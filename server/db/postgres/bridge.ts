@@ -15,6 +15,13 @@ export class PostgresError extends Error {
   }
 }
 
+/**
+ * The worker's module. In the single executable it is an entry point of its
+ * own (server/build/compile.ts), stored under its path from the repository
+ * root, and import.meta.url names the executable, not this file.
+ */
+const WORKER = import.meta.url.includes("/$bunfs/") ? "./server/db/postgres/worker.ts" : new URL("./worker.ts", import.meta.url);
+
 export class Bridge {
   private readonly worker: Worker;
   private readonly port: MessagePort;
@@ -29,7 +36,7 @@ export class Bridge {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     const data: WorkerData = { url, signal, port: port2 };
-    this.worker = new Worker(new URL("./worker.ts", import.meta.url), { workerData: data, transferList: [port2] });
+    this.worker = new Worker(WORKER, { workerData: data, transferList: [port2] });
     this.worker.on("message", onEvent);
     this.worker.unref();
   }
