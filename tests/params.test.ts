@@ -116,6 +116,19 @@ describe("a manual trigger with parameters", () => {
     expect(r.body.error).toContain("secret variable");
   });
 
+  test("a secret variable created while the run waited makes its step fail, naming the parameter, not run without it", async () => {
+    await api.json("POST", "/api/tasks", task("late-secret", [{ name: "LATE", default: "x" }], { pool: null, steps: [{ name: "wait", command: "sleep", args: ["60"] }] }));
+    const running = (await api.json("POST", "/api/tasks/late-secret/runs", {})).body;
+    const queued = (await api.json("POST", "/api/tasks/late-secret/runs", { params: { LATE: "y" } })).body;
+    expect(queued.status).toBe("queued");
+    await api.json("POST", "/api/variables", { key: "LATE", value: "hidden-value", secret: true });
+    await api.call("POST", `/api/runs/${running.id}/cancel`);
+    const ended = await runFinished(api, queued.id);
+    expect(ended.status).toBe("failed");
+    expect(ended.steps[0].error).toContain("parameter LATE would replace the secret variable");
+    await api.call("DELETE", "/api/variables/LATE");
+  });
+
   test("a task without parameters is still triggered with no body, and keeps no values", async () => {
     await api.json("POST", "/api/tasks", { name: "plain", steps: [show] });
     const r = await api.call("POST", "/api/tasks/plain/runs");

@@ -98,6 +98,21 @@ describe("POST /api/runs/:run/retry", () => {
     await runFinished(api, again.body.id);
   });
 
+  test("a task that already has a queued run is not retried (409 naming that run)", async () => {
+    await api.json("POST", "/api/tasks", { name: "crowded", steps: [sh("a", `test -e ${dir}/crowded-ok || exit 3; sleep 60`)] });
+    const failedRun = await runFinished(api, (await api.json("POST", "/api/tasks/crowded/runs")).body.id);
+    writeFileSync(join(dir, "crowded-ok"), "");
+    const running = (await api.json("POST", "/api/tasks/crowded/runs")).body;
+    const queued = (await api.json("POST", "/api/tasks/crowded/runs")).body;
+    expect(queued.id).not.toBe(running.id);
+    const r = await api.json("POST", `/api/runs/${failedRun.id}/retry`);
+    expect(r.status).toBe(409);
+    expect(r.body.error).toContain(`run ${queued.id} of crowded is already queued`);
+    await api.call("POST", `/api/runs/${queued.id}/cancel`);
+    await api.call("POST", `/api/runs/${running.id}/cancel`);
+    await runFinished(api, running.id);
+  });
+
   test("a retry of a retry keeps pointing at the run where each step was done", async () => {
     await api.json("POST", "/api/tasks", { name: "twice", steps: [sh("a", "true"), sh("b", `test -e ${dir}/b-ok`), sh("c", `test -e ${dir}/c-ok`)] });
     const first = await runFinished(api, (await api.json("POST", "/api/tasks/twice/runs")).body.id);
