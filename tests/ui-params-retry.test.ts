@@ -86,6 +86,46 @@ describe("Run on a task with parameters", () => {
   });
 });
 
+describe("the task editor's parameters", () => {
+  test("shows them, saves them unchanged, adds one, and shows the server's refusal beside its field", async () => {
+    const params = [
+      { name: "DAY", description: "the night" },
+      { name: "TARGET", default: "" },
+      { name: "HOST", default: "db 2", choices: ["db1", "db 2"] },
+    ];
+    await task({ name: "edit-params", params, steps: [{ name: "s", command: "true" }] });
+    const page = await open(admin, "/tasks/edit-params/edit");
+    const first = page.getByRole("group", { name: "Parameter 1" });
+    await first.getByLabel("Name").waitFor();
+    expect(await first.getByLabel("Name").inputValue()).toBe("DAY");
+    expect(await first.getByLabel("Required (no default)").isChecked()).toBe(true);
+    const second = page.getByRole("group", { name: "Parameter 2" });
+    expect(await second.getByLabel("Required (no default)").isChecked()).toBe(false);
+    expect(await second.getByLabel("Default", { exact: true }).inputValue()).toBe("");
+    expect(await page.getByRole("group", { name: "Parameter 3" }).getByLabel("Choices").inputValue()).toBe("db1\ndb 2");
+
+    // saved as it was: an empty default stays a default
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.waitForURL((u) => u.pathname === "/tasks/edit-params");
+    expect((await api.json("GET", "/api/tasks/edit-params")).body.params).toEqual(params);
+
+    const again = await open(admin, "/tasks/edit-params/edit");
+    await again.getByRole("button", { name: "+ Add a parameter" }).click();
+    const third = again.getByRole("group", { name: "Parameter 4" });
+    await third.getByLabel("Name").fill("day");
+    await again.getByRole("button", { name: "Save" }).click();
+    await third.locator(".field.invalid .error-text").waitFor();
+    expect(await third.getByLabel("Name").getAttribute("aria-invalid")).toBe("true");
+    await third.getByLabel("Name").fill("MODE");
+    await third.getByLabel("Required (no default)").uncheck();
+    await third.getByLabel("Default", { exact: true }).fill("fast");
+    await third.getByLabel("Choices").fill("fast\nfull");
+    await again.getByRole("button", { name: "Save" }).click();
+    await again.waitForURL((u) => u.pathname === "/tasks/edit-params");
+    expect((await api.json("GET", "/api/tasks/edit-params")).body.params).toEqual([...params, { name: "MODE", default: "fast", choices: ["fast", "full"] }]);
+  });
+});
+
 describe("Retry from step N", () => {
   test("on a failed run queues a run from its failed step; the steps before it show as done in that run and do not run", async () => {
     const sh = (name: string, script: string) => ({ name, command: "bash", args: ["-c", script] });
