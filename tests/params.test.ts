@@ -107,6 +107,15 @@ describe("a manual trigger with parameters", () => {
     });
   }
 
+  test("a value that is not text, or params that are not an object, are refused with 422", async () => {
+    const number = await api.json("POST", "/api/tasks/report/runs", { params: { TARGET: 3 } });
+    expect(number.status).toBe(422);
+    expect(number.body.field).toBe("params.TARGET");
+    const list = await api.json("POST", "/api/tasks/report/runs", { params: ["TARGET=x"] });
+    expect(list.status).toBe(422);
+    expect(list.body.field).toBe("params");
+  });
+
   test("may not shadow a secret variable (422), though the task may declare it", async () => {
     const created = await api.json("POST", "/api/tasks", task("shadow", [{ name: "TOKEN", default: "x" }]));
     expect(created.status).toBe(201);

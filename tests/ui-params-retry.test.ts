@@ -76,6 +76,18 @@ describe("Run on a task with parameters", () => {
     expect(await (await api.call("GET", `/api/runs/${run.id}/steps/1/log`)).text()).toBe("restoring 2026-11-20 into db2\n");
   });
 
+  test("the grid's Run opens the same form; Escape closes it and starts nothing", async () => {
+    const before = (await api.json("GET", "/api/tasks/restore/runs")).body.length;
+    const page = await open(admin, "/");
+    await page.getByRole("button", { name: "Run restore…" }).click();
+    const form = page.getByRole("dialog", { name: "Run restore" });
+    await form.waitFor();
+    expect(await form.getByLabel("TARGET", { exact: true }).inputValue()).toBe("db1");
+    await page.keyboard.press("Escape");
+    await form.waitFor({ state: "detached" });
+    expect((await api.json("GET", "/api/tasks/restore/runs")).body).toHaveLength(before);
+  });
+
   test("a task without parameters still runs at once, with no form", async () => {
     await task({ name: "plain", steps: [{ name: "s", command: "true" }] });
     const page = await open(admin, "/tasks/plain");
