@@ -3,7 +3,7 @@ import { ConfigError } from "./config.ts";
 
 const USAGE =
   "usage: lightflow [serve | version | reset-password <email> | backup <file> [--logs] | restore <file> | export [<file>] | import <file> [--dry-run]]\n" +
-  "       lightflow [tasks | run TASK [--wait] [--follow] | runs TASK | logs RUN [STEP] [-f] | cancel RUN] [--json] [--url URL] [--token-file PATH]\n" +
+  "       lightflow [tasks | run TASK [-p NAME=VALUE]... [--wait] [--follow] | runs TASK | logs RUN [STEP] [-f] | cancel RUN] [--json] [--url URL] [--token-file PATH]\n" +
   "       (the client commands talk to the server at LIGHTFLOW_URL with the token in LIGHTFLOW_TOKEN)";
 
 async function main(argv: string[]): Promise<number> {

@@ -131,11 +131,32 @@ describe("lightflow run", () => {
     expect(out).toMatch(/^(\d+)\n== step 1 first \((running|success)\) ==\none\none-b\n== step 2 second \((pending|running|success)\) ==\ntwo\nrun \1: success\n$/);
   });
 
-  test("-p is refused until the server has task parameters", async () => {
-    const { code, out, err } = await cli(["run", "c-ok", "-p", "DAY=monday"]);
-    expect(code).toBe(2);
-    expect(out).toBe("");
-    expect(err.split("\n")[0]).toBe("lightflow: -p needs task parameters, which this server does not have yet");
+  test("-p NAME=VALUE sends the run's parameters; the step sees them, the run keeps them", async () => {
+    const r = await api.json("POST", "/api/tasks", {
+      name: "c-params",
+      params: [{ name: "DAY", default: "sunday" }, { name: "QUERY" }],
+      steps: [{ name: "show", command: "bash", args: ["-c", 'echo "day=$DAY query=$QUERY"'] }],
+    });
+    expect(r.status).toBe(201);
+    const { code, out, err } = await cli(["run", "c-params", "-p", "DAY=monday", "--param=QUERY=a=b c", "--wait", "--json"]);
+    expect(err).toBe("");
+    expect(code).toBe(0);
+    const run = JSON.parse(out);
+    expect(run.params).toEqual({ DAY: "monday", QUERY: "a=b c" });
+    expect(await (await api.call("GET", `/api/runs/${run.id}/steps/1/log`)).text()).toBe("day=monday query=a=b c\n");
+  });
+
+  test("-p with a value the server refuses exits 1 with its sentence; a malformed -p is a usage error", async () => {
+    const refused = await cli(["run", "c-params", "-p", "QUERY=x", "-p", "COLOR=red"]);
+    expect(refused.code).toBe(1);
+    expect(refused.out).toBe("");
+    expect(refused.err).toBe("lightflow: params.COLOR: the task has no parameter COLOR (its parameters are DAY, QUERY)\n");
+    const missing = await cli(["run", "c-params"]);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain("params.QUERY: QUERY is required");
+    const malformed = await cli(["run", "c-params", "-p", "QUERY"]);
+    expect(malformed.code).toBe(2);
+    expect(malformed.err.split("\n")[0]).toBe("lightflow: -p QUERY: give it as NAME=VALUE");
   });
 
   test("an unknown task exits 1 with the server's sentence", async () => {

@@ -128,13 +128,16 @@ export const api = {
     patch: (name: string, p: T.TaskPatch) => send<T.Task>("PATCH", `/tasks/${seg(name)}`, p),
     remove: (name: string) => send<void>("DELETE", `/tasks/${seg(name)}`),
     duplicate: (name: string, to: string) => send<T.Task>("POST", `/tasks/${seg(name)}/duplicate`, { name: to }),
-    trigger: (name: string) => send<T.Run>("POST", `/tasks/${seg(name)}/runs`),
+    /** `params`: the run's parameter values (the task's defaults fill the rest) */
+    trigger: (name: string, params?: Record<string, string>) => send<T.Run>("POST", `/tasks/${seg(name)}/runs`, params ? { params } : undefined),
     runs: (name: string, limit = 25, before?: number, filter?: T.RunFilter) =>
       send<T.Run[]>("GET", `/tasks/${seg(name)}/runs${page(limit, before)}${filterQuery(filter)}`),
   },
   runs: {
     get: (id: number) => send<T.Run>("GET", `/runs/${id}`),
     cancel: (id: number) => send<T.Run>("POST", `/runs/${id}/cancel`),
+    /** a new run from the first step of this one that did not succeed */
+    retry: (id: number) => send<T.Run>("POST", `/runs/${id}/retry`),
     /** Bytes [offset, offset+limit) of a step log (X-Log-Start / X-Log-Size tell where and how big). */
     logRange: (id: number, pos: number, offset: number, limit: number, attempt?: number) =>
       logPiece(`/runs/${id}/steps/${pos}/log?offset=${offset}&limit=${limit}${attemptQuery(attempt)}`),

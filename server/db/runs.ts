@@ -1,7 +1,7 @@
 // Runs and their step runs. The only SQL about runs. Every state change is one
 // short transaction, so a crash never leaves a half-written run.
 import type { SqlDb } from "./sql.ts";
-import type { LiveStep, RunFilter, RunStore, RunWrite } from "../engine/stores.ts";
+import type { LiveStep, RunFilter, RunSeed, RunStore, RunWrite } from "../engine/stores.ts";
 import type { Run, RunStatus, RunView, StepDef, StepRun, StepStatus, StepView, Task, Trigger } from "../engine/types.ts";
 
 interface RunRow {
@@ -16,6 +16,8 @@ interface RunRow {
   queued_at: number;
   started_at: number | null;
   ended_at: number | null;
+  params: string;
+  retry_of: number | null;
 }
 interface StepRunRow {
   run_id: number;
@@ -35,16 +37,20 @@ interface StepRunRow {
   started_at: number | null;
   ended_at: number | null;
   log_bytes: number;
+  done_in: number | null;
 }
 
 export type { LiveStep, RunWrite, StepResult } from "../engine/stores.ts";
 
 /** The columns of a StepView, for lists: a grid of 100 tasks × 50 runs reads 15,000 of these. */
-const STEP_VIEW_COLS = "run_id, position, name, attempt, retries, status, exit_code, signal, error, started_at, ended_at, log_bytes";
+const STEP_VIEW_COLS = "run_id, position, name, attempt, retries, status, exit_code, signal, error, started_at, ended_at, log_bytes, done_in";
 type StepViewRow = StepView & { run_id: number };
 
 const RUN_COLS = `r.id, r.task_id, t.name AS task, t.pool, r.status, r.trigger, r.triggered_by,
-  r.scheduled_for, r.queued_at, r.started_at, r.ended_at`;
+  r.scheduled_for, r.queued_at, r.started_at, r.ended_at, r.params, r.retry_of`;
+
+/** A run row as the domain has it: its parameters parsed. */
+const runOf = <T extends RunRow>(r: T) => ({ ...r, params: JSON.parse(r.params) as Record<string, string> });
 
 function stepOf(s: StepRunRow): StepRun {
   return {
@@ -64,6 +70,7 @@ function stepOf(s: StepRunRow): StepRun {
     started_at: s.started_at,
     ended_at: s.ended_at,
     log_bytes: s.log_bytes,
+    done_in: s.done_in,
   };
 }
 
@@ -80,6 +87,8 @@ export class SqliteRunStore implements RunStore {
         `INSERT INTO step_runs (run_id, position, name, command, args, run_rule, timeout_s, retries, retry_delay_s)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
+      seedRun: db.query("UPDATE runs SET params = ?, retry_of = ? WHERE id = ?"),
+      seedStep: db.query("UPDATE step_runs SET status = 'skipped', done_in = ? WHERE run_id = ? AND position = ?"),
       run: db.query<RunRow, [number]>(`SELECT ${RUN_COLS} FROM runs r JOIN tasks t ON t.id = r.task_id WHERE r.id = ?`),
       steps: db.query<StepRunRow, [number]>("SELECT * FROM step_runs WHERE run_id = ? ORDER BY position"),
       queuedOf: db.query<{ id: number }, [number]>(
@@ -123,7 +132,7 @@ export class SqliteRunStore implements RunStore {
    * scheduled run). `within` runs inside the same transaction (the trigger's
    * audit row).
    */
-  insertQueued(task: Task, trigger: Trigger, by: string | null, scheduledFor: number | null, now: number, within?: (run: Run) => void): Run | null {
+  insertQueued(task: Task, trigger: Trigger, by: string | null, scheduledFor: number | null, now: number, within?: (run: Run) => void, seed: RunSeed = {}): Run | null {
     return this.db.transaction(() => {
       const row = this.q.insertRun.get(task.id, trigger, by, scheduledFor, now);
       if (!row) return null;
@@ -146,8 +155,15 @@ export class SqliteRunStore implements RunStore {
           started_at: null,
           ended_at: null,
           log_bytes: 0,
+          done_in: null,
         };
       });
+      const params = seed.params ?? {};
+      this.q.seedRun.run(JSON.stringify(params), seed.retryOf ?? null, row.id);
+      for (const [position, doneIn] of seed.doneIn ?? []) {
+        this.q.seedStep.run(doneIn, row.id, position);
+        Object.assign(steps[position - 1]!, { status: "skipped", done_in: doneIn });
+      }
       const run: Run = {
         id: row.id,
         task_id: task.id,
@@ -160,6 +176,8 @@ export class SqliteRunStore implements RunStore {
         queued_at: now,
         started_at: null,
         ended_at: null,
+        params,
+        retry_of: seed.retryOf ?? null,
         steps,
       };
       within?.(run);
@@ -169,7 +187,7 @@ export class SqliteRunStore implements RunStore {
 
   get(id: number): Run | null {
     const row = this.q.run.get(id);
-    return row ? { ...row, steps: this.q.steps.all(id).map(stepOf) } : null;
+    return row ? { ...runOf(row), steps: this.q.steps.all(id).map(stepOf) } : null;
   }
 
   queuedRunOf(taskId: number): number | null {
@@ -240,7 +258,7 @@ export class SqliteRunStore implements RunStore {
     return rows.map((r) => {
       const mine: StepView[] = [];
       while (i > 0 && steps[i - 1]!.run_id === r.id) mine.push(steps[--i]!);
-      return { ...r, steps: mine.reverse() };
+      return { ...runOf(r), steps: mine.reverse() };
     });
   }
 
@@ -257,7 +275,7 @@ export class SqliteRunStore implements RunStore {
     const rows = this.db
       .query<RunRow, (number | string)[]>(`SELECT ${RUN_COLS} FROM runs r JOIN tasks t ON t.id = r.task_id WHERE ${where.join(" AND ")} ORDER BY r.id DESC LIMIT ?`)
       .all(...args, limit);
-    return rows.map((r) => ({ ...r, steps: this.q.stepViews.all(r.id) }));
+    return rows.map((r) => ({ ...runOf(r), steps: this.q.stepViews.all(r.id) }));
   }
 
   /** The task's finished run just before run `id` (to tell a recovery from a plain success). */

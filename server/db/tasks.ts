@@ -1,7 +1,7 @@
 // Tasks and their steps. The only SQL about tasks.
 import type { SqlDb } from "./sql.ts";
 import type { TaskPatch, TaskStore } from "../engine/stores.ts";
-import type { StepDef, Task, TaskDef } from "../engine/types.ts";
+import type { ParamDef, StepDef, Task, TaskDef } from "../engine/types.ts";
 
 interface TaskRow {
   id: number;
@@ -14,6 +14,7 @@ interface TaskRow {
   schedule_anchor: number | null;
   start_deadline_s: number | null;
   alert_emails: string;
+  params: string;
   created_at: number;
   updated_at: number;
 }
@@ -35,6 +36,7 @@ export class SqliteTaskStore implements TaskStore {
   private readonly insertTask;
   private readonly insertStep;
   private readonly deleteSteps;
+  private readonly setParams;
 
   constructor(private readonly db: SqlDb) {
     this.byId = db.query<TaskRow, [number]>("SELECT * FROM tasks WHERE id = ?");
@@ -44,6 +46,7 @@ export class SqliteTaskStore implements TaskStore {
       `INSERT INTO tasks (name, description, cron, enabled, pool, catchup, start_deadline_s, alert_emails, schedule_anchor, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     );
+    this.setParams = db.query("UPDATE tasks SET params = ? WHERE id = ?");
     this.insertStep = db.query(
       "INSERT INTO steps (task_id, position, name, command, args, run_rule, timeout_s, retries, retry_delay_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     );
@@ -61,6 +64,7 @@ export class SqliteTaskStore implements TaskStore {
       catchup: row.catchup === 1,
       start_deadline_s: row.start_deadline_s,
       alert_emails: JSON.parse(row.alert_emails) as string[],
+      params: JSON.parse(row.params) as ParamDef[],
       steps: steps.map((s) => ({
         name: s.name,
         command: s.command,
@@ -120,6 +124,7 @@ export class SqliteTaskStore implements TaskStore {
         def.start_deadline_s, JSON.stringify(def.alert_emails), now, now, now,
       )!;
       this.writeSteps(id, def.steps);
+      this.setParams.run(JSON.stringify(def.params), id);
       return this.get(id)!;
     });
   }
@@ -135,6 +140,7 @@ export class SqliteTaskStore implements TaskStore {
         .run(def.name, def.description, def.cron, def.enabled ? 1 : 0, def.pool, def.catchup ? 1 : 0,
           def.start_deadline_s, JSON.stringify(def.alert_emails), now, now, id);
       this.writeSteps(id, def.steps);
+      this.setParams.run(JSON.stringify(def.params), id);
       return this.get(id)!;
     });
   }

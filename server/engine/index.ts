@@ -19,8 +19,10 @@ import { Retention } from "./retention.ts";
 import { RunExecution, type RunnerDeps } from "./runner.ts";
 import { Scheduler } from "./scheduler.ts";
 import type { SetupTarget } from "./setup.ts";
-import { StoreUnavailable, type PoolStore, type RunStore, type Stores, type TaskPatch, type TaskStore, type VariableStore } from "./stores.ts";
+import { StoreUnavailable, type PoolStore, type RunSeed, type RunStore, type Stores, type TaskPatch, type TaskStore, type VariableStore } from "./stores.ts";
 import { definitionProblem } from "./taskdef.ts";
+import { defaultParams, paramsProblem, paramsText, resolveParams, sameParams, type ParamValues } from "./params.ts";
+import { retryPlan } from "./retry.ts";
 import type { Plan } from "./setup.ts";
 import type { RunFilter } from "./stores.ts";
 import { FINISHED_RUN, type Pool, type Run, type RunView, type Task, type TaskDef, type Trigger, type Variable } from "./types.ts";
@@ -46,6 +48,11 @@ export type TaskProblem =
   | { problem: "renamed_while_live"; field: "name"; message: string }
   | { problem: "has_live_run"; message: string };
 export type CancelResult = Run | "run_not_found" | "run_finished";
+/** Why a manual trigger or a retry queues nothing: `invalid` (a parameter) is 422, `conflict` 409. */
+export type RunProblem =
+  | { problem: "invalid"; field: string; message: string }
+  | { problem: "conflict"; message: string }
+  | { problem: "run_not_found" };
 export type PoolDeleteResult = true | "pool_not_found" | "pool_in_use";
 
 export class Engine {
@@ -214,6 +221,8 @@ export class Engine {
     const cronWrong = cron ? cronProblem(cron) : null;
     if (cronWrong) return { problem: "invalid", field: "cron", message: cronWrong };
     if (patch.pool && !this.pools.get(patch.pool)) return { problem: "invalid", field: "pool", message: `no pool named "${patch.pool}"` };
+    const params = paramsProblem({ params: task.params, cron: patch.cron !== undefined ? patch.cron : task.cron });
+    if (params) return { problem: "invalid", ...params };
     return null;
   }
 
@@ -357,9 +366,44 @@ export class Engine {
    * already waiting (repeated clicks never pile up).
    */
   trigger(task: Task, by: string | null, within?: (run: Run) => void): TriggerResult {
+    const r = this.triggerWith(task, by, {}, within);
+    if ("problem" in r) throw new Error(`trigger of ${task.name}: ${r.problem}`); // a caller without values for a task that needs some
+    return r;
+  }
+
+  /**
+   * A manual trigger with parameter values (`given`, completed with the
+   * defaults). A run already queued with the same values is the answer; one
+   * queued with other values is a conflict (the person meant another run).
+   */
+  triggerWith(task: Task, by: string | null, given: ParamValues, within?: (run: Run) => void): TriggerResult | RunProblem {
+    const secrets = new Set(this.variables.all().filter((v) => v.secret).map((v) => v.key));
+    const params = resolveParams(task.params, given, secrets);
+    if (!params.ok) return { problem: "invalid", field: params.field, message: params.message };
     const queued = this.runs.queuedRunOf(task.id);
-    if (queued !== null) return { run: this.runs.get(queued)!, created: false };
-    return { run: this.enqueueRun(task, "manual", by, null, within)!, created: true };
+    if (queued !== null) {
+      const run = this.runs.get(queued)!;
+      if (sameParams(run.params, params.values)) return { run, created: false };
+      const theirs = Object.keys(run.params).length ? `(${paramsText(run.params)})` : "(none)";
+      return { problem: "conflict", message: `run ${run.id} of ${task.name} is already queued with other parameters ${theirs}; cancel it or trigger again once it has started` };
+    }
+    return { run: this.enqueueRun(task, "manual", by, null, within, { params: params.values })!, created: true };
+  }
+
+  /**
+   * Queues a run of a finished, unsuccessful run's task that starts at its
+   * first step that did not succeed, with the same parameters (engine/retry.ts
+   * says which steps and why not).
+   */
+  retry(runId: number, by: string | null, within?: (run: Run, from: number) => void): Run | RunProblem {
+    const original = this.getRun(runId);
+    if (!original) return { problem: "run_not_found" };
+    const task = this.tasks.get(original.task_id)!;
+    const queued = this.runs.queuedRunOf(task.id);
+    const plan = retryPlan(original, task, queued);
+    if ("message" in plan) return { problem: "conflict", message: plan.message };
+    const audit = within && ((run: Run) => within(run, plan.from));
+    return this.enqueueRun(task, "retry", by, null, audit, { params: original.params, retryOf: original.id, doneIn: plan.doneIn })!;
   }
 
   /** The variables now; while the store is unavailable, as last read (a step's environment never waits on it). */
@@ -392,8 +436,9 @@ export class Engine {
   }
 
   /** `within`: more to write in the run's own transaction (an audit row). */
-  private enqueueRun(task: Task, trigger: Trigger, by: string | null, scheduledFor: number | null, within?: (run: Run) => void): Run | null {
-    const run = this.runs.insertQueued(task, trigger, by, scheduledFor, this.clock.now(), within);
+  /** `seed.params` defaults to the task's defaults (a scheduled, catch-up or chained run). */
+  private enqueueRun(task: Task, trigger: Trigger, by: string | null, scheduledFor: number | null, within?: (run: Run) => void, seed: RunSeed = {}): Run | null {
+    const run = this.runs.insertQueued(task, trigger, by, scheduledFor, this.clock.now(), within, { params: defaultParams(task.params), ...seed });
     if (!run) return null; // this fire time already has its run
     this.bus.emit({ type: "run", run });
     this.queuedHere.set(run.id, structuredClone(run)); // listeners may keep the emitted object; the execution mutates its own

@@ -141,6 +141,11 @@ export class RunExecution {
       if (problem) throw new StartError(`cannot start: variable ${v.key}: ${problem}; set it again on the Variables page`);
       env[v.key] = v.value;
     }
+    // the run's parameters win over plain variables; a secret created since the trigger refused them
+    for (const [k, v] of Object.entries(this.run.params)) {
+      if (variables.some((s) => s.secret && s.key === k)) throw new StartError(`cannot start: parameter ${k} would replace the secret variable of the same name; rename one of them`);
+      env[k] = v;
+    }
     Object.assign(env, pythonEnv(config.pythonLibsDir, config.stepEnvBase), {
       LIGHTFLOW_TASK: this.run.task,
       LIGHTFLOW_RUN_ID: String(this.run.id),

@@ -82,12 +82,23 @@ export interface RunFilter {
   to?: number;
 }
 
+/** What a queued run starts with besides the task's steps. */
+export interface RunSeed {
+  /** its parameter values ({} when none) */
+  params?: Record<string, string>;
+  /** the run it retries */
+  retryOf?: number;
+  /** steps a retry does not run again: position → the run in which each was done (they start `skipped`) */
+  doneIn?: Map<number, number>;
+}
+
 export interface RunStore {
   /**
-   * A queued run of the task with every step pending, or null when this fire
-   * time already has its run. `within` runs in the same transaction.
+   * A queued run of the task with every step pending (but those `seed.doneIn`
+   * skips), or null when this fire time already has its run. `within` runs in
+   * the same transaction.
    */
-  insertQueued(task: Task, trigger: Trigger, by: string | null, scheduledFor: number | null, now: number, within?: (run: Run) => void): Run | null;
+  insertQueued(task: Task, trigger: Trigger, by: string | null, scheduledFor: number | null, now: number, within?: (run: Run) => void, seed?: RunSeed): Run | null;
   get(id: number): Run | null;
   /** the id of the task's queued run, if it has one */
   queuedRunOf(taskId: number): number | null;

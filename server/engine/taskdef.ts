@@ -2,7 +2,8 @@
 // optional) and as the engine keeps it (every field set). One place for the
 // defaults, one for the shape that leaves the server.
 import { cronProblem } from "./cron.ts";
-import type { StepDef, TaskDef } from "./types.ts";
+import { paramsProblem } from "./params.ts";
+import type { ParamDef, StepDef, TaskDef } from "./types.ts";
 
 /** A rule of a task definition that its schema cannot say, broken: the field at fault (relative to the task) and why. */
 export interface DefinitionProblem {
@@ -22,6 +23,8 @@ export function definitionProblem(def: TaskDef, poolExists: (name: string) => bo
   const names = def.steps.map((s) => s.name);
   const dup = names.findIndex((n, j) => names.indexOf(n) !== j);
   if (dup !== -1) return { field: `steps.${dup}.name`, message: `step names must be unique within the task ("${names[dup]}" is used twice)` };
+  const params = paramsProblem(def);
+  if (params) return params;
   return null;
 }
 
@@ -40,6 +43,7 @@ export function withDefaults(t: TaskInputLike): TaskDef {
     catchup: t.catchup ?? false,
     start_deadline_s: t.start_deadline_s ?? null,
     alert_emails: t.alert_emails ?? [],
+    params: (t.params ?? []).map(paramOf),
     steps: t.steps.map((s) => ({
       name: s.name,
       command: s.command,
@@ -63,6 +67,7 @@ export function definitionOf(t: TaskDef): TaskDef {
     catchup: t.catchup,
     start_deadline_s: t.start_deadline_s,
     alert_emails: t.alert_emails,
+    params: t.params.map(paramOf),
     steps: t.steps.map((s) => ({
       name: s.name,
       command: s.command,
@@ -72,5 +77,15 @@ export function definitionOf(t: TaskDef): TaskDef {
       retries: s.retries,
       retry_delay_s: s.retry_delay_s,
     })),
+  };
+}
+
+/** A parameter with only the fields it has, in a fixed order (exports compare as text). */
+function paramOf(p: ParamDef): ParamDef {
+  return {
+    name: p.name,
+    ...(p.default !== undefined ? { default: p.default } : {}),
+    ...(p.description ? { description: p.description } : {}),
+    ...(p.choices ? { choices: [...p.choices] } : {}),
   };
 }

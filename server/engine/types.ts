@@ -19,6 +19,16 @@ export interface StepDef {
   retry_delay_s: number;
 }
 
+/** A parameter a task declares: set per run, seen by every step as an environment variable. */
+export interface ParamDef {
+  name: string;
+  /** absent: required on every manual trigger */
+  default?: string;
+  description?: string;
+  /** present: the only values allowed */
+  choices?: string[];
+}
+
 export interface TaskDef {
   name: string;
   description: string;
@@ -30,6 +40,7 @@ export interface TaskDef {
   start_deadline_s: number | null;
   /** addresses alerted for this task besides the users who opted in */
   alert_emails: string[];
+  params: ParamDef[];
   steps: StepDef[];
 }
 
@@ -52,6 +63,8 @@ export interface StepRun extends StepDef {
   started_at: number | null;
   ended_at: number | null;
   log_bytes: number;
+  /** a step a retry did not run again (status `skipped`): the run in which it was done */
+  done_in: number | null;
 }
 
 export interface Run {
@@ -66,11 +79,15 @@ export interface Run {
   queued_at: number;
   started_at: number | null;
   ended_at: number | null;
+  /** the run's parameter values by name (every declared parameter, given or default) */
+  params: Record<string, string>;
+  /** the run this one retries (trigger `retry`) */
+  retry_of: number | null;
   steps: StepRun[];
 }
 
 /** What is shown of a step run (the API's step object): no command line, no process facts. */
-export type StepView = Pick<StepRun, "position" | "name" | "attempt" | "retries" | "retry_at" | "status" | "exit_code" | "signal" | "error" | "started_at" | "ended_at" | "log_bytes">;
+export type StepView = Pick<StepRun, "position" | "name" | "attempt" | "retries" | "retry_at" | "status" | "exit_code" | "signal" | "error" | "started_at" | "ended_at" | "log_bytes" | "done_in">;
 
 /** What is shown of a run: lists and the grid read only this much. */
 export interface RunView extends Omit<Run, "steps"> {

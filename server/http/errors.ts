@@ -21,6 +21,13 @@ export const notFound = (what: string) => new HttpError(404, `no such ${what}`);
 export const conflict = (message: string, field?: string) => new HttpError(409, message, field);
 export const invalid = (message: string, field?: string) => new HttpError(422, message, field);
 
+/** A trigger or retry the engine refused: a parameter at fault is 422, a conflict with the runs there are 409. */
+export function runFailure(p: { problem: "invalid"; field: string; message: string } | { problem: "conflict"; message: string } | { problem: "run_not_found" }): HttpError {
+  if (p.problem === "invalid") return invalid(`${p.field}: ${p.message}`, p.field);
+  if (p.problem === "conflict") return conflict(p.message);
+  return notFound("run");
+}
+
 interface ValueErrorLike {
   path?: string;
   message?: string;

@@ -1,6 +1,7 @@
 // Routes: runs and step logs.
 //   GET  /api/runs/:run                       any
 //   POST /api/runs/:run/cancel                admin
+//   POST /api/runs/:run/retry                 admin
 //   GET  /api/runs/:run/steps/:pos/log        any   ?offset= ?tail= ?limit= ?follow=1
 import { Elysia, t } from "elysia";
 import type { AuditStore } from "../engine/stores.ts";
@@ -9,7 +10,7 @@ import { logRef, type LogReader } from "../engine/logstore.ts";
 import type { Run, StepRun } from "../engine/types.ts";
 import { ErrorBody } from "../schema/common.ts";
 import { LogQuery, RunOut } from "../schema/tasks.ts";
-import { conflict, notFound } from "./errors.ts";
+import { conflict, notFound, runFailure } from "./errors.ts";
 import { untilRevoked } from "../auth/watch.ts";
 import type { guard } from "./guard.ts";
 import { followStream } from "./logframes.ts";
@@ -58,6 +59,18 @@ export function runRoutes(engine: Engine, audit: AuditStore, logs: LogReader, au
         audit.add(principal.user.email, "run.cancel", result.task, `run ${result.id}`);
         set.status = 202;
         return runOut(result);
+      },
+      { role: "admin", params: RunParams, response: { 202: RunOut, 404: ErrorBody, 409: ErrorBody } },
+    )
+    .post(
+      "/api/runs/:run/retry",
+      ({ params, principal, set }) => {
+        const result = engine.retry(params.run, principal.user.email, (queued, from) =>
+          audit.add(principal.user.email, "run.retry", queued.task, `run ${queued.id} retries run ${queued.retry_of} from step ${from}`),
+        );
+        if ("problem" in result) throw result.problem === "run_not_found" ? notFound(`run ${params.run}`) : runFailure(result);
+        set.status = 202;
+        return runOut(engine.liveRun(result.id) ?? result);
       },
       { role: "admin", params: RunParams, response: { 202: RunOut, 404: ErrorBody, 409: ErrorBody } },
     )

@@ -55,6 +55,7 @@ export function stepOut(s: StepView): StepRunOut {
     started_at: iso(s.started_at),
     ended_at: iso(s.ended_at),
     log_bytes: s.log_bytes,
+    done_in: s.done_in ?? null,
   };
 }
 
@@ -69,6 +70,8 @@ export function runOut(r: RunView): RunOut {
     queued_at: iso(r.queued_at)!,
     started_at: iso(r.started_at),
     ended_at: iso(r.ended_at),
+    params: r.params,
+    retry_of: r.retry_of,
     steps: r.steps.map(stepOut),
   };
 }

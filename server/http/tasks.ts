@@ -17,8 +17,9 @@ import type { Engine, TaskProblem } from "../engine/index.ts";
 import { definitionOf, withDefaults } from "../engine/taskdef.ts";
 import type { RunStatus, Task, TaskDef } from "../engine/types.ts";
 import { ErrorBody, RunFilter } from "../schema/common.ts";
-import { CronPreviewOut, CronPreviewQuery, DuplicateInput, GridOut, RunOut, TaskInput, TaskOut, TaskPatch } from "../schema/tasks.ts";
-import { conflict, HttpError, invalid, notFound } from "./errors.ts";
+import { CronPreviewOut, CronPreviewQuery, DuplicateInput, GridOut, RunOut, TaskInput, TaskOut, TaskPatch, TriggerInput } from "../schema/tasks.ts";
+import { paramsText } from "../engine/params.ts";
+import { conflict, HttpError, invalid, notFound, runFailure } from "./errors.ts";
 import { GridRenderer } from "./grid.ts";
 import type { guard } from "./guard.ts";
 import { iso, runOut, taskOut } from "./serialize.ts";
@@ -116,15 +117,17 @@ export function taskRoutes(engine: Engine, audit: AuditStore, auth: ReturnType<t
     )
     .post(
       "/api/tasks/:task/runs",
-      ({ params, principal, set }) => {
+      ({ params, body, principal, set }) => {
         const task = find(params.task);
-        const { run } = engine.trigger(task, principal.user.email, (queued) =>
-          audit.add(principal.user.email, "run.trigger", task.name, `run ${queued.id}`),
+        const result = engine.triggerWith(task, principal.user.email, body?.params ?? {}, (queued) =>
+          audit.add(principal.user.email, "run.trigger", task.name, `run ${queued.id}${Object.keys(queued.params).length ? `, ${paramsText(queued.params)}` : ""}`),
         );
+        if ("problem" in result) throw runFailure(result);
         set.status = 202;
-        return runOut(engine.liveRun(run.id) ?? run);
+        return runOut(engine.liveRun(result.run.id) ?? result.run);
       },
-      { role: "admin", params: Params, response: { 202: RunOut, 404: ErrorBody } },
+      // the body is optional: `curl -X POST` with none triggers with the defaults
+      { role: "admin", params: Params, body: t.Optional(TriggerInput), response: { 202: RunOut, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody } },
     )
     .get(
       "/api/tasks/:task/runs",

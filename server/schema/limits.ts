@@ -24,3 +24,12 @@ export const STEPS_PER_TASK = { min: 1, max: 50 } as const;
 export const POOL_SLOTS = { min: 1, max: 1000 } as const;
 /** The shortest password an account may set (server/auth/passwords.ts refuses shorter ones). */
 export const PASSWORD_MIN_LENGTH = 10;
+
+/** Task parameters: an environment variable name in capitals (LIGHTFLOW_* is refused apart, with its own message). */
+export const PARAM_NAME = "^[A-Z][A-Z0-9_]*$";
+/** Parameters one task may declare. */
+export const PARAMS_PER_TASK = 20;
+/** Bytes (UTF-8) of one parameter's value, default or choice. */
+export const PARAM_VALUE_BYTES = 4096;
+/** Choices one parameter may offer. */
+export const PARAM_CHOICES = 100;

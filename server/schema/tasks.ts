@@ -3,13 +3,14 @@ import { Type } from "@sinclair/typebox";
 import { t } from "elysia";
 import { Name, OneOf, RunStatus, STEP_NAME_PATTERN } from "./common.ts";
 import { RETRY_DELAY_S, START_DEADLINE_S, STEP_RETRIES, STEP_TIMEOUT_S, STEPS_PER_TASK } from "./limits.ts";
+import { PARAM_CHOICES, PARAM_NAME, PARAM_VALUE_BYTES, PARAMS_PER_TASK } from "./limits.ts";
 import { PoolInput, SetupVariable } from "./resources.ts";
 
 export { RunStatus } from "./common.ts";
 export const RunRule = OneOf(["on_success", "always"]);
 export type RunRule = typeof RunRule.static;
-/** What queued a run: its CRON, a person or token, or the catch-up after downtime. */
-export const Trigger = OneOf(["schedule", "manual", "catchup"]);
+/** What queued a run: its CRON, a person or token, the catch-up after downtime, or a retry of a run from its failed step. */
+export const Trigger = OneOf(["schedule", "manual", "catchup", "retry"]);
 export type Trigger = typeof Trigger.static;
 export const StepStatus = OneOf(["pending", "running", "success", "skipped", "failed", "timed_out", "cancelled", "not_run"]);
 export type StepStatus = typeof StepStatus.static;
@@ -44,6 +45,36 @@ export const StepInput = t.Object(
   { additionalProperties: false },
 );
 
+/** A parameter's value, default or choice: text without NUL (its byte size is checked where it is used, engine/params.ts). */
+const ParamValue = (what: string) =>
+  t.String({ maxLength: PARAM_VALUE_BYTES, pattern: "^[^\\u0000]*$", error: `${what}: text of at most ${PARAM_VALUE_BYTES} bytes, without NUL` });
+
+/** One parameter a task declares: an environment variable of every step of a run, set when the run is triggered. */
+export const ParamInput = t.Object(
+  {
+    name: t.String({ pattern: PARAM_NAME, maxLength: 64, error: "name: a parameter name in capitals, such as DAYS or TARGET_HOST (A-Z, 0-9, _)" }),
+    /** without one the parameter is required: every manual trigger must give it */
+    default: t.Optional(ParamValue("default")),
+    description: t.Optional(NoNul("description", 1000)),
+    /** when set, the only values allowed (the Run form offers them as a list) */
+    choices: t.Optional(t.Array(ParamValue("choice"), { minItems: 1, maxItems: PARAM_CHOICES, error: `choices: a list of 1 to ${PARAM_CHOICES} values` })),
+  },
+  { additionalProperties: false },
+);
+export type ParamInput = typeof ParamInput.static;
+
+/** POST /api/tasks/:task/runs's optional body: the run's parameter values by name. */
+export const TriggerInput = t.Object(
+  {
+    params: t.Optional(
+      // sizes and NUL are checked by the engine, whose answer names the parameter (params.DAYS)
+      t.Record(t.String({ maxLength: 64 }), t.String({ error: "params: each value is text" }), { error: "params: an object of parameter names to text values" }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type TriggerInput = typeof TriggerInput.static;
+
 const taskFields = {
   name: Name("name"),
   description: t.Optional(NoNul("description", 10_000)),
@@ -66,6 +97,7 @@ const taskFields = {
       error: "alert_emails: at most 20 e-mail addresses",
     }),
   ),
+  params: t.Optional(t.Array(ParamInput, { maxItems: PARAMS_PER_TASK, error: `params: at most ${PARAMS_PER_TASK} parameters` })),
   steps: t.Array(StepInput, {
     minItems: STEPS_PER_TASK.min,
     maxItems: STEPS_PER_TASK.max,
@@ -143,6 +175,8 @@ export const TaskOut = t.Object({
   alert_emails: t.Array(t.String()),
   /** null when disabled or without cron */
   next_fire_at: t.Nullable(t.String()),
+  /** what a manual trigger may set; scheduled runs take the defaults */
+  params: t.Array(ParamInput),
   steps: t.Array(StepOut),
   created_at: t.String(),
   updated_at: t.String(),
@@ -164,6 +198,8 @@ export const StepRunOut = t.Object({
   started_at: t.Nullable(t.String()),
   ended_at: t.Nullable(t.String()),
   log_bytes: Type.Integer(),
+  /** a step a retry did not run again (status `skipped`): the run in which it was done */
+  done_in: t.Nullable(Type.Integer()),
 });
 export type StepRunOut = typeof StepRunOut.static;
 
@@ -177,6 +213,10 @@ export const RunOut = t.Object({
   queued_at: t.String(),
   started_at: t.Nullable(t.String()),
   ended_at: t.Nullable(t.String()),
+  /** the values of the task's parameters this run has, as its steps see them */
+  params: t.Record(t.String(), t.String()),
+  /** the run this one retries from its first step that did not succeed (trigger `retry`) */
+  retry_of: t.Nullable(Type.Integer()),
   steps: t.Array(StepRunOut),
 });
 export type RunOut = typeof RunOut.static;

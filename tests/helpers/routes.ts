@@ -56,6 +56,7 @@ export function routes(runId: number): Route[] {
     r("POST", "/api/tasks/acc-task/duplicate", { name: "acc-dup" }, "admin"),
     r("POST", "/api/tasks/acc-task/runs", undefined, "admin"),
     r("POST", `/api/runs/${runId}/cancel`, undefined, "admin"),
+    r("POST", `/api/runs/${runId}/retry`, undefined, "admin"),
     r("POST", "/api/pools", { name: "acc-pool2", slots: 2 }, "admin"),
     r("PUT", "/api/pools/acc-pool", { slots: 2 }, "admin"),
     r("POST", "/api/variables", { key: "ACC_VAR2", value: "y" }, "admin"),

@@ -4,13 +4,13 @@
 import { Show } from "solid-js";
 import type { Run, RunStep } from "../types.ts";
 import { Link } from "../router.tsx";
-import { attemptText, stepLabel, hasLog } from "../lib/status.ts";
+import { attemptText, doneInText, stepLabel, hasLog } from "../lib/status.ts";
 
 export function stepText(run: Run, step: RunStep): string {
   // Why it failed; a timeout or a cancel says enough by itself (its signal is ours).
   const extra = step.status !== "failed" ? "" : step.exit_code !== null ? `, exit ${step.exit_code}` : step.signal ? `, killed by ${step.signal}` : "";
-  const tries = attemptText(step);
-  return `Run ${run.id}, step ${step.position} ${step.name}: ${stepLabel[step.status]}${extra}${tries ? `, ${tries}` : ""}`;
+  const more = [attemptText(step), doneInText(step)].filter(Boolean).map((t) => `, ${t}`).join("");
+  return `Run ${run.id}, step ${step.position} ${step.name}: ${stepLabel[step.status]}${extra}${more}`;
 }
 
 export const runHref = (run: Run, pos?: number) =>
@@ -22,7 +22,7 @@ export default function StepBox(props: { run: Run; step: RunStep; selected?: boo
     <Link
       href={runHref(props.run, props.step.position)}
       class={`box s-${props.step.status}`}
-      classList={{ sel: !!props.selected, nolog: !hasLog(props.step.status), retried: props.step.attempt > 1 }}
+      classList={{ sel: !!props.selected, nolog: !hasLog(props.step), retried: props.step.attempt > 1 }}
       aria-label={label()}
       aria-current={props.selected ? "true" : undefined}
       title={label()}

@@ -12,7 +12,9 @@ const run = (status: RunStatus, ...steps: StepStatus[]): Run => ({
   queued_at: "2026-11-23T00:00:00.000Z",
   started_at: null,
   ended_at: null,
-  steps: steps.map((s, i) => ({ position: i + 1, name: `s${i}`, status: s, attempt: 1, retries: 0, retry_at: null, exit_code: null, signal: null, error: null, started_at: null, ended_at: null, log_bytes: 0 })),
+  params: {},
+  retry_of: null,
+  steps: steps.map((s, i) => ({ position: i + 1, name: `s${i}`, status: s, attempt: 1, retries: 0, retry_at: null, exit_code: null, signal: null, error: null, started_at: null, ended_at: null, log_bytes: 0, done_in: null })),
 });
 
 test("an answer older than the live state held is stale", () => {

@@ -35,8 +35,21 @@ export const attemptText = (s: RunStep) => (s.attempt > 1 ? `${ordinal(s.attempt
 
 export const isActiveRun = (s: RunStatus) => s === "queued" || s === "running";
 
-/** Whether a step may have written a log worth opening. */
-export const hasLog = (s: StepStatus) => s !== "pending" && s !== "not_run";
+/** Whether a step may have written a log worth opening (a step a retry did not run again has none). */
+export const hasLog = (s: RunStep) => s.status !== "pending" && s.status !== "not_run" && s.done_in == null;
+
+/** "done in run #8" for a step a retry did not run again; "". */
+export const doneInText = (s: RunStep) => (s.done_in != null ? `done in run #${s.done_in}` : "");
+
+/**
+ * The step a retry of a finished, unsuccessful run starts at (the first that
+ * did not succeed), or null when there is none to retry. The server's rule
+ * (server/engine/retry.ts), repeated here for the button's label.
+ */
+export function retryFrom(run: Run): number | null {
+  if (run.status !== "failed" && run.status !== "cancelled") return null;
+  return run.steps.find((s) => s.status !== "success" && s.status !== "skipped")?.position ?? null;
+}
 
 const RUN_RANK: Record<RunStatus, number> = { queued: 0, running: 1, success: 2, failed: 2, cancelled: 2 };
 const STEP_RANK: Record<StepStatus, number> = { pending: 0, running: 1, success: 2, skipped: 2, failed: 2, timed_out: 2, cancelled: 2, not_run: 2 };

@@ -46,7 +46,7 @@ export interface Client {
   url: string;
   json: boolean;
   /** JSON from the API; a non-2xx answer becomes a ClientExit with the server's sentence */
-  call<T>(method: string, path: string): Promise<T>;
+  call<T>(method: string, path: string, body?: unknown): Promise<T>;
   /** the raw answer of a 2xx request (a log, a follow=1 stream) */
   raw(path: string): Promise<Response>;
   /** a WebSocket on `path`, open, with the token */
@@ -132,10 +132,12 @@ function makeClient(url: string, token: string, json: boolean): Client {
     const why = code === "ECONNREFUSED" || code === "ConnectionRefused" ? "connection refused" : message || String(e);
     return new ClientExit(EXIT.unreachable, `cannot reach the server at ${url} (${why})`);
   };
-  const send = async (method: string, path: string): Promise<Response> => {
+  const send = async (method: string, path: string, body?: unknown): Promise<Response> => {
     let res: Response;
+    const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: "application/json" };
+    if (body !== undefined) headers["content-type"] = "application/json";
     try {
-      res = await fetch(url + path, { method, headers: { authorization: `Bearer ${token}`, accept: "application/json" } });
+      res = await fetch(url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     } catch (e) {
       throw unreachable(e);
     }
@@ -154,8 +156,8 @@ function makeClient(url: string, token: string, json: boolean): Client {
   return {
     url,
     json,
-    async call<T>(method: string, path: string) {
-      return (await (await send(method, path)).json()) as T;
+    async call<T>(method: string, path: string, body?: unknown) {
+      return (await (await send(method, path, body)).json()) as T;
     },
     raw: (path) => send("GET", path),
     socket(path) {

@@ -5,7 +5,7 @@ import { api } from "../../api.ts";
 import { Link } from "../../router.tsx";
 import { isAdmin } from "../../session.ts";
 import { notifyError } from "../../lib/notify.ts";
-import { attemptText, isActiveRun, stepLabel } from "../../lib/status.ts";
+import { attemptText, doneInText, isActiveRun, retryFrom, stepLabel } from "../../lib/status.ts";
 import { fmtTime, span } from "../../lib/time.ts";
 import ConfirmButton from "../../components/ConfirmButton.tsx";
 import StatusBadge from "../../components/StatusBadge.tsx";
@@ -14,7 +14,8 @@ import StepLog from "./StepLog.tsx";
 
 const exitText = (s: RunStep) => (s.signal ? `signal ${s.signal}` : s.status === "failed" && s.exit_code !== null ? `exit ${s.exit_code}` : "");
 
-export default function RunDetail(props: { run: Run; step: number; onChange: (r: Run) => void }) {
+/** `onRun`: a retry queued a new run (to be shown instead). */
+export default function RunDetail(props: { run: Run; step: number; onChange: (r: Run) => void; onRun: (r: Run) => void }) {
   const cancel = async () => {
     try {
       props.onChange(await api.runs.cancel(props.run.id));
@@ -22,6 +23,14 @@ export default function RunDetail(props: { run: Run; step: number; onChange: (r:
       notifyError(e);
     }
   };
+  const retry = async () => {
+    try {
+      props.onRun(await api.runs.retry(props.run.id));
+    } catch (e) {
+      notifyError(e);
+    }
+  };
+  const params = () => Object.entries(props.run.params ?? {});
   const selected = () => props.run.steps.find((s) => s.position === props.step) ?? props.run.steps[0];
   return (
     <section class="run-detail" aria-labelledby="run-h">
@@ -32,6 +41,17 @@ export default function RunDetail(props: { run: Run; step: number; onChange: (r:
         <Show when={isAdmin() && isActiveRun(props.run.status)}>
           <ConfirmButton label="Cancel run" question="Cancel this run?" confirmLabel="Yes, cancel it" onConfirm={cancel} />
         </Show>
+        <Show when={isAdmin() && retryFrom(props.run)}>
+          {(from) => (
+            <ConfirmButton
+              class="retry"
+              label={`Retry from step ${from()}`}
+              question={`Run again from step ${from()}, with the same parameters? The steps before it are not run again.`}
+              confirmLabel="Yes, retry"
+              onConfirm={retry}
+            />
+          )}
+        </Show>
       </div>
       <dl class="meta inline">
         <div>
@@ -40,8 +60,32 @@ export default function RunDetail(props: { run: Run; step: number; onChange: (r:
             {props.run.trigger}
             {props.run.triggered_by ? ` by ${props.run.triggered_by}` : ""}
             {props.run.scheduled_for ? `, for ${fmtTime(props.run.scheduled_for)}` : ""}
+            <Show when={props.run.retry_of}>
+              {(of) => (
+                <>
+                  , retry of <Link href={`/runs/${of()}`}>run #{of()}</Link>
+                </>
+              )}
+            </Show>
           </dd>
         </div>
+        <Show when={params().length}>
+          <div class="run-params">
+            <dt>Parameters</dt>
+            <dd>
+              <For each={params()}>
+                {([k, v], i) => (
+                  <>
+                    {i() > 0 ? ", " : ""}
+                    <span class="param">
+                      <code>{k}</code>=<code>{v}</code>
+                    </span>
+                  </>
+                )}
+              </For>
+            </dd>
+          </div>
+        </Show>
         <div>
           <dt>Queued</dt>
           <dd>{fmtTime(props.run.queued_at)}</dd>
@@ -73,7 +117,7 @@ export default function RunDetail(props: { run: Run; step: number; onChange: (r:
                   {s.position}. {s.name}
                 </span>
                 <span class="muted small">
-                  {[stepLabel[s.status], exitText(s), attemptText(s), span(s.started_at, s.ended_at)].filter(Boolean).join(" · ")}
+                  {[stepLabel[s.status], exitText(s), attemptText(s), doneInText(s), span(s.started_at, s.ended_at)].filter(Boolean).join(" · ")}
                 </span>
               </Link>
               <Show when={s.error}>

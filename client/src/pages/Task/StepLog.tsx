@@ -3,7 +3,7 @@
 // none: the latest, which a new attempt then replaces). The viewer is created
 // anew for each step and attempt, and once when a pending step starts.
 import { Match, Show, Switch, createMemo, onMount } from "solid-js";
-import { loc, setQuery } from "../../router.tsx";
+import { Link, loc, setQuery } from "../../router.tsx";
 import type { RunStep } from "../../types.ts";
 import { maxAttempts, stepLabel } from "../../lib/status.ts";
 import LogViewer from "../../components/LogViewer/index.tsx";
@@ -42,6 +42,11 @@ export default function StepLog(props: { run: number; step: RunStep }) {
         </Match>
         <Match when={props.step.status === "not_run"}>
           <p class="muted">This step did not run.</p>
+        </Match>
+        <Match when={props.step.done_in != null}>
+          <p class="muted">
+            This retry did not run this step again: it was done in <Link href={`/runs/${props.step.done_in}?step=${props.step.position}`}>run #{props.step.done_in}</Link>.
+          </p>
         </Match>
         <Match when={key()} keyed>
           {(_key) => <LogViewer run={props.run} step={props.step} attempt={chosen()} />}

@@ -54,7 +54,7 @@ export default function TaskPage(props: { params: Record<string, string> }) {
       <Show when={data.task()} fallback={<p class="muted">{data.error() ? "" : "Loading…"}</p>}>
         {(t) => <TaskHeader task={t()} onRun={ran} onTask={data.setTask} />}
       </Show>
-      <Show when={run()}>{(r) => <RunDetail run={r()} step={step()} onChange={data.upsert} />}</Show>
+      <Show when={run()}>{(r) => <RunDetail run={r()} step={step()} onChange={data.upsert} onRun={ran} />}</Show>
       <Show when={data.task()}>
         <RunList
           runs={data.runs}

@@ -4,6 +4,7 @@ import type { RunRule, Task, TaskInput } from "../../types.ts";
 // the API's own limits (plain numbers: no server code comes with them)
 import { START_DEADLINE_S, STEP_RETRIES, STEP_TIMEOUT_S } from "../../../../server/schema/limits.ts";
 import { joinArgs, splitArgs } from "../../lib/shellwords.ts";
+import { paramsFromForm, paramsToForm, type ParamForm } from "./params.ts";
 
 export interface StepForm {
   key: number;
@@ -29,6 +30,7 @@ export interface TaskForm {
   start_deadline_s: string;
   /** addresses separated by commas, spaces or lines */
   alert_emails: string;
+  params: ParamForm[];
   steps: StepForm[];
   /** the task's other fields (newer than this editor): sent back unchanged, so a save never resets them */
   extra: Record<string, unknown>;
@@ -36,6 +38,7 @@ export interface TaskForm {
 
 /** What the editor shows; anything else a task or step carries goes to `extra`. */
 const TASK_SHOWN = new Set(["name", "description", "cron", "enabled", "pool", "catchup", "start_deadline_s", "alert_emails", "steps"]);
+TASK_SHOWN.add("params");
 const TASK_READ_ONLY = new Set(["id", "next_fire_at", "created_at", "updated_at", "runs"]);
 const STEP_SHOWN = new Set(["name", "command", "args", "run_rule", "timeout_s", "retries", "retry_delay_s"]);
 
@@ -67,6 +70,7 @@ export const blankTask = (): TaskForm => ({
   catchup: false,
   start_deadline_s: "",
   alert_emails: "",
+  params: [],
   steps: [blankStep(1)],
   extra: {},
 });
@@ -80,6 +84,7 @@ export const toForm = (t: Task): TaskForm => ({
   catchup: t.catchup,
   start_deadline_s: t.start_deadline_s === null || t.start_deadline_s === undefined ? "" : String(t.start_deadline_s),
   alert_emails: (t.alert_emails ?? []).join("\n"),
+  params: paramsToForm(t.params ?? []),
   extra: rest(t, (k) => TASK_SHOWN.has(k) || TASK_READ_ONLY.has(k)),
   steps: t.steps.map((s) => ({
     key: ++seq.n,
@@ -154,6 +159,7 @@ export function fromForm(f: TaskForm): { task: TaskInput } | { errors: Errors } 
       catchup: f.catchup,
       start_deadline_s: deadline,
       alert_emails: splitEmails(f.alert_emails),
+      params: paramsFromForm(f.params),
       steps,
     },
   };
