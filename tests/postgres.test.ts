@@ -49,6 +49,24 @@ test("a URL that cannot work stops the start: exit 2, one line naming LIGHTFLOW_
   }
 });
 
+test("one server per database: a second one refuses to start while commands beside the first still work", async () => {
+  const url = await freshDatabase();
+  const first = await startApi({ env: { LIGHTFLOW_DATABASE_URL: url } });
+  try {
+    const second = await runCli(["serve"], { LIGHTFLOW_DATA_DIR: tempDir(), LIGHTFLOW_DATABASE_URL: url });
+    expect(second.code).toBe(2);
+    expect(second.err.trim()).toMatch(/^lightflow: LIGHTFLOW_DATABASE_URL: cannot use .*another Lightflow server is using this database/);
+    expect(second.err).not.toContain(cluster.password);
+    const exported = await runCli(["export"], { LIGHTFLOW_DATA_DIR: first.server.dir, LIGHTFLOW_DATABASE_URL: url });
+    expect(exported.code).toBe(0);
+  } finally {
+    await first.close();
+  }
+  // the lock goes with the first server's connection
+  const again = await startServer({ dir: tempDir(), env: { LIGHTFLOW_DATABASE_URL: url } });
+  expect(await again.stop()).toBe(0);
+});
+
 describe("the database goes away under load", () => {
   let api: Api;
   const password = () => cluster.password;

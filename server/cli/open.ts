@@ -5,12 +5,16 @@ import { join } from "node:path";
 import { ConfigError, redactUrl, type Config } from "../config.ts";
 import { openPostgresStores, openStores, type AllStores } from "../db/index.ts";
 
-/** The configured store: PostgreSQL at LIGHTFLOW_DATABASE_URL, or SQLite in the data directory (made if new). */
-export function openConfigured(config: Config): AllStores {
+/**
+ * The configured store: PostgreSQL at LIGHTFLOW_DATABASE_URL, or SQLite in the
+ * data directory (made if new). `server`: the serving process, which holds the
+ * database's one-server lock (commands beside it do not).
+ */
+export function openConfigured(config: Config, server = false): AllStores {
   if (!config.databaseUrl) return openStores(join(config.dataDir, "lightflow.db"));
   const url = config.databaseUrl;
   try {
-    return openPostgresStores(url);
+    return openPostgresStores(url, { server });
   } catch (e) {
     // the reason as PostgreSQL or the client gave it, never the password
     const password = new URL(url).password;

@@ -32,7 +32,7 @@ export async function serve(): Promise<number> {
   prepareDataDir(config);
   // before the database: recovery must never see another live server's runs as crashed
   const unlock = lockDataDir(config.dataDir);
-  const stores = openConfigured(config);
+  const stores = openConfigured(config, true);
   const { users, audit, settings } = stores;
   const engine = new Engine({ config, stores });
   let publicUrl = config.baseUrl;

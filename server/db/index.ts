@@ -88,8 +88,8 @@ function storesOn(db: SqlDb, snapshot: (file: string) => void, extra: Partial<St
 }
 
 /** The PostgreSQL connection with its schema up to date (also for tests and the bench). */
-export function openPostgres(url: string): PostgresDb {
-  const db = new PostgresDb(url);
+export function openPostgres(url: string, serverLock = false): PostgresDb {
+  const db = new PostgresDb(url, { serverLock });
   try {
     migratePostgres(db);
   } catch (e) {
@@ -109,8 +109,8 @@ export function openStores(path: string): AllStores {
  * The stores on PostgreSQL. Throws StoreUnavailable (or the server's refusal)
  * when the first connection fails; the caller names LIGHTFLOW_DATABASE_URL.
  */
-export function openPostgresStores(url: string): AllStores {
-  const db = openPostgres(url);
+export function openPostgresStores(url: string, o: { server?: boolean } = {}): AllStores {
+  const db = openPostgres(url, o.server);
   const snapshot = () => {
     throw new Error("the database is PostgreSQL: back it up with pg_dump (README, \"PostgreSQL\")");
   };

@@ -30,12 +30,12 @@ export class Bridge {
   private closed = false;
 
   /** `onEvent` hears "down" and "up" as they happen (on the event loop) */
-  constructor(url: string, private readonly timeoutMs: number, onEvent: (e: Event) => void) {
+  constructor(url: string, serverLock: boolean, private readonly timeoutMs: number, onEvent: (e: Event) => void) {
     const signal = new SharedArrayBuffer(4);
     this.posted = new Int32Array(signal);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    const data: WorkerData = { url, signal, port: port2 };
+    const data: WorkerData = { url, serverLock, signal, port: port2 };
     this.worker = new Worker(WORKER, { workerData: data, transferList: [port2] });
     this.worker.on("message", onEvent);
     this.worker.unref();

@@ -33,8 +33,9 @@ export class PostgresDb implements SqlDb {
   private readonly listeners = new Set<(e: Event) => void>();
   private readonly bridge: Bridge;
 
-  constructor(url: string, timeoutMs = 10_000) {
-    this.bridge = new Bridge(url, timeoutMs, (e) => {
+  /** `serverLock`: this is a server's connection, the one allowed on the database (worker.ts) */
+  constructor(url: string, o: { serverLock?: boolean; timeoutMs?: number } = {}) {
+    this.bridge = new Bridge(url, o.serverLock ?? false, o.timeoutMs ?? 10_000, (e) => {
       for (const l of this.listeners) l(e);
     });
   }

@@ -16,6 +16,8 @@ export type Event = { event: "down"; message: string } | { event: "up" };
 
 export interface WorkerData {
   url: string;
+  /** a server (not a CLI command) holds the database's one-server lock on its connection (worker.ts) */
+  serverLock: boolean;
   /** Int32Array[0]: how many replies the worker has posted; the main thread waits on it */
   signal: SharedArrayBuffer;
   port: MessagePort;

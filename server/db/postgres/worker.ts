@@ -11,12 +11,20 @@ import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { numberedPlaceholders } from "./dialect.ts";
 import type { Event, Reply, Request, WorkerData } from "./protocol.ts";
 
-const { url, signal, port } = workerData as WorkerData;
+const { url, signal, port, serverLock } = workerData as WorkerData;
 const posted = new Int32Array(signal);
 let client: SQL | null = null;
 let conn: ReservedSQL | null = null;
 let down: string | null = null;
 let retryMs = 250;
+/** a BEGIN ran on the current connection and has not ended */
+let inTx = false;
+/**
+ * The connection of an open transaction was lost: PostgreSQL rolled it back,
+ * and its remaining statements must not run on a new connection, outside any
+ * transaction. They are refused until the caller's ROLLBACK (or COMMIT) ends it.
+ */
+let txLost = false;
 const translated = new Map<string, string>();
 
 function tell(e: Event): void {
@@ -37,13 +45,31 @@ export function isUnavailable(e: unknown): boolean {
   return typeof err.errno === "string" && (/^08/.test(err.errno) || /^57P0[1-3]$/.test(err.errno));
 }
 
+/**
+ * One server per database, for now: two would both run the queued runs and
+ * call each other's running runs crashed. A server holds this session-level
+ * advisory lock on its connection (PostgreSQL releases it with the connection,
+ * also when the process is killed) and takes it again after a reconnect.
+ */
+const SERVER_LOCK = 7305186918;
+export const LOCK_TAKEN = "another Lightflow server is using this database (one server per database for now)";
+
 async function connect(): Promise<void> {
   client = new SQL(url, { max: 1, bigint: true, idleTimeout: 0, connectionTimeout: 5 });
   conn = await client.reserve();
+  if (!serverLock) return;
+  const [row] = await conn.unsafe("SELECT pg_try_advisory_lock($1) AS ok", [SERVER_LOCK]);
+  if (row?.ok !== true) {
+    conn.release();
+    void client.close({ timeout: 0 }).catch(() => {});
+    throw new Error(LOCK_TAKEN);
+  }
 }
 
 function lost(e: unknown): void {
   const message = (e as Error).message;
+  if (inTx) txLost = true;
+  inTx = false;
   if (down === null) tell({ event: "down", message });
   down = message;
   conn = null;
@@ -59,7 +85,9 @@ async function reconnect(): Promise<void> {
     down = null;
     retryMs = 250;
     tell({ event: "up" });
-  } catch {
+  } catch (e) {
+    if ((e as Error).message === LOCK_TAKEN && down !== LOCK_TAKEN) tell({ event: "down", message: LOCK_TAKEN });
+    down = (e as Error).message;
     conn = null;
     void client?.close().catch(() => {});
     client = null;
@@ -90,10 +118,18 @@ async function handle(req: Request): Promise<Reply> {
     conn = null;
     return { id: req.id, ok: true, rows: [], changes: 0 };
   }
+  const ends = req.op === "exec" && (req.sql === "COMMIT" || req.sql === "ROLLBACK");
+  if (txLost) {
+    if (ends) txLost = false;
+    if (ends && req.sql === "ROLLBACK") return { id: req.id, ok: true, rows: [], changes: 0 };
+    return { id: req.id, ok: false, unavailable: true, message: "the connection was lost inside a transaction", code: null };
+  }
   if (down !== null || conn === null) return { id: req.id, ok: false, unavailable: true, message: down ?? "not connected", code: null };
   try {
     if (req.op === "exec") {
       await conn.unsafe(req.sql);
+      if (req.sql === "BEGIN") inTx = true;
+      else if (ends) inTx = false;
       return { id: req.id, ok: true, rows: [], changes: 0 };
     }
     let text = translated.get(req.sql);
