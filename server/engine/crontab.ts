@@ -95,7 +95,7 @@ export function parseCrontab(text: string, system: boolean): Crontab {
       return;
     }
     const need = timeWords + (system ? 1 : 0) + 1;
-    if (words.length < need) {
+    if (words.length < need || !/^[0-9*@]/.test(trimmed)) {
       invalid.push({ line, text: body, reason: system ? "not a schedule line (time fields, a user and a command), an environment line or a comment" : "not a schedule line (time fields and a command), an environment line or a comment" });
       comments = [];
       return;
