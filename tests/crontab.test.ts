@@ -3,7 +3,12 @@
 // own rules (written out again below, apart from server/engine/cron.ts), an
 // imported line run for real, and a second import that changes nothing.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { runEnded, startApi, type Api } from "./helpers/api.ts";
+import { tempDir } from "./helpers/tmp.ts";
+
+const ROOT = join(import.meta.dir, "..");
 
 const USER_CRONTAB = `# m h  dom mon dow   command
 SHELL=/bin/bash
@@ -197,5 +202,55 @@ describe("a /etc/cron.d file", () => {
     const viewer = await api.user("viewer@example.com", "viewer");
     const res = await fetch(`${api.url}/api/import/crontab?dry_run=1`, { method: "POST", body: "@daily true", headers: { authorization: `Bearer ${viewer.token}`, "content-type": "text/plain" } });
     expect(res.status).toBe(403);
+  });
+});
+
+describe("lightflow import-crontab", () => {
+  const CRONTAB = "MAILTO=me@example.com\n# prune old files\n0 1 * * * /usr/local/bin/prune --days 30\n@reboot /usr/local/bin/tunnel\n";
+  const run = async (args: string[], stdin?: string) => {
+    const proc = Bun.spawn(["bun", join(ROOT, "server", "main.ts"), "import-crontab", ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? "/root", LIGHTFLOW_URL: api.url, LIGHTFLOW_TOKEN: api.token },
+      stdin: stdin === undefined ? "ignore" : new TextEncoder().encode(stdin),
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+    return { out, err, code };
+  };
+
+  test("a dry run from a file, the import from standard input, then nothing left to do", async () => {
+    const file = join(tempDir(), "crontab");
+    writeFileSync(file, CRONTAB);
+    const dry = await run([file, "--dry-run", "--prefix", "cli"]);
+    expect(dry).toEqual({
+      code: 0,
+      err: "",
+      out:
+        `create     cli-prune  ${file}:3  0 1 * * *\n` +
+        `skipped    ${file}:4  @reboot runs once when the machine starts; Lightflow has no start-up trigger (use a systemd unit, or a manual task)\n` +
+        "dry run: 1 tasks would be created, 0 exist already, 1 lines not imported; nothing was changed\n",
+    });
+    expect((await api.json("GET", "/api/tasks/cli-prune")).status).toBe(404);
+    const applied = await run(["-", "--prefix", "cli"], CRONTAB);
+    expect(applied.code).toBe(0);
+    expect(applied.out).toEndWith("1 tasks created, 0 existed already, 1 lines not imported\n");
+    const task = (await api.json("GET", "/api/tasks/cli-prune")).body;
+    expect(task).toMatchObject({ cron: "0 1 * * *", alert_emails: ["me@example.com"], description: "prune old files\nImported from crontab line 3: 0 1 * * * /usr/local/bin/prune --days 30" });
+    const again = await run(["-", "--json"], CRONTAB);
+    expect(again.code).toBe(0);
+    const json = JSON.parse(again.out);
+    expect(json.files[0].lines.map((l: Line) => [l.action, l.name])).toEqual([["unchanged", "cli-prune"], ["skipped", null]]);
+  });
+
+  test("--system reads the user column; no crontab named is a usage error", async () => {
+    const file = join(tempDir(), "cron.d-job");
+    writeFileSync(file, "*/30 * * * 1-5 nobody /usr/bin/uptime\n");
+    const r = await run(["--system", file]);
+    expect(r.out).toContain(`create     uptime  ${file}:1  */30 * * * 1-5 as nobody\n`);
+    expect((await api.json("GET", "/api/tasks/uptime")).body.run_as).toBe("nobody");
+    const usage = await run([]);
+    expect(usage.code).toBe(2);
+    expect(usage.err).toStartWith("lightflow: which crontab? give a FILE, or - for standard input");
   });
 });
