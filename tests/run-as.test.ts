@@ -4,9 +4,11 @@
 // non-root server follows (run the real thing: the rule depends on the
 // process's own uid, which only a server started as someone else has).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { chownSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { chmodSync, chownSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { runEnded, startApi, type Api } from "./helpers/api.ts";
+import { waitForFile } from "./helpers/files.ts";
+import { startServer } from "./helpers/server.ts";
 import { tempDir } from "./helpers/tmp.ts";
 
 const suffix = Math.random().toString(36).slice(2, 8);
@@ -21,14 +23,23 @@ const sh = (...argv: string[]) => {
   return r.stdout.toString().trim();
 };
 
-/** pids of the live processes whose real uid is `uid` (a zombie is dead: only its parent has yet to reap it) */
+const PF_EXITING = 0x4;
+
+/**
+ * pids of the processes whose real uid is `uid` that can still run: not a
+ * zombie, and not in the middle of exiting (PF_EXITING: killed, its memory
+ * being released, about to become a zombie for its parent to reap).
+ */
 function processesOf(uid: number): number[] {
   return readdirSync("/proc")
     .filter((p) => /^\d+$/.test(p))
     .filter((p) => {
       try {
         const status = readFileSync(`/proc/${p}/status`, "latin1");
-        return Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]) === uid && !/^State:\s+Z/m.test(status);
+        const stat = readFileSync(`/proc/${p}/stat`, "latin1");
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        const dead = fields[0] === "Z" || fields[0] === "X" || (Number(fields[6]) & PF_EXITING) !== 0;
+        return Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]) === uid && !dead;
       } catch {
         return false;
       }
@@ -91,6 +102,37 @@ describe.skipIf(!isRoot)("run_as on a server running as root", () => {
     const ended = await runEnded(api, run.id);
     expect(ended.steps[0].status).toBe("timed_out");
     expect((await logOf(api, run.id, 1)).split("\n")[0]).toBe(String(uid));
+    expect(processesOf(uid)).toEqual([]);
+  });
+
+  test("after kill -9 of the server, the user's leftover processes are killed at the next start and the always step runs as the user", async () => {
+    const uid = Number(sh("id", "-u", USER));
+    const marks = tempDir();
+    chmodSync(marks, 0o1777); // the user writes its marks here (the data directory is 0700, the server's)
+    const dir = tempDir();
+    const first = await startApi({ dir });
+    await first.json("POST", "/api/tasks", {
+      name: "as-user-crash",
+      run_as: USER,
+      steps: [
+        { name: "work", command: "sh", args: ["-c", `touch ${marks}/started; sleep 300 & setsid sleep 301 & sleep 302`] },
+        { name: "restore", command: "sh", args: ["-c", `touch ${marks}/restored`], run_rule: "always" },
+      ],
+    });
+    const run = (await first.json("POST", "/api/tasks/as-user-crash/runs")).body;
+    await waitForFile(join(marks, "started"));
+    await first.server.kill9();
+    expect(processesOf(uid).length).toBeGreaterThan(0); // the step outlived the server
+
+    const second = await startServer({ dir });
+    try {
+      await second.waitForLine(new RegExp(`run ${run.id} of as-user-crash recovered`));
+      await waitForFile(join(marks, "restored"));
+      expect(await second.stop()).toBe(0);
+    } finally {
+      second.cleanup();
+    }
+    expect(statSync(join(marks, "restored")).uid).toBe(uid);
     expect(processesOf(uid)).toEqual([]);
   });
 
