@@ -1,6 +1,6 @@
-// The Settings page's crontab paste box in a real Chromium against the real
-// server: a preview (dry run) that writes nothing, the import, and a second
-// preview that finds nothing left to import.
+// Issue 19's pages in a real Chromium against the real server: the Settings
+// page's crontab paste box (a preview that writes nothing, the import, a
+// second preview with nothing left to import) and the editor's run_as field.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Browser, BrowserContext } from "playwright-core";
 import { startApi, type Api } from "./helpers/api.ts";
@@ -21,6 +21,9 @@ afterAll(async () => {
   await browser?.close();
   await api?.close();
 });
+
+/** the user this test (and the server it starts) runs as: the one run_as a server always accepts */
+const me = Bun.spawnSync(["id", "-un"]).stdout.toString().trim();
 
 const CRONTAB = "MAILTO=ops@example.com\n# rotate the app's logs\n15 3 * * 1-5 /usr/local/bin/rotate-logs --keep 7\n@reboot /usr/local/bin/tunnel\n";
 
@@ -46,4 +49,23 @@ test("a pasted crontab is previewed line by line, imported, and a second preview
   await card.getByRole("button", { name: "Preview" }).click();
   await plan.getByText("Nothing to import.").waitFor();
   expect(await lines.nth(0).innerText()).toMatch(/ui-rotate-logs\s+exists already/);
+}, 60_000);
+
+test("the editor sets the task's run_as, shows the API's refusal beside the field, and keeps a step's own", async () => {
+  const made = await api.json("POST", "/api/tasks", { name: "as-someone", steps: [{ name: "main", command: "true", run_as: me }] });
+  expect(made.status).toBe(201);
+  const page = await open(admin, "/tasks/as-someone/edit");
+  const field = page.getByLabel("Run as (Unix user)");
+  await field.waitFor();
+  expect(await field.inputValue()).toBe("");
+  await page.getByText("1 step(s) name their own user.").waitFor();
+  await field.fill("lf-nobody-by-that-name");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.locator(".field.invalid .error-text").filter({ hasText: 'run_as: no user named "lf-nobody-by-that-name"' }).waitFor();
+  expect(await field.getAttribute("aria-invalid")).toBe("true");
+  await field.fill(me);
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.waitForURL(/\/tasks\/as-someone$/);
+  const saved = (await api.json("GET", "/api/tasks/as-someone")).body;
+  expect([saved.run_as, saved.steps[0].run_as]).toEqual([me, me]);
 }, 60_000);
