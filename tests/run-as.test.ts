@@ -66,7 +66,7 @@ describe.skipIf(!isRoot)("run_as on a server running as root", () => {
   });
 
   test("the step gets the user's uid, every group, HOME, USER, LOGNAME and SHELL; a step may say otherwise; the log stays the server's", async () => {
-    const print = 'id -u; id -G; echo "$HOME $USER $LOGNAME $SHELL"';
+    const print = 'id -u; id -G; echo "$HOME $USER $LOGNAME $SHELL"; grep -E "^(Uid|CapPrm|CapEff):" /proc/self/status';
     const created = await api.json("POST", "/api/tasks", {
       name: "as-user",
       run_as: USER,
@@ -80,12 +80,14 @@ describe.skipIf(!isRoot)("run_as on a server running as root", () => {
     expect(created.body.steps.map((s: { run_as: string | null }) => s.run_as)).toEqual([null, "root"]);
     const run = (await api.json("POST", "/api/tasks/as-user/runs")).body;
     expect((await runEnded(api, run.id)).status).toBe("success");
-    const [uid, groups, env] = (await logOf(api, run.id, 1)).trimEnd().split("\n");
+    const [uid, groups, env, ...status] = (await logOf(api, run.id, 1)).trimEnd().split("\n");
     expect(uid).toBe(sh("id", "-u", USER));
     // the supplementary group too, not only the primary one (Bun's own uid/gid option drops it)
     expect(groups!.split(" ").sort()).toEqual(sh("id", "-G", USER).split(" ").sort());
     expect(groups!.split(" ")).toContain(sh("getent", "group", GROUP).split(":")[2]!);
     expect(env).toBe(`/home/${USER} ${USER} ${USER} /bin/bash`);
+    // real, effective, saved and filesystem uid all the user's; no capability left over from root
+    expect(status.map((l) => l.replace(/\s+/g, " "))).toEqual([`Uid: ${uid} ${uid} ${uid} ${uid}`, "CapPrm: 0000000000000000", "CapEff: 0000000000000000"]);
     expect((await logOf(api, run.id, 2)).trim()).toBe("0");
     const logDir = join(api.server.dir, "logs", "as-user", String(run.id));
     for (const f of readdirSync(logDir)) expect(statSync(join(logDir, f)).uid).toBe(0);
