@@ -4,7 +4,7 @@
 // Over the API rather than on the data directory: the server's scheduler
 // learns of the new tasks at once, and the files are read where the command
 // runs (usually the server's own machine, where cron ran them).
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { clientCommand, out, printJson, TextBody, usageError, type Client } from "./shared.ts";
 
@@ -23,7 +23,7 @@ interface Line {
   text: string;
 }
 
-/** /etc/crontab, then /etc/cron.d's files in name order. */
+/** /etc/crontab, then /etc/cron.d's files in name order: those there are (a minimal system may have neither). */
 function systemFiles(): string[] {
   let names: string[] = [];
   try {
@@ -31,7 +31,9 @@ function systemFiles(): string[] {
   } catch {
     // no /etc/cron.d: /etc/crontab alone
   }
-  return ["/etc/crontab", ...names.map((n) => join("/etc/cron.d", n))];
+  const files = [...(existsSync("/etc/crontab") ? ["/etc/crontab"] : []), ...names.map((n) => join("/etc/cron.d", n))];
+  if (!files.length) throw usageError(IMPORT_CRONTAB_USAGE, "there is no /etc/crontab and no file in /etc/cron.d to import");
+  return files;
 }
 
 function read(file: string): string {
