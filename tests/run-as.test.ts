@@ -107,6 +107,23 @@ describe.skipIf(!isRoot)("run_as on a server running as root", () => {
     expect(processesOf(uid)).toEqual([]);
   });
 
+  test("a cancel ends the user's tree too", async () => {
+    const uid = Number(sh("id", "-u", USER));
+    const marks = tempDir();
+    chmodSync(marks, 0o1777);
+    await api.json("POST", "/api/tasks", {
+      name: "as-user-cancel",
+      run_as: USER,
+      steps: [{ name: "hang", command: "sh", args: ["-c", `sleep 1000 & setsid sleep 1001 & touch ${marks}/started; sleep 1002`] }],
+    });
+    const run = (await api.json("POST", "/api/tasks/as-user-cancel/runs")).body;
+    await waitForFile(join(marks, "started"));
+    expect((await api.json("POST", `/api/runs/${run.id}/cancel`)).status).toBe(202);
+    const ended = await runEnded(api, run.id);
+    expect([ended.status, ended.steps[0].status]).toEqual(["cancelled", "cancelled"]);
+    expect(processesOf(uid)).toEqual([]);
+  });
+
   test("after kill -9 of the server, the user's leftover processes are killed at the next start and the always step runs as the user", async () => {
     const uid = Number(sh("id", "-u", USER));
     const marks = tempDir();
