@@ -43,6 +43,15 @@ export function crontabRoutes(engine: Engine, audit: AuditStore, auth: ReturnTyp
         return { dry_run: dryRun, lines: plan.lines };
       },
       // the body is the crontab itself, read raw whatever its content type
-      { role: "admin", parse: "none", query: CrontabImportQuery, response: { 200: CrontabImportOut, 413: ErrorBody, 422: ErrorBody } },
+      {
+        role: "admin",
+        parse: "none",
+        query: CrontabImportQuery,
+        response: { 200: CrontabImportOut, 413: ErrorBody, 422: ErrorBody },
+        detail: {
+          summary: "Import a crontab (text/plain body) as tasks; dry_run=1 lists what it would create",
+          requestBody: { required: true, content: { "text/plain": { schema: { type: "string" } } } },
+        },
+      },
     );
 }
