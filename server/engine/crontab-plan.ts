@@ -49,8 +49,11 @@ const CRON_ONLY = new Set(["MAILTO", "SHELL", "MAILFROM", "CONTENT_TYPE", "CONTE
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 /** wrappers skipped when a task name is taken from a command (their next word is theirs too when marked) */
-const WRAPPERS = new Set(["nice", "ionice", "nohup", "exec", "env", "sudo", "chronic", "command", "time", "timeout", "run-one", "flock", "setlock", "cd", "test", "[", "true", ":"]);
+const WRAPPERS = new Set(["nice", "ionice", "nohup", "exec", "env", "sudo", "chronic", "command", "time", "timeout", "run-one", "flock", "setlock", "cd"]);
 const TAKES_ARG = new Set(["cd", "flock", "setlock"]);
+/** the shell's own words: the job comes after them (`if`, `then`…), or not in this part (`for x in…`, `case`) */
+const KEYWORDS = new Set(["!", "if", "then", "else", "elif", "fi", "do", "done", "while", "until"]);
+const NO_JOB = new Set(["test", "[", "[[", "true", ":", "for", "case", "exit"]);
 const INTERPRETERS = new Set(["sh", "bash", "dash", "zsh", "python", "python3", "perl", "php", "ruby", "node", "bun", "run-parts"]);
 
 const base = (word: string) => word.replace(/^.*\//, "").replace(/\.(sh|bash|py|pl|php|rb|js|ts)$/, "");
@@ -59,7 +62,7 @@ const base = (word: string) => word.replace(/^.*\//, "").replace(/\.(sh|bash|py|
 export function nameFromCommand(command: string): string {
   // quoted text is an argument (`perl -e '…(…)…'`), never a separator or a program
   const plain = command.replace(/'[^']*'|"[^"]*"/g, " Q ");
-  for (const segment of plain.split(/&&|\|\||;|\||\(|\)|`|\$\(/)) {
+  for (const segment of plain.split(/&&|\|\||;|\||\(|\)|\{|\}|`|\$\(/)) {
     const words = segment.trim().split(/\s+/).filter(Boolean);
     let skipNext = false;
     let program: string | null = null;
@@ -76,8 +79,9 @@ export function nameFromCommand(command: string): string {
       }
       if (program === null) {
         const b = base(w);
+        if (NO_JOB.has(b)) break; // a condition or a loop, not the job
+        if (KEYWORDS.has(b)) continue;
         if (WRAPPERS.has(b)) {
-          if (b === "test" || b === "[" || b === "true" || b === ":") break; // a condition, not the job
           skipNext = TAKES_ARG.has(b);
           continue;
         }

@@ -36,6 +36,8 @@ describe("task names from commands", () => {
     ["cd /srv/app && ./sync.sh", "sync"],
     ["python3 /opt/reports/monthly.py", "monthly"],
     ["test -x /usr/sbin/anacron || ( cd / && run-parts --report /etc/cron.daily )", "cron.daily"],
+    ["test -x /usr/sbin/anacron || { cd / && run-parts --report /etc/cron.weekly; }", "cron.weekly"],
+    ["[ -x /usr/lib/php/sessionclean ] && if [ ! -d /run/systemd/system ]; then /usr/lib/php/sessionclean; fi", "sessionclean"],
     ["test -x /usr/bin/certbot && perl -e 'sleep int(rand(43200))' && certbot -q renew", "certbot"],
     ["nice -n 19 ionice -c3 flock -n /tmp/lock /usr/bin/rsync -a /a /b", "rsync"],
     ["FOO=1 /usr/bin/env", "cron"],
