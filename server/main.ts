@@ -4,6 +4,7 @@ import { ConfigError } from "./config.ts";
 const USAGE =
   "usage: lightflow [serve | version | reset-password <email> | backup <file> [--logs] | restore <file> | export [<file>] | import <file> [--dry-run]]\n" +
   "       lightflow [tasks | run TASK [-p NAME=VALUE]... [--wait] [--follow] | runs TASK | logs RUN [STEP] [-f] | cancel RUN] [--json] [--url URL] [--token-file PATH]\n" +
+  "       lightflow import-crontab [FILE|-]... [--system] [--dry-run] [--prefix NAME] [--run-as USER]\n" +
   "       (the client commands talk to the server at LIGHTFLOW_URL with the token in LIGHTFLOW_TOKEN)";
 
 async function main(argv: string[]): Promise<number> {
@@ -48,6 +49,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import("./cli/client/logs.ts")).logs(rest);
     case "cancel":
       return (await import("./cli/client/cancel.ts")).cancel(rest);
+    case "import-crontab":
+      return (await import("./cli/client/import-crontab.ts")).importCrontab(rest);
     case "help":
     case "--help":
     case "-h":

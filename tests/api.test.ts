@@ -28,7 +28,7 @@ describe("tasks", () => {
     const { status, body } = await api.json("POST", "/api/tasks", shTask("t-create", "true", { cron: "0 3 * * *" }));
     expect(status).toBe(201);
     expect(body).toMatchObject({ name: "t-create", description: "", cron: "0 3 * * *", enabled: true, pool: null, catchup: false });
-    expect(body.steps[0]).toEqual({ name: "s", command: "bash", args: ["-c", "true"], run_rule: "on_success", timeout_s: 3600, retries: 0, retry_delay_s: 10 });
+    expect(body.steps[0]).toEqual({ name: "s", command: "bash", args: ["-c", "true"], run_rule: "on_success", timeout_s: 3600, retries: 0, retry_delay_s: 10, run_as: null });
     expect(body).toMatchObject({ start_deadline_s: null, alert_emails: [] });
     expect(body.created_at).toMatch(ISO);
     expect(body.next_fire_at).toMatch(/T03:00:00\.000Z$/);

@@ -181,6 +181,11 @@ export const api = {
   },
   /** POST /api/import: what the setup file changes (`dryRun`), or changes it. */
   importSetup: (file: unknown, dryRun: boolean) => send<T.ImportResult>("POST", `/import${dryRun ? "?dry_run=1" : ""}`, file),
+  /** a crontab as text/plain; `system`: with a user column (/etc/crontab, /etc/cron.d) */
+  importCrontab: (text: string, o: { system: boolean; prefix: string; dryRun: boolean }) => {
+    const q = new URLSearchParams({ dry_run: o.dryRun ? "1" : "0", system: o.system ? "1" : "0", ...(o.prefix ? { prefix: o.prefix } : {}) });
+    return send<T.CrontabImport>("POST", `/import/crontab?${q}`, text);
+  },
 };
 
 /** Downloads (plain links: the browser saves them, with the session cookie). */

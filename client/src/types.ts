@@ -58,6 +58,7 @@ export type {
   TaskPatch,
   Trigger,
 } from "../../server/schema/tasks.ts";
+export type { CrontabImportOut as CrontabImport, CrontabLineOut as CrontabLine } from "../../server/schema/crontab.ts";
 
 // Client-side only: not a payload.
 

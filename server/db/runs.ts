@@ -29,6 +29,7 @@ interface StepRunRow {
   timeout_s: number;
   retries: number;
   retry_delay_s: number;
+  run_as: string | null;
   attempt: number;
   status: StepStatus;
   exit_code: number | null;
@@ -62,6 +63,7 @@ function stepOf(s: StepRunRow): StepRun {
     timeout_s: s.timeout_s,
     retries: s.retries,
     retry_delay_s: s.retry_delay_s,
+    run_as: s.run_as,
     attempt: s.attempt,
     status: s.status,
     exit_code: s.exit_code,
@@ -89,6 +91,7 @@ export class SqliteRunStore implements RunStore {
       ),
       seedRun: db.query("UPDATE runs SET params = ?, retry_of = ? WHERE id = ?"),
       seedStep: db.query("UPDATE step_runs SET status = 'skipped', done_in = ? WHERE run_id = ? AND position = ?"),
+      stepRunAs: db.query("UPDATE step_runs SET run_as = ? WHERE run_id = ? AND position = ?"),
       run: db.query<RunRow, [number]>(`SELECT ${RUN_COLS} FROM runs r JOIN tasks t ON t.id = r.task_id WHERE r.id = ?`),
       steps: db.query<StepRunRow, [number]>("SELECT * FROM step_runs WHERE run_id = ? ORDER BY position"),
       queuedOf: db.query<{ id: number }, [number]>(
@@ -138,7 +141,11 @@ export class SqliteRunStore implements RunStore {
       if (!row) return null;
       const steps: StepRun[] = task.steps.map((s, i) => {
         this.q.insertStep.run(row.id, i + 1, s.name, s.command, JSON.stringify(s.args), s.run_rule, s.timeout_s, s.retries, s.retry_delay_s);
+        // the user it runs as: the step's own, else the task's
+        const runAs = s.run_as ?? task.run_as ?? null;
+        if (runAs) this.q.stepRunAs.run(runAs, row.id, i + 1);
         return {
+          run_as: runAs,
           position: i + 1,
           name: s.name,
           command: s.command,

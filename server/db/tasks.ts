@@ -15,6 +15,7 @@ interface TaskRow {
   start_deadline_s: number | null;
   alert_emails: string;
   params: string;
+  run_as: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -27,6 +28,7 @@ interface StepRow {
   timeout_s: number;
   retries: number;
   retry_delay_s: number;
+  run_as: string | null;
 }
 
 export class SqliteTaskStore implements TaskStore {
@@ -37,6 +39,8 @@ export class SqliteTaskStore implements TaskStore {
   private readonly insertStep;
   private readonly deleteSteps;
   private readonly setParams;
+  private readonly setRunAs;
+  private readonly setStepRunAs;
 
   constructor(private readonly db: SqlDb) {
     this.byId = db.query<TaskRow, [number]>("SELECT * FROM tasks WHERE id = ?");
@@ -50,6 +54,9 @@ export class SqliteTaskStore implements TaskStore {
     this.insertStep = db.query(
       "INSERT INTO steps (task_id, position, name, command, args, run_rule, timeout_s, retries, retry_delay_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     );
+    // run_as in statements of its own, so the columns other changes add merge apart
+    this.setRunAs = db.query("UPDATE tasks SET run_as = ? WHERE id = ?");
+    this.setStepRunAs = db.query("UPDATE steps SET run_as = ? WHERE task_id = ? AND position = ?");
     this.deleteSteps = db.query("DELETE FROM steps WHERE task_id = ?");
   }
 
@@ -65,6 +72,7 @@ export class SqliteTaskStore implements TaskStore {
       start_deadline_s: row.start_deadline_s,
       alert_emails: JSON.parse(row.alert_emails) as string[],
       params: JSON.parse(row.params) as ParamDef[],
+      ...(row.run_as ? { run_as: row.run_as } : {}),
       steps: steps.map((s) => ({
         name: s.name,
         command: s.command,
@@ -73,6 +81,7 @@ export class SqliteTaskStore implements TaskStore {
         timeout_s: s.timeout_s,
         retries: s.retries,
         retry_delay_s: s.retry_delay_s,
+        ...(s.run_as ? { run_as: s.run_as } : {}),
       })),
       created_at: row.created_at,
       updated_at: row.updated_at,
@@ -115,6 +124,7 @@ export class SqliteTaskStore implements TaskStore {
     steps.forEach((s, i) =>
       this.insertStep.run(id, i + 1, s.name, s.command, JSON.stringify(s.args), s.run_rule, s.timeout_s, s.retries, s.retry_delay_s),
     );
+    steps.forEach((s, i) => s.run_as && this.setStepRunAs.run(s.run_as, id, i + 1));
   }
 
   insert(def: TaskDef, now: number): Task {
@@ -123,6 +133,7 @@ export class SqliteTaskStore implements TaskStore {
         def.name, def.description, def.cron, def.enabled ? 1 : 0, def.pool, def.catchup ? 1 : 0,
         def.start_deadline_s, JSON.stringify(def.alert_emails), now, now, now,
       )!;
+      this.setRunAs.run(def.run_as ?? null, id);
       this.writeSteps(id, def.steps);
       this.setParams.run(JSON.stringify(def.params), id);
       return this.get(id)!;
@@ -139,6 +150,7 @@ export class SqliteTaskStore implements TaskStore {
         )
         .run(def.name, def.description, def.cron, def.enabled ? 1 : 0, def.pool, def.catchup ? 1 : 0,
           def.start_deadline_s, JSON.stringify(def.alert_emails), now, now, id);
+      this.setRunAs.run(def.run_as ?? null, id);
       this.writeSteps(id, def.steps);
       this.setParams.run(JSON.stringify(def.params), id);
       return this.get(id)!;

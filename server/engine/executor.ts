@@ -7,6 +7,7 @@ import { isAbsolute, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { MIN_SECRET_LENGTH } from "./mask.ts";
 import { groupAlive, procStartTimeAsync, scanEnv, signalGroup, signalProcesses } from "./proc.ts";
+import { asUser, type Account } from "./runas.ts";
 import type { Variable } from "./types.ts";
 
 export interface StepSpec {
@@ -16,6 +17,8 @@ export interface StepSpec {
   env: Record<string, string>;
   /** a unique value in the environment that marks every process of this step */
   token: { name: string; value: string };
+  /** run_as: the user the program runs as (see runas.ts); absent: the server's own */
+  user?: Account;
 }
 
 export interface ExitInfo {
@@ -158,10 +161,18 @@ export function resolveCommand(command: string, cwd: string, path: string): stri
 export const processExecutor: Executor = {
   start(spec: StepSpec): StepProcess {
     const file = resolveCommand(spec.command, spec.cwd, spec.env.PATH ?? "");
+    let argv = [file, ...spec.args];
+    if (spec.user) {
+      try {
+        argv = asUser(spec.user, argv);
+      } catch (e) {
+        throw new StartError(`cannot run as ${spec.user.name}: ${(e as Error).message}`);
+      }
+    }
     const [readFd, writeFd] = pipe();
     let proc: ReturnType<typeof Bun.spawn>;
     try {
-      proc = Bun.spawn([file, ...spec.args], {
+      proc = Bun.spawn(argv, {
         cwd: spec.cwd,
         env: spec.env,
         stdin: "ignore",

@@ -11,6 +11,7 @@ import type { EventBus } from "./events.ts";
 import { StartError, variableProblem, type Executor, type StepProcess } from "./executor.ts";
 import { logRef, type LogStore, type LogWriter } from "./logstore.ts";
 import type { Outage } from "./outage.ts";
+import { accountEnv, resolveRunAs, type Account } from "./runas.ts";
 import type { Run, RunStatus, StepRun, StepStatus, Variable } from "./types.ts";
 
 export interface RunnerDeps {
@@ -245,17 +246,27 @@ export class RunExecution {
   /** The step's process, or why it could not start (a text that quotes no value of the environment). */
   private spawn(step: StepRun, token: string, variables: Variable[]): StepProcess | string {
     try {
+      const user = step.run_as ? this.account(step.run_as) : undefined;
+      const env = this.stepEnv(step, token, variables);
       return this.d.executor.start({
         command: step.command,
         args: step.args,
         cwd: this.d.config.scriptsDir,
-        env: this.stepEnv(step, token, variables),
+        env: user ? { ...env, ...accountEnv(user) } : env,
         token: { name: TOKEN_VAR, value: token },
+        ...(user ? { user } : {}),
       });
     } catch (e) {
       // only a StartError's message is known to quote no value of the environment
       return e instanceof StartError ? e.message : `cannot start the step: ${(e as Error).name}`;
     }
+  }
+
+  /** run_as, looked up again at each start: the user may have gone since the task was saved. */
+  private account(name: string): Account {
+    const account = resolveRunAs(name);
+    if (typeof account === "string") throw new StartError(`cannot start: run_as: ${account}`);
+    return account;
   }
 
   /**

@@ -3,6 +3,7 @@
 // defaults, one for the shape that leaves the server.
 import { cronProblem } from "./cron.ts";
 import { paramsProblem } from "./params.ts";
+import { runAsProblem } from "./runas.ts";
 import type { ParamDef, StepDef, TaskDef } from "./types.ts";
 
 /** A rule of a task definition that its schema cannot say, broken: the field at fault (relative to the task) and why. */
@@ -20,6 +21,11 @@ export function definitionProblem(def: TaskDef, poolExists: (name: string) => bo
   const cron = def.cron ? cronProblem(def.cron) : null;
   if (cron) return { field: "cron", message: cron };
   if (def.pool && !poolExists(def.pool)) return { field: "pool", message: `no pool named "${def.pool}"` };
+  // run_as: a user that exists, and one this server may switch to
+  const runAs = def.run_as ? runAsProblem(def.run_as) : null;
+  if (runAs) return { field: "run_as", message: runAs };
+  const stepRunAs = def.steps.findIndex((s) => s.run_as && runAsProblem(s.run_as));
+  if (stepRunAs !== -1) return { field: `steps.${stepRunAs}.run_as`, message: runAsProblem(def.steps[stepRunAs]!.run_as!)! };
   const names = def.steps.map((s) => s.name);
   const dup = names.findIndex((n, j) => names.indexOf(n) !== j);
   if (dup !== -1) return { field: `steps.${dup}.name`, message: `step names must be unique within the task ("${names[dup]}" is used twice)` };
@@ -44,6 +50,7 @@ export function withDefaults(t: TaskInputLike): TaskDef {
     start_deadline_s: t.start_deadline_s ?? null,
     alert_emails: t.alert_emails ?? [],
     params: (t.params ?? []).map(paramOf),
+    ...(t.run_as ? { run_as: t.run_as } : {}),
     steps: t.steps.map((s) => ({
       name: s.name,
       command: s.command,
@@ -52,6 +59,7 @@ export function withDefaults(t: TaskInputLike): TaskDef {
       timeout_s: s.timeout_s ?? 3600,
       retries: s.retries ?? 0,
       retry_delay_s: s.retry_delay_s ?? 10,
+      ...(s.run_as ? { run_as: s.run_as } : {}),
     })),
   };
 }
@@ -68,6 +76,8 @@ export function definitionOf(t: TaskDef): TaskDef {
     start_deadline_s: t.start_deadline_s,
     alert_emails: t.alert_emails,
     params: t.params.map(paramOf),
+    // run_as only when set, so setup files without it stay as they were
+    ...(t.run_as ? { run_as: t.run_as } : {}),
     steps: t.steps.map((s) => ({
       name: s.name,
       command: s.command,
@@ -76,6 +86,7 @@ export function definitionOf(t: TaskDef): TaskDef {
       timeout_s: s.timeout_s,
       retries: s.retries,
       retry_delay_s: s.retry_delay_s,
+      ...(s.run_as ? { run_as: s.run_as } : {}),
     })),
   };
 }

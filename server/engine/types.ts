@@ -17,6 +17,8 @@ export interface StepDef {
   /** how often a failed or timed-out step is tried again (0-10) */
   retries: number;
   retry_delay_s: number;
+  /** the Unix user the step runs as (null or absent: the task's, else the server's); on a step run, the one it runs as */
+  run_as?: string | null;
 }
 
 /** A parameter a task declares: set per run, seen by every step as an environment variable. */
@@ -41,6 +43,8 @@ export interface TaskDef {
   /** addresses alerted for this task besides the users who opted in */
   alert_emails: string[];
   params: ParamDef[];
+  /** the Unix user the task's steps run as, unless a step says otherwise (null or absent: the server's own) */
+  run_as?: string | null;
   steps: StepDef[];
 }
 

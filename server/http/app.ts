@@ -14,6 +14,7 @@ import { BUILD_COMMIT, BUILD_DATE, VERSION } from "../version.ts";
 import { authRoutes } from "./auth.ts";
 import { backupRoutes } from "./backup.ts";
 import { bodyLimits } from "./body.ts";
+import { crontabRoutes } from "./crontab.ts";
 import { allowedMethodsOf, errorHandling } from "./errors.ts";
 import { guard } from "./guard.ts";
 import { securityHeaders } from "./headers.ts";
@@ -78,6 +79,7 @@ export function createApp(d: AppDeps) {
     .use(metricsRoutes(engine, access))
     .use(backupRoutes(engine, d.audit, access))
     .use(setupRoutes(engine, d.audit, access))
+    .use(crontabRoutes(engine, d.audit, access))
     .use(liveRoutes(engine, engine.logs, access))
     .use(staticRoutes(uiSource(config.staticDir)));
   routes.list = () => app.routes;

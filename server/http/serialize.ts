@@ -38,7 +38,17 @@ function isoWriter(): (t: number | null) => string | null {
 }
 
 export function taskOut(t: Task, nextFireAt: number | null): TaskOut {
-  return { id: t.id, ...definitionOf(t), next_fire_at: iso(nextFireAt), created_at: iso(t.created_at)!, updated_at: iso(t.updated_at)! };
+  const def = definitionOf(t);
+  return {
+    id: t.id,
+    ...def,
+    // run_as is always in the answer (null: the server's user), though a setup file leaves it out when unset
+    run_as: def.run_as ?? null,
+    steps: def.steps.map((s) => ({ ...s, run_as: s.run_as ?? null })),
+    next_fire_at: iso(nextFireAt),
+    created_at: iso(t.created_at)!,
+    updated_at: iso(t.updated_at)!,
+  };
 }
 
 export function stepOut(s: StepView): StepRunOut {

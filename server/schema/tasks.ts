@@ -15,6 +15,14 @@ export type Trigger = typeof Trigger.static;
 export const StepStatus = OneOf(["pending", "running", "success", "skipped", "failed", "timed_out", "cancelled", "not_run"]);
 export type StepStatus = typeof StepStatus.static;
 
+/** run_as: a Unix user name (checked against the system when saved). */
+const RunAs = (what: string) =>
+  t.Optional(
+    t.Nullable(
+      t.String({ maxLength: 32, pattern: "^[A-Za-z_][A-Za-z0-9_.-]*\\$?$", error: `${what}: a Unix user name (up to 32 characters of A-Z a-z 0-9 _ . -), or null` }),
+    ),
+  );
+
 const NoNul = (what: string, max: number) =>
   t.String({ maxLength: max, pattern: "^[^\\u0000]*$", error: `${what}: text of at most ${max} characters, without NUL bytes` });
 
@@ -41,6 +49,7 @@ export const StepInput = t.Object(
         error: `retry_delay_s: whole seconds from ${RETRY_DELAY_S.min} to ${RETRY_DELAY_S.max}`,
       }),
     ),
+    run_as: RunAs("run_as"),
   },
   { additionalProperties: false },
 );
@@ -98,6 +107,7 @@ const taskFields = {
     }),
   ),
   params: t.Optional(t.Array(ParamInput, { maxItems: PARAMS_PER_TASK, error: `params: at most ${PARAMS_PER_TASK} parameters` })),
+  run_as: RunAs("run_as"),
   steps: t.Array(StepInput, {
     minItems: STEPS_PER_TASK.min,
     maxItems: STEPS_PER_TASK.max,
@@ -158,6 +168,8 @@ export const StepOut = t.Object({
   retries: Type.Integer(),
   /** seconds to wait before each new try */
   retry_delay_s: Type.Integer(),
+  /** the Unix user this step runs as; null: the task's, else the server's */
+  run_as: t.Nullable(t.String()),
 });
 export type StepOut = typeof StepOut.static;
 
@@ -173,6 +185,8 @@ export const TaskOut = t.Object({
   start_deadline_s: t.Nullable(Type.Integer()),
   /** besides the users who opted in, these addresses get this task's alerts */
   alert_emails: t.Array(t.String()),
+  /** the Unix user the steps run as; null: the server's own */
+  run_as: t.Nullable(t.String()),
   /** null when disabled or without cron */
   next_fire_at: t.Nullable(t.String()),
   /** what a manual trigger may set; scheduled runs take the defaults */

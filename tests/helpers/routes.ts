@@ -76,6 +76,7 @@ export function routes(runId: number): Route[] {
     r("GET", "/api/packages/jobs", undefined, "admin"),
     r("POST", "/api/packages", { requirement: "-e ." }, "admin"),
     r("DELETE", "/api/packages/pip", undefined, "admin"),
+    { ...r("POST", "/api/import/crontab?dry_run=1", "@daily true\n", "admin"), headers: { "content-type": "text/plain; charset=utf-8" } },
     r("DELETE", "/api/tasks/acc-dup", undefined, "admin"),
     r("DELETE", "/api/variables/ACC_VAR2", undefined, "admin"),
     r("DELETE", "/api/pools/acc-pool2", undefined, "admin"),

@@ -62,7 +62,8 @@ describe("hostile bodies on every route with a body", () => {
   });
 
   test("a form (curl -d without a content type) or plain text is 415 saying the body must be JSON", async () => {
-    for (const route of withBody) {
+    // a route that takes plain text (a crontab) is the exception
+    for (const route of withBody.filter((r) => !r.headers?.["content-type"]?.startsWith("text/plain"))) {
       const where = `${route.method} ${route.path}`;
       const body = JSON.stringify(bodyOf(route, "admin"));
       for (const type of ["application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x"]) {

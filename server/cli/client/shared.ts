@@ -45,12 +45,20 @@ export const FINISHED: ReadonlySet<string> = new Set(["success", "failed", "canc
 export interface Client {
   url: string;
   json: boolean;
-  /** JSON from the API; a non-2xx answer becomes a ClientExit with the server's sentence */
+  /** JSON from the API (a body is sent as JSON, or as it is when a TextBody); a non-2xx answer becomes a ClientExit with the server's sentence */
   call<T>(method: string, path: string, body?: unknown): Promise<T>;
   /** the raw answer of a 2xx request (a log, a follow=1 stream) */
   raw(path: string): Promise<Response>;
   /** a WebSocket on `path`, open, with the token */
   socket(path: string): Promise<WebSocket>;
+}
+
+/** A body sent as it is, with its content type (a crontab as text/plain); any other body goes as JSON. */
+export class TextBody {
+  constructor(
+    readonly data: string,
+    readonly type: string,
+  ) {}
 }
 
 /** What is left of argv once the client's own options are taken out. */
@@ -135,9 +143,10 @@ function makeClient(url: string, token: string, json: boolean): Client {
   const send = async (method: string, path: string, body?: unknown): Promise<Response> => {
     let res: Response;
     const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: "application/json" };
-    if (body !== undefined) headers["content-type"] = "application/json";
+    if (body !== undefined) headers["content-type"] = body instanceof TextBody ? body.type : "application/json";
     try {
-      res = await fetch(url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      const sent = body instanceof TextBody ? body.data : body === undefined ? undefined : JSON.stringify(body);
+      res = await fetch(url + path, { method, headers, body: sent });
     } catch (e) {
       throw unreachable(e);
     }

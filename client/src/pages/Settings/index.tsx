@@ -1,10 +1,11 @@
 // Settings (admins): the alert webhook, backups, tasks as code (export and
 // an import that shows its changes before applying them), and how to scrape
-// the Prometheus metrics.
+// the Prometheus metrics; a crontab import with its own preview.
 import { useTitle } from "../../lib/title.ts";
 import WebhookForm from "./WebhookForm.tsx";
 import BackupCard from "./BackupCard.tsx";
 import SetupCard from "./SetupCard.tsx";
+import CrontabCard from "./CrontabCard.tsx";
 import MetricsCard from "./MetricsCard.tsx";
 
 export default function SettingsPage() {
@@ -20,6 +21,7 @@ export default function SettingsPage() {
         </div>
         <div>
           <SetupCard />
+          <CrontabCard />
         </div>
       </div>
     </section>

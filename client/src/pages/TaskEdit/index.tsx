@@ -16,6 +16,7 @@ import StepsEditor from "./StepsEditor.tsx";
 import DangerZone from "./DangerZone.tsx";
 import AlertFields from "./AlertFields.tsx";
 import ParamsEditor from "./ParamsEditor.tsx";
+import RunAsField from "./RunAsField.tsx";
 import { blankTask, fieldKey, fromForm, toForm, type Errors } from "./model.ts";
 
 export default function TaskEdit(props: { params: Record<string, string> }) {
@@ -98,6 +99,7 @@ export default function TaskEdit(props: { params: Record<string, string> }) {
               )}
             </Field>
             <AlertFields form={form} setForm={setForm} errors={errors()} />
+            <RunAsField form={form} setForm={setForm} errors={errors()} />
           </div>
           <ParamsEditor form={form} setForm={setForm} errors={errors()} clearErrors={() => setErrors({})} />
           <StepsEditor form={form} setForm={setForm} errors={errors()} clearErrors={() => setErrors({})} />
