@@ -1,13 +1,12 @@
 // What the engine (and the services beside it) need from a store, as
-// interfaces in the domain. db/ implements them on SQLite (each class checked
-// with `implements`); the PostgreSQL store will implement the same. Nothing
-// outside db/ knows which store is behind them, and nothing outside db/ writes
-// SQL or opens a transaction: `transaction` is the store's own.
+// interfaces in the domain. db/ implements them once, for SQLite and
+// PostgreSQL alike (each class checked with `implements`). Nothing outside db/
+// knows which store is behind them, and nothing outside db/ writes SQL or
+// opens a transaction: `transaction` is the store's own.
 //
 // The interfaces are synchronous, as bun:sqlite is: the engine's hot paths (a
-// trigger, a step's start and end) stay free of awaits, which bench P4/P5
-// measure. A store over a network driver makes them Promise-returning; see
-// server/README.md.
+// trigger, a step's start and end) stay free of awaits, which bench P4/P5/P13
+// measure. PostgreSQL answers synchronously through a worker (server/README.md).
 import type { Pool, Run, RunStatus, RunView, StepStatus, Task, TaskDef, Trigger, Variable } from "./types.ts";
 
 /**
