@@ -2,7 +2,7 @@
 // short transaction, so a crash never leaves a half-written run.
 import type { SqlDb } from "./sql.ts";
 import type { LiveStep, RunFilter, RunSeed, RunStore, RunWrite } from "../engine/stores.ts";
-import type { Run, RunStatus, RunView, StepDef, StepRun, StepStatus, StepView, Task, Trigger } from "../engine/types.ts";
+import type { Run, RunStatus, RunView, StepDef, StepRun, StepStatus, StepView, Task, Trigger, Upstream } from "../engine/types.ts";
 
 interface RunRow {
   id: number;
@@ -81,9 +81,9 @@ export class SqliteRunStore implements RunStore {
 
   constructor(private readonly db: SqlDb) {
     this.q = {
-      insertRun: db.query<{ id: number }, [number, string, string | null, number | null, number]>(
-        `INSERT INTO runs (task_id, status, trigger, triggered_by, scheduled_for, queued_at)
-         VALUES (?, 'queued', ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
+      insertRun: db.query<{ id: number }, [number, string, string | null, number | null, number, string | null]>(
+        `INSERT INTO runs (task_id, status, trigger, triggered_by, scheduled_for, queued_at, upstream)
+         VALUES (?, 'queued', ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
       ),
       insertStep: db.query(
         `INSERT INTO step_runs (run_id, position, name, command, args, run_rule, timeout_s, retries, retry_delay_s)
@@ -92,7 +92,8 @@ export class SqliteRunStore implements RunStore {
       seedRun: db.query("UPDATE runs SET params = ?, retry_of = ? WHERE id = ?"),
       seedStep: db.query("UPDATE step_runs SET status = 'skipped', done_in = ? WHERE run_id = ? AND position = ?"),
       stepRunAs: db.query("UPDATE step_runs SET run_as = ? WHERE run_id = ? AND position = ?"),
-      run: db.query<RunRow, [number]>(`SELECT ${RUN_COLS} FROM runs r JOIN tasks t ON t.id = r.task_id WHERE r.id = ?`),
+      // only a whole run carries its upstream (lists do not need it)
+      run: db.query<RunRow & { upstream: string | null }, [number]>(`SELECT ${RUN_COLS}, r.upstream FROM runs r JOIN tasks t ON t.id = r.task_id WHERE r.id = ?`),
       steps: db.query<StepRunRow, [number]>("SELECT * FROM step_runs WHERE run_id = ? ORDER BY position"),
       queuedOf: db.query<{ id: number }, [number]>(
         // the IN term says nothing new, but without it SQLite cannot use the partial index runs_task_live
@@ -137,7 +138,7 @@ export class SqliteRunStore implements RunStore {
    */
   insertQueued(task: Task, trigger: Trigger, by: string | null, scheduledFor: number | null, now: number, within?: (run: Run) => void, seed: RunSeed = {}): Run | null {
     return this.db.transaction(() => {
-      const row = this.q.insertRun.get(task.id, trigger, by, scheduledFor, now);
+      const row = this.q.insertRun.get(task.id, trigger, by, scheduledFor, now, seed.upstream ? JSON.stringify(seed.upstream) : null);
       if (!row) return null;
       const steps: StepRun[] = task.steps.map((s, i) => {
         this.q.insertStep.run(row.id, i + 1, s.name, s.command, JSON.stringify(s.args), s.run_rule, s.timeout_s, s.retries, s.retry_delay_s);
@@ -185,6 +186,7 @@ export class SqliteRunStore implements RunStore {
         ended_at: null,
         params,
         retry_of: seed.retryOf ?? null,
+        upstream: seed.upstream ?? null,
         steps,
       };
       within?.(run);
@@ -194,7 +196,7 @@ export class SqliteRunStore implements RunStore {
 
   get(id: number): Run | null {
     const row = this.q.run.get(id);
-    return row ? { ...runOf(row), steps: this.q.steps.all(id).map(stepOf) } : null;
+    return row ? { ...runOf(row), upstream: row.upstream ? (JSON.parse(row.upstream) as Upstream) : null, steps: this.q.steps.all(id).map(stepOf) } : null;
   }
 
   queuedRunOf(taskId: number): number | null {

@@ -1,7 +1,7 @@
 // Tasks and their steps. The only SQL about tasks.
 import type { SqlDb } from "./sql.ts";
 import type { TaskPatch, TaskStore } from "../engine/stores.ts";
-import type { ParamDef, StepDef, Task, TaskDef } from "../engine/types.ts";
+import type { ChainLink, ChainWhen, ParamDef, StepDef, Task, TaskDef } from "../engine/types.ts";
 
 interface TaskRow {
   id: number;
@@ -16,9 +16,19 @@ interface TaskRow {
   alert_emails: string;
   params: string;
   run_as: string | null;
+  timezone: string | null;
   created_at: number;
   updated_at: number;
 }
+/** a link of task_id to its upstream, with the upstream's name as it is now */
+interface LinkRow {
+  task_id: number;
+  upstream: string;
+  upon: ChainWhen;
+}
+const LINKS = `SELECT l.task_id, u.name AS upstream, l.upon FROM task_links l JOIN tasks u ON u.id = l.upstream_id`;
+const linkOf = (l: LinkRow): ChainLink => ({ task: l.upstream, when: l.upon });
+
 interface StepRow {
   task_id: number;
   name: string;
@@ -41,6 +51,10 @@ export class SqliteTaskStore implements TaskStore {
   private readonly setParams;
   private readonly setRunAs;
   private readonly setStepRunAs;
+  private readonly linksOf;
+  private readonly insertLink;
+  private readonly deleteLinks;
+  private readonly followersOf;
 
   constructor(private readonly db: SqlDb) {
     this.byId = db.query<TaskRow, [number]>("SELECT * FROM tasks WHERE id = ?");
@@ -58,9 +72,15 @@ export class SqliteTaskStore implements TaskStore {
     this.setRunAs = db.query("UPDATE tasks SET run_as = ? WHERE id = ?");
     this.setStepRunAs = db.query("UPDATE steps SET run_as = ? WHERE task_id = ? AND position = ?");
     this.deleteSteps = db.query("DELETE FROM steps WHERE task_id = ?");
+    this.linksOf = db.query<LinkRow, [number]>(`${LINKS} WHERE l.task_id = ? ORDER BY l.position`);
+    this.insertLink = db.query("INSERT INTO task_links (task_id, upstream_id, position, upon) SELECT ?, id, ?, ? FROM tasks WHERE name = ?");
+    this.deleteLinks = db.query("DELETE FROM task_links WHERE task_id = ?");
+    this.followersOf = db.query<{ id: number; name: string; upon: ChainWhen }, [number]>(
+      "SELECT t.id, t.name, l.upon FROM task_links l JOIN tasks t ON t.id = l.task_id WHERE l.upstream_id = ? ORDER BY t.name",
+    );
   }
 
-  private hydrate(row: TaskRow, steps: StepRow[]): Task {
+  private hydrate(row: TaskRow, steps: StepRow[], links: LinkRow[] = this.linksOf.all(row.id)): Task {
     return {
       id: row.id,
       name: row.name,
@@ -73,6 +93,8 @@ export class SqliteTaskStore implements TaskStore {
       alert_emails: JSON.parse(row.alert_emails) as string[],
       params: JSON.parse(row.params) as ParamDef[],
       ...(row.run_as ? { run_as: row.run_as } : {}),
+      after: links.map(linkOf),
+      timezone: row.timezone,
       steps: steps.map((s) => ({
         name: s.name,
         command: s.command,
@@ -97,7 +119,8 @@ export class SqliteTaskStore implements TaskStore {
       if (list) list.push(s);
       else byTask.set(s.task_id, [s]);
     }
-    return rows.map((r) => this.hydrate(r, byTask.get(r.id) ?? []));
+    const links = Map.groupBy(this.db.query<LinkRow, []>(`${LINKS} ORDER BY l.task_id, l.position`).all(), (l) => l.task_id);
+    return rows.map((r) => this.hydrate(r, byTask.get(r.id) ?? [], links.get(r.id) ?? []));
   }
 
   get(id: number): Task | null {
@@ -127,6 +150,16 @@ export class SqliteTaskStore implements TaskStore {
     steps.forEach((s, i) => s.run_as && this.setStepRunAs.run(s.run_as, id, i + 1));
   }
 
+  /** The links by the upstreams' names; every upstream exists (the engine checked). */
+  private writeLinks(id: number, after: ChainLink[]): void {
+    this.deleteLinks.run(id);
+    after.forEach((l, i) => this.insertLink.run(id, i + 1, l.when, l.task));
+  }
+
+  private setTimezone(id: number, timezone: string | null): void {
+    this.db.query("UPDATE tasks SET timezone = ? WHERE id = ?").run(timezone, id);
+  }
+
   insert(def: TaskDef, now: number): Task {
     return this.db.transaction(() => {
       const { id } = this.insertTask.get(
@@ -136,6 +169,8 @@ export class SqliteTaskStore implements TaskStore {
       this.setRunAs.run(def.run_as ?? null, id);
       this.writeSteps(id, def.steps);
       this.setParams.run(JSON.stringify(def.params), id);
+      this.writeLinks(id, def.after);
+      this.setTimezone(id, def.timezone);
       return this.get(id)!;
     });
   }
@@ -153,6 +188,8 @@ export class SqliteTaskStore implements TaskStore {
       this.setRunAs.run(def.run_as ?? null, id);
       this.writeSteps(id, def.steps);
       this.setParams.run(JSON.stringify(def.params), id);
+      this.writeLinks(id, def.after);
+      this.setTimezone(id, def.timezone);
       return this.get(id)!;
     });
   }
@@ -164,6 +201,10 @@ export class SqliteTaskStore implements TaskStore {
 
   delete(id: number): void {
     this.db.query("DELETE FROM tasks WHERE id = ?").run(id);
+  }
+
+  followers(id: number): { id: number; name: string; when: ChainWhen }[] {
+    return this.followersOf.all(id).map((f) => ({ id: f.id, name: f.name, when: f.upon }));
   }
 
   usesPool(pool: string): boolean {

@@ -6,6 +6,7 @@ import type { TaskStore } from "./stores.ts";
 import { nextFire, parseCron, type CronSpec } from "./cron.ts";
 import type { Deadlines } from "./deadlines.ts";
 import type { Run, Task } from "./types.ts";
+import { zoneOf } from "./zones.ts";
 
 /** Enough for a minutely schedule missed for two months: the newest missed fire is all that counts. */
 const MAX_MISSED = 100_000;
@@ -24,6 +25,7 @@ export function lastMissedFire(spec: CronSpec, timezone: string, anchor: number,
 
 export interface CatchUpDeps {
   tasks: Pick<TaskStore, "anchor" | "setAnchor">;
+  /** the server's zone, for tasks without their own */
   timezone: string;
   deadlines: Deadlines;
   /** queues the one catch-up run; null when that fire time has its run already */
@@ -35,7 +37,7 @@ export function catchUp(t: Task, now: number, d: CatchUpDeps): void {
   const anchor = d.tasks.anchor(t.id) ?? t.created_at;
   d.tasks.setAnchor(t.id, now);
   if (!t.cron || !t.enabled || (!t.catchup && t.start_deadline_s === null)) return;
-  const missed = lastMissedFire(parseCron(t.cron), d.timezone, anchor, now);
+  const missed = lastMissedFire(parseCron(t.cron), zoneOf(t, d.timezone), anchor, now);
   if (missed === null) return;
   if (!t.catchup) {
     if (t.start_deadline_s !== null) d.deadlines.late(t.name, missed, null, "server_down");

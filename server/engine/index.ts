@@ -4,6 +4,7 @@
 import type { Config } from "../config.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { catchUp } from "./catchup.ts";
+import { chainFires, chainProblem } from "./chains.ts";
 import { cronProblem } from "./cron.ts";
 import { Deadlines } from "./deadlines.ts";
 import { EventBus } from "./events.ts";
@@ -23,9 +24,10 @@ import { StoreUnavailable, type PoolStore, type RunSeed, type RunStore, type Sto
 import { definitionProblem } from "./taskdef.ts";
 import { defaultParams, paramsProblem, paramsText, resolveParams, sameParams, type ParamValues } from "./params.ts";
 import { retryPlan } from "./retry.ts";
+import { timezoneProblem, zoneOf } from "./zones.ts";
 import type { Plan } from "./setup.ts";
 import type { RunFilter } from "./stores.ts";
-import { FINISHED_RUN, type Pool, type Run, type RunView, type Task, type TaskDef, type Trigger, type Variable } from "./types.ts";
+import { FINISHED_RUN, type Pool, type Run, type RunView, type Task, type TaskDef, type Trigger, type Upstream, type Variable } from "./types.ts";
 
 const log = (msg: string) => console.log(`lightflow: ${msg}`);
 
@@ -46,7 +48,9 @@ export type TaskProblem =
   | { problem: "invalid"; field: string; message: string }
   | { problem: "name_taken"; field: "name"; message: string }
   | { problem: "renamed_while_live"; field: "name"; message: string }
-  | { problem: "has_live_run"; message: string };
+  | { problem: "has_live_run"; message: string }
+  /** other tasks run after this one: deleting it would leave their links dangling */
+  | { problem: "followed"; message: string; followers: string[] };
 export type CancelResult = Run | "run_not_found" | "run_finished";
 /** Why a manual trigger or a retry queues nothing: `invalid` (a parameter) is 422, `conflict` 409. */
 export type RunProblem =
@@ -97,7 +101,6 @@ export class Engine {
     this.metrics = new Metrics(this.bus, o.stores.runs);
     this.scheduler = new Scheduler({
       clock: this.clock,
-      timezone: o.config.timezone,
       fire: (taskId, fireAt) => this.fire(taskId, fireAt),
     });
     this.deadlines = new Deadlines({ clock: this.clock, bus: this.bus, runs: this.runs, log });
@@ -150,7 +153,13 @@ export class Engine {
       this.deadlines.watch(byId.get(run.task_id)!, run, "server_down");
       this.queue.enqueue({ runId: run.id, taskId: run.task_id });
     }
-    await recoverInterrupted(this.runnerDeps, live.filter((r) => r.status === "running"), this.config.killGraceMs);
+    const interrupted = live.filter((r) => r.status === "running");
+    await recoverInterrupted(this.runnerDeps, interrupted, this.config.killGraceMs);
+    // a run that ended in recovery ended all the same: the tasks after it are queued (before new work)
+    for (const r of interrupted) {
+      const ended = this.runs.get(r.id);
+      if (ended && FINISHED_RUN.has(ended.status)) this.runEnded(ended);
+    }
     const scheduled = tasks.filter((t) => this.cronStillValid(t));
     const catchUpDeps = {
       tasks: this.tasks,
@@ -160,7 +169,7 @@ export class Engine {
       log,
     };
     for (const t of scheduled) catchUp(t, now, catchUpDeps);
-    for (const t of scheduled) this.scheduler.set(t.id, t.cron, t.enabled);
+    for (const t of scheduled) this.scheduler.set(t.id, t.cron, t.enabled, zoneOf(t, this.config.timezone));
     this.retention.start(this.clock.now() + 60_000);
     this.queue.resume();
   }
@@ -185,7 +194,7 @@ export class Engine {
   /** A task changed (created, replaced, patched): reschedule at once. */
   private taskChanged(t: Task): Task {
     this.taskPool.set(t.id, t.pool);
-    this.scheduler.set(t.id, t.cron, t.enabled);
+    this.scheduler.set(t.id, t.cron, t.enabled, zoneOf(t, this.config.timezone));
     this.queue.pump(); // a new pool may have room
     this.bus.emit({ type: "task", task: t });
     return t;
@@ -212,6 +221,8 @@ export class Engine {
     if (self && def.name !== self.name && this.runs.hasLiveRun(self.id)) {
       return { problem: "renamed_while_live", field: "name", message: "a task cannot be renamed while it has a queued or running run" };
     }
+    const chain = chainProblem(def, this.tasks.list(), self?.name ?? null);
+    if (chain) return { problem: "invalid", ...chain };
     return null;
   }
 
@@ -223,6 +234,10 @@ export class Engine {
     if (patch.pool && !this.pools.get(patch.pool)) return { problem: "invalid", field: "pool", message: `no pool named "${patch.pool}"` };
     const params = paramsProblem({ params: task.params, cron: patch.cron !== undefined ? patch.cron : task.cron });
     if (params) return { problem: "invalid", ...params };
+    const zone = patch.timezone ? timezoneProblem(patch.timezone) : null;
+    if (zone) return { problem: "invalid", field: "timezone", message: zone };
+    const chain = patch.after ? chainProblem({ name: task.name, after: patch.after }, this.tasks.list(), task.name) : null;
+    if (chain) return { problem: "invalid", ...chain };
     return null;
   }
 
@@ -237,6 +252,8 @@ export class Engine {
       // logs live under the task's name; a live run blocks renaming (checkTask)
       this.logs.renameTask(before.name, t.name);
       this.bus.emit({ type: "task_deleted", name: before.name });
+      // the tasks after it now name it anew (links are kept by id)
+      for (const f of this.tasks.followers(id)) this.bus.emit({ type: "task", task: this.tasks.get(f.id)! });
     }
     return this.taskChanged(t);
   }
@@ -252,6 +269,12 @@ export class Engine {
   /** Deletes a task with its runs and logs, unless a run of it is queued or running. */
   deleteTask(t: Task): TaskProblem | null {
     if (this.runs.hasLiveRun(t.id)) return { problem: "has_live_run", message: "the task has a queued or running run; cancel it first" };
+    // refused rather than unlinked: a chain that silently stops ("page me when the backup fails") is worse than a clear no
+    const followers = this.tasks.followers(t.id).map((f) => f.name);
+    if (followers.length) {
+      const names = followers.map((n) => `"${n}"`).join(", ");
+      return { problem: "followed", followers, message: `${names} ${followers.length === 1 ? "runs" : "run"} after "${t.name}"; remove "${t.name}" from their "after" first` };
+    }
     this.scheduler.remove(t.id);
     this.taskPool.delete(t.id);
     this.tasks.delete(t.id);
@@ -435,6 +458,32 @@ export class Engine {
     if (run) this.deadlines.watch(task, run, "not_started");
   }
 
+  /**
+   * A run ended (its steps, a cancel while queued, or recovery after a stop):
+   * each task that follows its task with a matching `when` gets one run,
+   * unless its Auto toggle is off or it already has a run waiting (then the
+   * waiting run stands for it, as with repeated manual triggers).
+   */
+  private runEnded(run: Run): void {
+    if (this.stopping) return;
+    for (const f of this.tasks.followers(run.task_id)) {
+      if (!chainFires(f.when, run.status)) continue;
+      const task = this.tasks.get(f.id);
+      if (!task) continue;
+      const by = `${run.task}#${run.id}`;
+      if (!task.enabled) {
+        log(`task ${task.name}: not queued after ${by} (its Auto toggle is off)`);
+        continue;
+      }
+      if (this.runs.queuedRunOf(task.id) !== null) {
+        log(`task ${task.name}: the run after ${by} was coalesced (a run is already queued)`);
+        continue;
+      }
+      const upstream: Upstream = { task: run.task, run_id: run.id, status: run.status };
+      this.enqueueRun(task, "after", by, null, undefined, { upstream });
+    }
+  }
+
   /** `within`: more to write in the run's own transaction (an audit row). */
   /** `seed.params` defaults to the task's defaults (a scheduled, catch-up or chained run). */
   private enqueueRun(task: Task, trigger: Trigger, by: string | null, scheduledFor: number | null, within?: (run: Run) => void, seed: RunSeed = {}): Run | null {
@@ -463,7 +512,11 @@ export class Engine {
     this.executions.set(run.id, exec);
     const done = exec
       .execute()
-      .then((status) => status && log(`run ${run.id} of ${run.task} ended ${status}`))
+      .then((status) => {
+        if (!status) return;
+        log(`run ${run.id} of ${run.task} ended ${status}`);
+        this.runEnded(exec.run);
+      })
       .catch((e) => console.error(`lightflow: run ${run.id} failed inside the engine: ${(e as Error).stack}`))
       .finally(() => {
         this.executions.delete(run.id);
@@ -491,6 +544,7 @@ export class Engine {
       log(`run ${runId} of ${cancelled.task} ended cancelled (while queued)`);
       this.bus.emit({ type: "run", run: cancelled });
       for (const s of cancelled.steps) this.bus.emitLogEnd(runId, s.position, s, s.attempt); // nobody waits on a log that never comes
+      this.runEnded(cancelled);
       return cancelled;
     }
     return run;

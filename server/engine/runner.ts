@@ -5,6 +5,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../config.ts";
 import type { RunStore, RunWrite } from "./stores.ts";
+import { upstreamEnv } from "./chains.ts";
 import { attemptStatus, endProcesses, Stopper, type EndReason } from "./attempt.ts";
 import type { Clock } from "./clock.ts";
 import type { EventBus } from "./events.ts";
@@ -157,6 +158,7 @@ export class RunExecution {
       LIGHTFLOW_DATA_DIR: config.dataDir,
       [TOKEN_VAR]: token,
     });
+    if (this.run.upstream) Object.assign(env, upstreamEnv(this.run.upstream)); // chained runs only
     return env;
   }
 

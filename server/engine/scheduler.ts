@@ -6,12 +6,13 @@ import { nextFire, parseCron, type CronSpec } from "./cron.ts";
 
 export interface SchedulerDeps {
   clock: Clock;
-  timezone: string;
   fire(taskId: number, fireAt: number): void;
 }
 
 interface Entry {
   spec: CronSpec;
+  /** the zone the task's CRON is read in */
+  zone: string;
   next: number;
 }
 
@@ -25,13 +26,13 @@ export class Scheduler {
 
   constructor(private readonly d: SchedulerDeps) {}
 
-  /** Sets or clears a task's schedule; the next fire time counts from now. */
-  set(taskId: number, cron: string | null, enabled: boolean): void {
+  /** Sets or clears a task's schedule, read in `zone`; the next fire time counts from now. */
+  set(taskId: number, cron: string | null, enabled: boolean, zone: string): void {
     this.entries.delete(taskId);
     if (cron && enabled) {
       const spec = parseCron(cron);
-      const next = nextFire(spec, this.d.timezone, this.d.clock.now());
-      if (next !== null) this.entries.set(taskId, { spec, next });
+      const next = nextFire(spec, zone, this.d.clock.now());
+      if (next !== null) this.entries.set(taskId, { spec, zone, next });
     }
     this.arm();
   }
@@ -79,7 +80,7 @@ export class Scheduler {
       if (e.next > now) continue;
       const fireAt = e.next;
       // after a long stall (suspend), missed fires are skipped, not replayed
-      const next = nextFire(e.spec, this.d.timezone, Math.max(fireAt, now));
+      const next = nextFire(e.spec, e.zone, Math.max(fireAt, now));
       if (next === null) this.entries.delete(taskId);
       else e.next = next;
       this.d.fire(taskId, fireAt);

@@ -1,6 +1,7 @@
 // Tasks as code: the whole setup (pools, non-secret variables, tasks) as one
 // readable JSON file that can live in git, and its import with a dry run
 // that lists what would change. Import creates and updates; it never deletes.
+import { chainProblem, upstreamsFirst, type ChainNode } from "./chains.ts";
 import { variableProblem } from "./executor.ts";
 import { definitionOf, definitionProblem, withDefaults, type TaskInputLike } from "./taskdef.ts";
 import { isReservedVariable, type Pool, type Task, type TaskDef, type Variable } from "./types.ts";
@@ -92,16 +93,22 @@ export function planImport(target: SetupTarget, file: SetupFile): Plan {
 
   const tasks = new Map(target.tasks().map((t) => [t.name, t]));
   const inFile = new Set<string>();
+  const taskActions = new Map<string, () => void>();
+  // the chains as they will be: the server's tasks, each replaced by the file's version when it has one
+  const chains = new Map<string, ChainNode>(tasks);
+  for (const raw of file.tasks ?? []) chains.set(raw.name, withDefaults(raw));
   (file.tasks ?? []).forEach((raw, i) => {
     if (inFile.has(raw.name)) throw new SetupError(`tasks.${i}.name: "${raw.name}" is listed twice`, `tasks.${i}.name`);
     inFile.add(raw.name);
     const def = withDefaults(raw);
     const problem = definitionProblem(def, (pool) => poolNames.has(pool));
     if (problem) throw new SetupError(`tasks.${i}.${problem.field}: ${problem.message}`, `tasks.${i}.${problem.field}`);
+    const chain = chainProblem(def, [...chains.values()]);
+    if (chain) throw new SetupError(`tasks.${i}.${chain.field}: ${chain.message}`, `tasks.${i}.${chain.field}`);
     const have = tasks.get(def.name);
     if (!have) {
       changes.push({ kind: "task", name: def.name, action: "create" });
-      actions.push(() => target.createTask(def));
+      taskActions.set(def.name, () => target.createTask(def));
     } else if (JSON.stringify(definitionOf(have)) === JSON.stringify(definitionOf(def))) {
       changes.push({ kind: "task", name: def.name, action: "unchanged" });
     } else {
@@ -109,9 +116,14 @@ export function planImport(target: SetupTarget, file: SetupFile): Plan {
         (k) => JSON.stringify(definitionOf(have)[k]) !== JSON.stringify(definitionOf(def)[k]),
       );
       changes.push({ kind: "task", name: def.name, action: "update", detail: what.join(", ") });
-      actions.push(() => target.replaceTask(have.id, def));
+      taskActions.set(def.name, () => target.replaceTask(have.id, def));
     }
   });
+  // links are kept by id: a task's upstreams are written before it
+  for (const t of upstreamsFirst([...chains.values()])) {
+    const act = taskActions.get(t.name);
+    if (act) actions.push(act);
+  }
   for (const name of tasks.keys()) if (!inFile.has(name)) changes.push({ kind: "task", name, action: "kept", detail: "not in the file; import never deletes" });
   return { changes, apply: () => actions.forEach((a) => a()) };
 }

@@ -7,7 +7,7 @@
 // The interfaces are synchronous, as bun:sqlite is: the engine's hot paths (a
 // trigger, a step's start and end) stay free of awaits, which bench P4/P5/P13
 // measure. PostgreSQL answers synchronously through a worker (server/README.md).
-import type { Pool, Run, RunStatus, RunView, StepStatus, Task, TaskDef, Trigger, Variable } from "./types.ts";
+import type { ChainWhen, Pool, Run, RunStatus, RunView, StepStatus, Task, TaskDef, Trigger, Upstream, Variable } from "./types.ts";
 
 /**
  * The store cannot be reached (PostgreSQL restarting, the network gone): a
@@ -27,7 +27,7 @@ export class UnstorableText extends Error {
   }
 }
 
-export type TaskPatch = Partial<Pick<TaskDef, "enabled" | "cron" | "pool" | "description" | "catchup" | "start_deadline_s" | "alert_emails">>;
+export type TaskPatch = Partial<Pick<TaskDef, "enabled" | "cron" | "pool" | "description" | "catchup" | "start_deadline_s" | "alert_emails" | "after" | "timezone">>;
 
 export interface TaskStore {
   list(): Task[];
@@ -43,6 +43,8 @@ export interface TaskStore {
   /** with its runs */
   delete(id: number): void;
   usesPool(pool: string): boolean;
+  /** the tasks that run after this one (their `after` names it), by name */
+  followers(id: number): { id: number; name: string; when: ChainWhen }[];
 }
 
 export interface StepResult {
@@ -89,6 +91,8 @@ export interface RunSeed {
   retryOf?: number;
   /** steps a retry does not run again: position → the run in which each was done (they start `skipped`) */
   doneIn?: Map<number, number>;
+  /** a chained run: the run whose end queued it */
+  upstream?: Upstream;
 }
 
 export interface RunStore {

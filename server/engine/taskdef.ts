@@ -5,6 +5,7 @@ import { cronProblem } from "./cron.ts";
 import { paramsProblem } from "./params.ts";
 import { runAsProblem } from "./runas.ts";
 import type { ParamDef, StepDef, TaskDef } from "./types.ts";
+import { canonicalZone, timezoneProblem } from "./zones.ts";
 
 /** A rule of a task definition that its schema cannot say, broken: the field at fault (relative to the task) and why. */
 export interface DefinitionProblem {
@@ -20,6 +21,8 @@ export interface DefinitionProblem {
 export function definitionProblem(def: TaskDef, poolExists: (name: string) => boolean): DefinitionProblem | null {
   const cron = def.cron ? cronProblem(def.cron) : null;
   if (cron) return { field: "cron", message: cron };
+  const zone = def.timezone !== null ? timezoneProblem(def.timezone) : null;
+  if (zone) return { field: "timezone", message: zone };
   if (def.pool && !poolExists(def.pool)) return { field: "pool", message: `no pool named "${def.pool}"` };
   // run_as: a user that exists, and one this server may switch to
   const runAs = def.run_as ? runAsProblem(def.run_as) : null;
@@ -51,6 +54,8 @@ export function withDefaults(t: TaskInputLike): TaskDef {
     alert_emails: t.alert_emails ?? [],
     params: (t.params ?? []).map(paramOf),
     ...(t.run_as ? { run_as: t.run_as } : {}),
+    after: (t.after ?? []).map((l) => ({ task: l.task, when: l.when })),
+    timezone: t.timezone ? canonicalZone(t.timezone) : null,
     steps: t.steps.map((s) => ({
       name: s.name,
       command: s.command,
@@ -78,6 +83,8 @@ export function definitionOf(t: TaskDef): TaskDef {
     params: t.params.map(paramOf),
     // run_as only when set, so setup files without it stay as they were
     ...(t.run_as ? { run_as: t.run_as } : {}),
+    after: t.after.map((l) => ({ task: l.task, when: l.when })),
+    timezone: t.timezone,
     steps: t.steps.map((s) => ({
       name: s.name,
       command: s.command,

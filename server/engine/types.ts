@@ -3,8 +3,8 @@
 
 // the status and trigger words are the API's own: one list each, in server/schema/
 import type { RunStatus } from "../schema/common.ts";
-import type { RunRule, StepStatus, Trigger } from "../schema/tasks.ts";
-export type { RunRule, RunStatus, StepStatus, Trigger };
+import type { ChainWhen, RunRule, StepStatus, Trigger } from "../schema/tasks.ts";
+export type { ChainWhen, RunRule, RunStatus, StepStatus, Trigger };
 
 export const FINISHED_RUN: ReadonlySet<RunStatus> = new Set(["success", "failed", "cancelled"]);
 
@@ -45,7 +45,23 @@ export interface TaskDef {
   params: ParamDef[];
   /** the Unix user the task's steps run as, unless a step says otherwise (null or absent: the server's own) */
   run_as?: string | null;
+  /** upstream tasks by name (stored by id, so a rename is followed): a run of one ending as `when` says queues a run of this task */
+  after: ChainLink[];
+  /** IANA zone its CRON is read in; null: the server's (LIGHTFLOW_TIMEZONE) */
+  timezone: string | null;
   steps: StepDef[];
+}
+
+export interface ChainLink {
+  task: string;
+  when: ChainWhen;
+}
+
+/** The run whose end queued a chained run (trigger `after`): what its steps see as LIGHTFLOW_UPSTREAM_*. */
+export interface Upstream {
+  task: string;
+  run_id: number;
+  status: RunStatus;
 }
 
 export interface Task extends TaskDef {
@@ -87,6 +103,8 @@ export interface Run {
   params: Record<string, string>;
   /** the run this one retries (trigger `retry`) */
   retry_of: number | null;
+  /** set on chained runs only */
+  upstream: Upstream | null;
   steps: StepRun[];
 }
 
@@ -94,7 +112,7 @@ export interface Run {
 export type StepView = Pick<StepRun, "position" | "name" | "attempt" | "retries" | "retry_at" | "status" | "exit_code" | "signal" | "error" | "started_at" | "ended_at" | "log_bytes" | "done_in">;
 
 /** What is shown of a run: lists and the grid read only this much. */
-export interface RunView extends Omit<Run, "steps"> {
+export interface RunView extends Omit<Run, "steps" | "upstream"> {
   steps: StepView[];
 }
 

@@ -15,6 +15,7 @@ import type { AuditStore } from "../engine/stores.ts";
 import { CronError, parseCron, preview } from "../engine/cron.ts";
 import type { Engine, TaskProblem } from "../engine/index.ts";
 import { definitionOf, withDefaults } from "../engine/taskdef.ts";
+import { canonicalZone, timezoneProblem } from "../engine/zones.ts";
 import type { RunStatus, Task, TaskDef } from "../engine/types.ts";
 import { ErrorBody, RunFilter } from "../schema/common.ts";
 import { CronPreviewOut, CronPreviewQuery, DuplicateInput, GridOut, RunOut, TaskInput, TaskOut, TaskPatch, TriggerInput } from "../schema/tasks.ts";
@@ -26,9 +27,21 @@ import { iso, runOut, taskOut } from "./serialize.ts";
 
 const Params = t.Object({ task: t.String({ maxLength: 200 }) });
 
+/** The audit detail of a PUT: a rename, and the chain and zone as they changed (who made a task follow another, or moved its clock). */
+function updateDetail(before: Task, after: Task): string | null {
+  const links = (t: Task) => t.after.map((l) => `${l.task} (${l.when})`).join(", ") || "none";
+  const parts = [
+    before.name !== after.name ? `renamed from ${before.name}` : null,
+    links(before) !== links(after) ? `after: ${links(after)}` : null,
+    before.timezone !== after.timezone ? `timezone: ${before.timezone ?? "server"} → ${after.timezone ?? "server"}` : null,
+  ].filter(Boolean);
+  return parts.length ? parts.join("; ") : null;
+}
+
 /** A refusal of the engine as an HTTP error: a broken rule is 422, a conflict with the state 409. */
 function taskFailure(p: TaskProblem): HttpError {
   if (p.problem === "invalid") return invalid(`${p.field}: ${p.message}`, p.field);
+  if (p.problem === "followed") return new HttpError(409, p.message, undefined, { followers: p.followers });
   return "field" in p ? conflict(`${p.field}: ${p.message}`, p.field) : conflict(p.message);
 }
 
@@ -71,7 +84,7 @@ export function taskRoutes(engine: Engine, audit: AuditStore, auth: ReturnType<t
         const task = find(params.task);
         const def = definition(body, task);
         const saved = engine.replaceTask(task.id, def);
-        audit.add(principal.user.email, "task.update", saved.name, def.name !== task.name ? `renamed from ${task.name}` : null);
+        audit.add(principal.user.email, "task.update", saved.name, updateDetail(task, saved));
         return out(saved);
       },
       { role: "admin", params: Params, body: TaskInput, response: { 200: TaskOut, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody } },
@@ -80,7 +93,11 @@ export function taskRoutes(engine: Engine, audit: AuditStore, auth: ReturnType<t
       "/api/tasks/:task",
       ({ params, body, principal }) => {
         const task = find(params.task);
-        const patch = { ...body, ...(body.cron !== undefined ? { cron: body.cron?.trim() || null } : {}) };
+        const patch = {
+          ...body,
+          ...(body.cron !== undefined ? { cron: body.cron?.trim() || null } : {}),
+          ...(body.timezone ? { timezone: canonicalZone(body.timezone) } : {}),
+        };
         const problem = engine.checkPatch(task, patch);
         if (problem) throw taskFailure(problem);
         const saved = engine.patchTask(task.id, patch);
@@ -165,7 +182,9 @@ export function taskRoutes(engine: Engine, audit: AuditStore, auth: ReturnType<t
           if (e instanceof CronError) throw invalid(e.message, "expr");
           throw e;
         }
-        const tz = engine.config.timezone;
+        const tz = query.timezone ? canonicalZone(query.timezone) : engine.config.timezone;
+        const zone = query.timezone ? timezoneProblem(query.timezone) : null;
+        if (zone) throw invalid(`timezone: ${zone}`, "timezone");
         const { next, notes, reason } = preview(spec, tz, from, query.count ?? 5);
         return {
           next: next.map((x) => iso(x)!),

@@ -9,9 +9,31 @@ import { PoolInput, SetupVariable } from "./resources.ts";
 export { RunStatus } from "./common.ts";
 export const RunRule = OneOf(["on_success", "always"]);
 export type RunRule = typeof RunRule.static;
-/** What queued a run: its CRON, a person or token, the catch-up after downtime, or a retry of a run from its failed step. */
-export const Trigger = OneOf(["schedule", "manual", "catchup", "retry"]);
+/**
+ * What queued a run: its CRON, a person or token, the catch-up after downtime,
+ * a retry of a run from its failed step, or the end of a run it follows (`after`).
+ */
+export const Trigger = OneOf(["schedule", "manual", "catchup", "retry", "after"]);
 export type Trigger = typeof Trigger.static;
+/** How a run of the upstream task must end for a chained run to be queued: success; not success (failed, timed out, cancelled); either. */
+export const ChainWhen = OneOf(["success", "failed", "finished"]);
+export type ChainWhen = typeof ChainWhen.static;
+export const AFTER_MAX = 20;
+/** One upstream of a task: when a run of `task` ends as `when` says, one run of this task is queued. */
+export const ChainLink = t.Object(
+  {
+    task: Name("after.task"),
+    when: t.Union([t.Literal("success"), t.Literal("failed"), t.Literal("finished")], { error: 'after.when: "success", "failed" or "finished"' }),
+  },
+  { additionalProperties: false },
+);
+export type ChainLink = typeof ChainLink.static;
+const TIMEZONE_PATTERN = "^[A-Za-z][A-Za-z0-9_+\\-]*(/[A-Za-z0-9_+\\-]+)*$";
+/** An IANA zone name (Europe/Berlin), or null for the server's LIGHTFLOW_TIMEZONE; that the zone exists is checked in engine/taskdef.ts. */
+export const TimezoneField = t.Nullable(
+  t.String({ maxLength: 64, pattern: TIMEZONE_PATTERN, error: "timezone: an IANA time zone name such as Europe/Berlin, or null for the server's zone" }),
+);
+
 export const StepStatus = OneOf(["pending", "running", "success", "skipped", "failed", "timed_out", "cancelled", "not_run"]);
 export type StepStatus = typeof StepStatus.static;
 
@@ -108,6 +130,8 @@ const taskFields = {
   ),
   params: t.Optional(t.Array(ParamInput, { maxItems: PARAMS_PER_TASK, error: `params: at most ${PARAMS_PER_TASK} parameters` })),
   run_as: RunAs("run_as"),
+  after: t.Optional(t.Array(ChainLink, { maxItems: AFTER_MAX, error: `after: a list of at most ${AFTER_MAX} {"task", "when"} links` })),
+  timezone: t.Optional(TimezoneField),
   steps: t.Array(StepInput, {
     minItems: STEPS_PER_TASK.min,
     maxItems: STEPS_PER_TASK.max,
@@ -138,6 +162,8 @@ export const TaskPatch = t.Object(
     catchup: taskFields.catchup,
     start_deadline_s: taskFields.start_deadline_s,
     alert_emails: taskFields.alert_emails,
+    after: taskFields.after,
+    timezone: taskFields.timezone,
   },
   { additionalProperties: false },
 );
@@ -187,6 +213,10 @@ export const TaskOut = t.Object({
   alert_emails: t.Array(t.String()),
   /** the Unix user the steps run as; null: the server's own */
   run_as: t.Nullable(t.String()),
+  /** the tasks whose runs' ends queue a run of this one */
+  after: t.Array(t.Object({ task: t.String(), when: ChainWhen })),
+  /** the zone its CRON is read in; null: the server's (LIGHTFLOW_TIMEZONE) */
+  timezone: t.Nullable(t.String()),
   /** null when disabled or without cron */
   next_fire_at: t.Nullable(t.String()),
   /** what a manual trigger may set; scheduled runs take the defaults */
@@ -245,6 +275,8 @@ export const CronPreviewQuery = t.Object({
   expr: t.String({ maxLength: 200, error: "expr: a 5-field CRON expression" }),
   count: t.Optional(t.Numeric({ minimum: 1, maximum: 50, error: "count: a whole number from 1 to 50" })),
   from: t.Optional(t.String({ format: "date-time", error: "from: an ISO 8601 time such as 2026-11-22T03:00:00Z" })),
+  /** the zone to read the expression in; by default the server's */
+  timezone: t.Optional(t.String({ maxLength: 64, error: "timezone: an IANA time zone name such as Europe/Berlin" })),
 });
 
 /** A fire time that falls in a DST change of the server's timezone. */

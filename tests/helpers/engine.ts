@@ -66,7 +66,9 @@ export function step(name: string, command: string, args: string[] = [], extra: 
 }
 
 export function taskDef(name: string, steps: StepDef[], extra: Partial<TaskDef> = {}): TaskDef {
-  return { name, description: "", cron: null, enabled: true, pool: null, catchup: false, start_deadline_s: null, alert_emails: [], params: [], steps, ...extra };
+  return { name, description: "", cron: null, enabled: true, pool: null, catchup: false, start_deadline_s: null, alert_emails: [], params: [],
+    after: [], timezone: null,
+    steps, ...extra };
 }
 
 export const sh = (name: string, script: string, extra: Partial<StepDef> = {}) => step(name, "bash", ["-c", script], extra);
