@@ -54,6 +54,8 @@ test("the export is one readable file with pools, variables (secrets by name onl
     start_deadline_s: 600,
     alert_emails: ["ops@example.com"],
     params: [],
+    after: [],
+    timezone: null,
     steps: [
       { name: "dump", command: "./dump.sh", args: ["--all"], run_rule: "on_success", timeout_s: 3600, retries: 2, retry_delay_s: 30 },
       { name: "restart", command: "systemctl", args: ["start", "app"], run_rule: "always", timeout_s: 60, retries: 0, retry_delay_s: 10 },

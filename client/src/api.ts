@@ -146,8 +146,9 @@ export const api = {
       logPiece(`/runs/${id}/steps/${pos}/log?tail=${tail}&limit=${limit}${attemptQuery(attempt)}`),
   },
   grid: (runs: number) => send<T.Grid>("GET", `/grid?runs=${runs}`),
-  cronPreview: (expr: string, count = 5) =>
-    send<T.CronPreview>("GET", `/cron/preview?expr=${seg(expr)}&count=${count}`),
+  /** `timezone`: read the expression in this zone (a task's own); by default the server's */
+  cronPreview: (expr: string, count = 5, timezone?: string | null) =>
+    send<T.CronPreview>("GET", `/cron/preview?expr=${seg(expr)}&count=${count}${timezone ? `&timezone=${seg(timezone)}` : ""}`),
   pools: {
     list: () => send<T.Pool[]>("GET", "/pools"),
     create: (name: string, slots: number) => send<T.Pool>("POST", "/pools", { name, slots }),

@@ -42,6 +42,8 @@ export type {
   SyntaxCheckOut as ScriptCheck,
 } from "../../server/schema/scripts.ts";
 export type {
+  ChainLink,
+  ChainWhen,
   CronNoteOut as CronNote,
   CronPreviewOut as CronPreview,
   GridOut as Grid,

@@ -4,6 +4,7 @@ import type { Run } from "../types.ts";
 import StepBox from "./StepBox.tsx";
 import { runLabel } from "../lib/status.ts";
 import { fmtTime, relative } from "../lib/time.ts";
+import { triggerText } from "../lib/trigger.ts";
 
 export default function RunBoxes(props: { run: Run; selectedStep?: number }) {
   const when = () => props.run.started_at ?? props.run.queued_at;
@@ -12,7 +13,7 @@ export default function RunBoxes(props: { run: Run; selectedStep?: number }) {
       class={`run r-${props.run.status}`}
       role="group"
       aria-label={`Run ${props.run.id}, ${runLabel[props.run.status]}, ${relative(when())}`}
-      title={`Run ${props.run.id} · ${runLabel[props.run.status]} · ${fmtTime(when())}`}
+      title={`Run ${props.run.id} · ${runLabel[props.run.status]} · ${fmtTime(when())} · ${triggerText(props.run)}`}
     >
       <For each={props.run.steps}>
         {(s) => <StepBox run={props.run} step={s} selected={props.selectedStep === s.position} />}

@@ -44,6 +44,12 @@ export const fmtTime = (iso: string | null | undefined) => (iso ? format("full",
 /** "Mon, 23 Nov, 03:00" in the server timezone: for fire times. */
 export const fmtShort = (iso: string | null | undefined) => (iso ? format("short", serverTz()).format(new Date(iso)) : "—");
 
+/** The browser's own zone (what "your time" means in the editor). */
+export const browserTz = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+/** "Mon, 23 Nov, 03:00" in a given zone (a task's own, or the browser's): for fire times. */
+export const fmtShortIn = (iso: string, tz: string) => format("short", tz).format(new Date(iso));
+
 /** The calendar day of a moment in the server timezone, as "2026-11-23". */
 function dayIn(ms: number, tz: string | undefined): string {
   const f = formats.get("day" + (tz ?? "")) ?? new Intl.DateTimeFormat("en-CA", { year: "numeric", month: "2-digit", day: "2-digit", timeZone: tz });

@@ -11,6 +11,7 @@ import ConfirmButton from "../../components/ConfirmButton.tsx";
 import StatusBadge from "../../components/StatusBadge.tsx";
 import { runHref } from "../../components/StepBox.tsx";
 import StepLog from "./StepLog.tsx";
+import { triggerText } from "../../lib/trigger.ts";
 
 const exitText = (s: RunStep) => (s.signal ? `signal ${s.signal}` : s.status === "failed" && s.exit_code !== null ? `exit ${s.exit_code}` : "");
 
@@ -57,8 +58,8 @@ export default function RunDetail(props: { run: Run; step: number; onChange: (r:
         <div>
           <dt>Trigger</dt>
           <dd>
-            {props.run.trigger}
-            {props.run.triggered_by ? ` by ${props.run.triggered_by}` : ""}
+            {props.run.trigger === "after" ? triggerText(props.run) : props.run.trigger}
+            {props.run.trigger !== "after" && props.run.triggered_by ? ` by ${props.run.triggered_by}` : ""}
             {props.run.scheduled_for ? `, for ${fmtTime(props.run.scheduled_for)}` : ""}
             <Show when={props.run.retry_of}>
               {(of) => (

@@ -8,9 +8,10 @@ import RunBoxes from "../../components/RunBoxes.tsx";
 import StatusBadge from "../../components/StatusBadge.tsx";
 import { runHref } from "../../components/StepBox.tsx";
 import RunFilters from "./RunFilters.tsx";
+import { triggerText } from "../../lib/trigger.ts";
 import DurationChart from "./DurationChart.tsx";
 
-const trig = (r: Run) => (r.trigger === "manual" ? `manual${r.triggered_by ? ` (${r.triggered_by})` : ""}` : r.trigger);
+const trig = (r: Run) => triggerText(r);
 
 interface Props {
   runs: Run[];

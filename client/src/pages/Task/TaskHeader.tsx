@@ -7,6 +7,7 @@ import { isAdmin } from "../../session.ts";
 import { describeCron } from "../../lib/cronText.ts";
 import NextFire from "../../components/NextFire.tsx";
 import Breakable from "../../components/Breakable.tsx";
+import ChainInfo from "./ChainInfo.tsx";
 import { AutoSwitch, RunNow } from "../../components/TaskControls.tsx";
 
 export default function TaskHeader(props: { task: Task; onRun: (r: Run) => void; onTask: (t: Task) => void }) {
@@ -38,6 +39,7 @@ export default function TaskHeader(props: { task: Task; onRun: (r: Run) => void;
             {(c) => (
               <>
                 <code>{c()}</code> <span class="muted">{describeCron(c()) ?? ""}</span>
+                <Show when={props.task.timezone}>{(z) => <span class="muted"> ({z()} time)</span>}</Show>
               </>
             )}
           </Show>
@@ -50,6 +52,7 @@ export default function TaskHeader(props: { task: Task; onRun: (r: Run) => void;
         <dd>{props.task.pool ?? "none"}</dd>
         <dt>Steps</dt>
         <dd>{props.task.steps.map((s) => s.name).join(" → ")}</dd>
+        <ChainInfo task={props.task} />
       </dl>
     </div>
   );

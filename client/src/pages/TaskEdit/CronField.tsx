@@ -4,11 +4,12 @@
 import { For, Show, createEffect, createSignal, on, onCleanup } from "solid-js";
 import { api } from "../../api.ts";
 import { describeCron } from "../../lib/cronText.ts";
-import { fmtShort, relative } from "../../lib/time.ts";
+import { browserTz, fmtShortIn, relative } from "../../lib/time.ts";
 import Field from "../../components/Field.tsx";
 import type { CronNote } from "../../types.ts";
 
-export default function CronField(props: { value: string; error?: string; onInput: (v: string) => void }) {
+/** `timezone`: the task's own zone ("" for the server's): the preview reads the expression there. */
+export default function CronField(props: { value: string; timezone: string; error?: string; onInput: (v: string) => void }) {
   const [next, setNext] = createSignal<string[]>([]);
   const [notes, setNotes] = createSignal<CronNote[]>([]);
   const notesAt = (t: string) => notes().filter((n) => Date.parse(n.at) === Date.parse(t));
@@ -21,14 +22,14 @@ export default function CronField(props: { value: string; error?: string; onInpu
 
   createEffect(
     on(
-      () => props.value.trim(),
-      (expr) => {
+      () => [props.value.trim(), props.timezone] as const,
+      ([expr, zone]) => {
         if (st.timer) clearTimeout(st.timer);
         const mine = ++st.seq;
         if (!expr) return (setNext([]), setProblem(""));
         st.timer = setTimeout(async () => {
           try {
-            const p = await api.cronPreview(expr, 5);
+            const p = await api.cronPreview(expr, 5, zone || null);
             if (mine !== st.seq) return;
             setNext(p.next);
             setNotes(p.notes ?? []);
@@ -54,12 +55,17 @@ export default function CronField(props: { value: string; error?: string; onInpu
         <Show when={props.value.trim()} fallback="Empty: the task runs only when started by hand.">
           <p>{describeCron(props.value) ?? "Five fields: minute hour day-of-month month day-of-week."}</p>
           <Show when={next().length}>
-            <p>Next fire times{tz() ? ` (${tz()})` : ""}:</p>
+            <p>Next fire times{tz() ? ` (${tz()})` : ""}{tz() && tz() !== browserTz() ? `, and in your time (${browserTz()})` : ""}:</p>
             <ol class="fire-times">
               <For each={next()}>
                 {(t) => (
                   <li>
-                    <time dateTime={t}>{fmtShort(t)}</time> <span class="muted">({relative(t)})</span>
+                    <time dateTime={t}>{tz() ? fmtShortIn(t, tz()) : t}</time>
+                    <Show when={tz() && tz() !== browserTz()}>
+                      {" "}
+                      <span class="your-time">· {fmtShortIn(t, browserTz())} your time</span>
+                    </Show>{" "}
+                    <span class="muted">({relative(t)})</span>
                     <For each={notesAt(t)}>
                       {(n) => (
                         <span class={`dst-note dst-${n.kind}`}>

@@ -17,6 +17,8 @@ import DangerZone from "./DangerZone.tsx";
 import AlertFields from "./AlertFields.tsx";
 import ParamsEditor from "./ParamsEditor.tsx";
 import RunAsField from "./RunAsField.tsx";
+import ChainFields from "./ChainFields.tsx";
+import ZoneField from "./ZoneField.tsx";
 import { blankTask, fieldKey, fromForm, toForm, type Errors } from "./model.ts";
 
 export default function TaskEdit(props: { params: Record<string, string> }) {
@@ -72,7 +74,8 @@ export default function TaskEdit(props: { params: Record<string, string> }) {
             <Field label="Description" error={err("description")}>
               {(id) => <textarea id={id} rows={2} value={form.description} onInput={(e) => setForm("description", e.currentTarget.value)} />}
             </Field>
-            <CronField value={form.cron} error={err("cron")} onInput={(v) => setForm("cron", v)} />
+            <CronField value={form.cron} timezone={form.timezone} error={err("cron")} onInput={(v) => setForm("cron", v)} />
+            <ZoneField value={form.timezone} error={err("timezone")} onChange={(v) => setForm("timezone", v)} />
             <div class="checks">
               <Switch checked={form.enabled} label="Auto: run on the schedule" showText onChange={(v) => setForm("enabled", v)} />
               <label class="check">
@@ -100,6 +103,7 @@ export default function TaskEdit(props: { params: Record<string, string> }) {
             </Field>
             <AlertFields form={form} setForm={setForm} errors={errors()} />
             <RunAsField form={form} setForm={setForm} errors={errors()} />
+            <ChainFields form={form} setForm={setForm} errors={errors()} self={orig} />
           </div>
           <ParamsEditor form={form} setForm={setForm} errors={errors()} clearErrors={() => setErrors({})} />
           <StepsEditor form={form} setForm={setForm} errors={errors()} clearErrors={() => setErrors({})} />

@@ -1,6 +1,6 @@
 // The editor's form state and its conversion to and from the API's task.
 // Arguments are edited as one shell-like line and stored as an array.
-import type { RunRule, Task, TaskInput } from "../../types.ts";
+import type { ChainLink, RunRule, Task, TaskInput } from "../../types.ts";
 // the API's own limits (plain numbers: no server code comes with them)
 import { START_DEADLINE_S, STEP_RETRIES, STEP_TIMEOUT_S } from "../../../../server/schema/limits.ts";
 import { joinArgs, splitArgs } from "../../lib/shellwords.ts";
@@ -31,6 +31,10 @@ export interface TaskForm {
   /** addresses separated by commas, spaces or lines */
   alert_emails: string;
   params: ParamForm[];
+  /** IANA zone; empty: the server's */
+  timezone: string;
+  /** the tasks this one runs after */
+  after: ChainLink[];
   steps: StepForm[];
   /** the task's other fields (newer than this editor): sent back unchanged, so a save never resets them */
   extra: Record<string, unknown>;
@@ -39,6 +43,7 @@ export interface TaskForm {
 /** What the editor shows; anything else a task or step carries goes to `extra`. */
 const TASK_SHOWN = new Set(["name", "description", "cron", "enabled", "pool", "catchup", "start_deadline_s", "alert_emails", "steps"]);
 TASK_SHOWN.add("params");
+TASK_SHOWN.add("timezone").add("after");
 const TASK_READ_ONLY = new Set(["id", "next_fire_at", "created_at", "updated_at", "runs"]);
 const STEP_SHOWN = new Set(["name", "command", "args", "run_rule", "timeout_s", "retries", "retry_delay_s"]);
 
@@ -71,6 +76,8 @@ export const blankTask = (): TaskForm => ({
   start_deadline_s: "",
   alert_emails: "",
   params: [],
+  timezone: "",
+  after: [],
   steps: [blankStep(1)],
   extra: {},
 });
@@ -85,6 +92,8 @@ export const toForm = (t: Task): TaskForm => ({
   start_deadline_s: t.start_deadline_s === null || t.start_deadline_s === undefined ? "" : String(t.start_deadline_s),
   alert_emails: (t.alert_emails ?? []).join("\n"),
   params: paramsToForm(t.params ?? []),
+  timezone: t.timezone ?? "",
+  after: (t.after ?? []).map((l) => ({ ...l })),
   extra: rest(t, (k) => TASK_SHOWN.has(k) || TASK_READ_ONLY.has(k)),
   steps: t.steps.map((s) => ({
     key: ++seq.n,
@@ -160,6 +169,8 @@ export function fromForm(f: TaskForm): { task: TaskInput } | { errors: Errors } 
       start_deadline_s: deadline,
       alert_emails: splitEmails(f.alert_emails),
       params: paramsFromForm(f.params),
+      timezone: f.timezone || null,
+      after: f.after.map((l) => ({ task: l.task, when: l.when })),
       steps,
     },
   };
