@@ -30,27 +30,30 @@ export default function ChainFields(props: { form: TaskForm; setForm: SetStoreFu
       <For each={props.form.after}>
         {(link, i) => (
           <div class="row-form chain-link">
-            <label>
-              <span class="sr-only">Upstream task {i() + 1}</span>
-              <select
-                aria-invalid={props.errors[`after.${i()}.task`] ? "true" : undefined}
-                onChange={(e) => props.setForm("after", i(), "task", e.currentTarget.value)}
-              >
-                <For each={names()}>{(n) => <option value={n} selected={n === link.task}>{n}</option>}</For>
-                <Show when={link.task && !names().includes(link.task)}>
-                  <option value={link.task} selected>
-                    {link.task}
-                  </option>
-                </Show>
-              </select>
-            </label>
-            <label>
-              <span class="sr-only">When, for upstream task {i() + 1}</span>
-              <select onChange={(e) => props.setForm("after", i(), "when", e.currentTarget.value as ChainWhen)}>
-                <For each={Object.entries(WHEN_TEXT)}>{([w, text]) => <option value={w} selected={w === link.when}>{text}</option>}</For>
-              </select>
-            </label>
-            <button type="button" class="danger" aria-label={`Remove ${link.task || "this link"}`} onClick={() => props.setForm("after", (a) => a.filter((_, j) => j !== i()))}>
+            <select
+              aria-label={`Upstream task ${i() + 1}`}
+              aria-invalid={props.errors[`after.${i()}.task`] ? "true" : undefined}
+              onChange={(e) => props.setForm("after", i(), "task", e.currentTarget.value)}
+            >
+              <For each={names()}>{(n) => <option value={n} selected={n === link.task}>{n}</option>}</For>
+              <Show when={link.task && !names().includes(link.task)}>
+                <option value={link.task} selected>
+                  {link.task}
+                </option>
+              </Show>
+            </select>
+            <select
+              aria-label={`When, for upstream task ${i() + 1}`}
+              onChange={(e) => props.setForm("after", i(), "when", e.currentTarget.value as ChainWhen)}
+            >
+              <For each={Object.entries(WHEN_TEXT)}>{([w, text]) => <option value={w} selected={w === link.when}>{text}</option>}</For>
+            </select>
+            <button
+              type="button"
+              class="danger"
+              aria-label={`Remove ${link.task || "this link"}`}
+              onClick={() => props.setForm("after", (a) => a.filter((_, j) => j !== i()))}
+            >
               Remove
             </button>
             <FormError error={props.errors[`after.${i()}.task`] ?? props.errors[`after.${i()}.when`]} />
