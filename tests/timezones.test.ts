@@ -108,3 +108,10 @@ describe("a task's own zone", () => {
     expect((await api.json("GET", "/api/tasks/tz-ok")).body.timezone).toBeNull();
   });
 });
+
+test("the OpenAPI document carries after, timezone and the preview's timezone", async () => {
+  const doc = (await api.json("GET", "/api/openapi.json")).body;
+  expect(doc.paths["/api/cron/preview"].get.parameters.map((p: any) => p.name)).toContain("timezone");
+  const text = JSON.stringify(doc.paths["/api/tasks"]);
+  for (const field of ['"after"', '"timezone"', '"finished"', "LIGHTFLOW_TIMEZONE"]) expect(text).toContain(field);
+});

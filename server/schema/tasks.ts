@@ -25,13 +25,18 @@ export const ChainLink = t.Object(
     task: Name("after.task"),
     when: t.Union([t.Literal("success"), t.Literal("failed"), t.Literal("finished")], { error: 'after.when: "success", "failed" or "finished"' }),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    description:
+      'When a run of `task` ends as `when` says ("success"; "failed": any end but success, cancelled included; "finished": any end), one run of this task is queued with trigger "after".',
+  },
 );
 export type ChainLink = typeof ChainLink.static;
 const TIMEZONE_PATTERN = "^[A-Za-z][A-Za-z0-9_+\\-]*(/[A-Za-z0-9_+\\-]+)*$";
 /** An IANA zone name (Europe/Berlin), or null for the server's LIGHTFLOW_TIMEZONE; that the zone exists is checked in engine/taskdef.ts. */
 export const TimezoneField = t.Nullable(
   t.String({ maxLength: 64, pattern: TIMEZONE_PATTERN, error: "timezone: an IANA time zone name such as Europe/Berlin, or null for the server's zone" }),
+  { description: "The IANA zone the task's CRON, catch-up and next_fire_at are read in; null: the server's LIGHTFLOW_TIMEZONE." },
 );
 
 export const StepStatus = OneOf(["pending", "running", "success", "skipped", "failed", "timed_out", "cancelled", "not_run"]);
@@ -276,7 +281,9 @@ export const CronPreviewQuery = t.Object({
   count: t.Optional(t.Numeric({ minimum: 1, maximum: 50, error: "count: a whole number from 1 to 50" })),
   from: t.Optional(t.String({ format: "date-time", error: "from: an ISO 8601 time such as 2026-11-22T03:00:00Z" })),
   /** the zone to read the expression in; by default the server's */
-  timezone: t.Optional(t.String({ maxLength: 64, error: "timezone: an IANA time zone name such as Europe/Berlin" })),
+  timezone: t.Optional(
+    t.String({ maxLength: 64, error: "timezone: an IANA time zone name such as Europe/Berlin", description: "Read the expression in this IANA zone (a task's own); by default the server's." }),
+  ),
 });
 
 /** A fire time that falls in a DST change of the server's timezone. */
