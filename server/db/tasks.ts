@@ -73,7 +73,10 @@ export class SqliteTaskStore implements TaskStore {
     this.setStepRunAs = db.query("UPDATE steps SET run_as = ? WHERE task_id = ? AND position = ?");
     this.deleteSteps = db.query("DELETE FROM steps WHERE task_id = ?");
     this.linksOf = db.query<LinkRow, [number]>(`${LINKS} WHERE l.task_id = ? ORDER BY l.position`);
-    this.insertLink = db.query("INSERT INTO task_links (task_id, upstream_id, position, upon) SELECT ?, id, ?, ? FROM tasks WHERE name = ?");
+    // parameters in VALUES take the columns' types on PostgreSQL too (in a SELECT list they would be text)
+    this.insertLink = db.query(
+      "INSERT INTO task_links (task_id, upstream_id, position, upon) VALUES (?, (SELECT id FROM tasks WHERE name = ?), ?, ?)",
+    );
     this.deleteLinks = db.query("DELETE FROM task_links WHERE task_id = ?");
     this.followersOf = db.query<{ id: number; name: string; upon: ChainWhen }, [number]>(
       "SELECT t.id, t.name, l.upon FROM task_links l JOIN tasks t ON t.id = l.task_id WHERE l.upstream_id = ? ORDER BY t.name",
@@ -153,7 +156,7 @@ export class SqliteTaskStore implements TaskStore {
   /** The links by the upstreams' names; every upstream exists (the engine checked). */
   private writeLinks(id: number, after: ChainLink[]): void {
     this.deleteLinks.run(id);
-    after.forEach((l, i) => this.insertLink.run(id, i + 1, l.when, l.task));
+    after.forEach((l, i) => this.insertLink.run(id, l.task, i + 1, l.when));
   }
 
   private setTimezone(id: number, timezone: string | null): void {
