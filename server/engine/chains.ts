@@ -2,8 +2,9 @@
 // no task listed twice, no cycle) and which ends of an upstream run queue a
 // run of the task. The one place for these rules: the API, the setup import
 // and the engine all ask here.
+import type { TaskStore } from "./stores.ts";
 import type { DefinitionProblem } from "./taskdef.ts";
-import type { ChainLink, ChainWhen, RunStatus, Upstream } from "./types.ts";
+import type { ChainLink, ChainWhen, Run, RunStatus, Task, Upstream } from "./types.ts";
 
 /** A task as the chain rules see it: its name and the names it runs after. */
 export interface ChainNode {
@@ -57,6 +58,31 @@ function cycleFrom(start: string, graph: ReadonlyMap<string, readonly string[]>)
 export function chainFires(when: ChainWhen, status: RunStatus): boolean {
   if (when === "finished") return true;
   return when === "success" ? status === "success" : status !== "success";
+}
+
+export interface FollowDeps {
+  tasks: Pick<TaskStore, "followers" | "get">;
+  hasQueuedRun(taskId: number): boolean;
+  enqueue(task: Task, by: string, upstream: Upstream): void;
+  log(msg: string): void;
+}
+
+/**
+ * A run ended: each task that follows its task with a matching `when` gets one
+ * run, unless its Auto toggle is off (nothing automatic starts it then) or it
+ * already has a run waiting (that run stands for it, as with repeated manual
+ * triggers).
+ */
+export function queueFollowers(run: Run, d: FollowDeps): void {
+  for (const f of d.tasks.followers(run.task_id)) {
+    if (!chainFires(f.when, run.status)) continue;
+    const task = d.tasks.get(f.id);
+    if (!task) continue;
+    const by = `${run.task}#${run.id}`;
+    if (!task.enabled) d.log(`task ${task.name}: not queued after ${by} (its Auto toggle is off)`);
+    else if (d.hasQueuedRun(task.id)) d.log(`task ${task.name}: the run after ${by} was coalesced (a run is already queued)`);
+    else d.enqueue(task, by, { task: run.task, run_id: run.id, status: run.status });
+  }
 }
 
 /** What a chained run's steps see of the run that queued it. */

@@ -4,7 +4,7 @@
 import type { Config } from "../config.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { catchUp } from "./catchup.ts";
-import { chainFires, chainProblem } from "./chains.ts";
+import { chainProblem, queueFollowers } from "./chains.ts";
 import { cronProblem } from "./cron.ts";
 import { Deadlines } from "./deadlines.ts";
 import { EventBus } from "./events.ts";
@@ -27,7 +27,7 @@ import { retryPlan } from "./retry.ts";
 import { timezoneProblem, zoneOf } from "./zones.ts";
 import type { Plan } from "./setup.ts";
 import type { RunFilter } from "./stores.ts";
-import { FINISHED_RUN, type Pool, type Run, type RunView, type Task, type TaskDef, type Trigger, type Upstream, type Variable } from "./types.ts";
+import { FINISHED_RUN, type Pool, type Run, type RunView, type Task, type TaskDef, type Trigger, type Variable } from "./types.ts";
 
 const log = (msg: string) => console.log(`lightflow: ${msg}`);
 
@@ -458,30 +458,15 @@ export class Engine {
     if (run) this.deadlines.watch(task, run, "not_started");
   }
 
-  /**
-   * A run ended (its steps, a cancel while queued, or recovery after a stop):
-   * each task that follows its task with a matching `when` gets one run,
-   * unless its Auto toggle is off or it already has a run waiting (then the
-   * waiting run stands for it, as with repeated manual triggers).
-   */
+  /** A run ended (its steps, a cancel while queued, or recovery after a stop): queue the tasks that follow it (engine/chains.ts). */
   private runEnded(run: Run): void {
     if (this.stopping) return;
-    for (const f of this.tasks.followers(run.task_id)) {
-      if (!chainFires(f.when, run.status)) continue;
-      const task = this.tasks.get(f.id);
-      if (!task) continue;
-      const by = `${run.task}#${run.id}`;
-      if (!task.enabled) {
-        log(`task ${task.name}: not queued after ${by} (its Auto toggle is off)`);
-        continue;
-      }
-      if (this.runs.queuedRunOf(task.id) !== null) {
-        log(`task ${task.name}: the run after ${by} was coalesced (a run is already queued)`);
-        continue;
-      }
-      const upstream: Upstream = { task: run.task, run_id: run.id, status: run.status };
-      this.enqueueRun(task, "after", by, null, undefined, { upstream });
-    }
+    queueFollowers(run, {
+      tasks: this.tasks,
+      hasQueuedRun: (taskId) => this.runs.queuedRunOf(taskId) !== null,
+      enqueue: (task, by, upstream) => void this.enqueueRun(task, "after", by, null, undefined, { upstream }),
+      log,
+    });
   }
 
   /** `within`: more to write in the run's own transaction (an audit row). */
