@@ -7,8 +7,8 @@ const upstream = (by: string) => {
   return i < 0 ? by : `${by.slice(0, i)} #${by.slice(i + 1)}`;
 };
 
-/** "scheduled", "manual (ann@example.com)", "catch-up", "after backup #812". */
-export function triggerText(r: Pick<Run, "trigger" | "triggered_by">): string {
+/** "scheduled", "manual (ann@example.com)", "catch-up", "retry of run #811", "after backup #812". */
+export function triggerText(r: Pick<Run, "trigger" | "triggered_by"> & { retry_of?: number | null }): string {
   switch (r.trigger) {
     case "manual":
       return `manual${r.triggered_by ? ` (${r.triggered_by})` : ""}`;
@@ -18,6 +18,8 @@ export function triggerText(r: Pick<Run, "trigger" | "triggered_by">): string {
       return "catch-up";
     case "schedule":
       return "scheduled";
+    case "retry":
+      return r.retry_of ? `retry of run #${r.retry_of}` : "retry";
     default:
       return r.trigger;
   }
