@@ -84,8 +84,15 @@ export class Engine {
   private readonly metrics: Metrics;
   /** what waits for the store to come back (PostgreSQL restarting) */
   private readonly outage = new Outage(log);
-  /** the variables last read, for steps that start while the store is unavailable */
+  /**
+   * The variables as last read: every step's environment needs them, and the
+   * engine makes every change to them, so they are read again only after one
+   * (and serve as they are while the store is unavailable).
+   */
   private lastVariables: Variable[] = [];
+  private variablesFresh = false;
+  /** the tasks that others run after (a run's end looks for followers only of these) */
+  private upstreams = new Set<number>();
 
   constructor(o: EngineOptions) {
     this.config = o.config;
@@ -147,6 +154,7 @@ export class Engine {
     const now = this.clock.now();
     const tasks = this.tasks.list();
     for (const t of tasks) this.taskPool.set(t.id, t.pool);
+    this.refreshChains(tasks);
     const live = this.runs.live();
     const byId = new Map(tasks.map((t) => [t.id, t]));
     for (const run of live.filter((r) => r.status === "queued")) {
@@ -192,7 +200,14 @@ export class Engine {
   }
 
   /** A task changed (created, replaced, patched): reschedule at once. */
+  /** Which tasks others run after; again after every change of a task. */
+  private refreshChains(tasks: Task[] = this.tasks.list()): void {
+    const ids = new Map(tasks.map((t) => [t.name, t.id]));
+    this.upstreams = new Set(tasks.flatMap((t) => t.after.map((l) => ids.get(l.task)).filter((id): id is number => id !== undefined)));
+  }
+
   private taskChanged(t: Task): Task {
+    this.refreshChains();
     this.taskPool.set(t.id, t.pool);
     this.scheduler.set(t.id, t.cron, t.enabled, zoneOf(t, this.config.timezone));
     this.queue.pump(); // a new pool may have room
@@ -278,6 +293,7 @@ export class Engine {
     this.scheduler.remove(t.id);
     this.taskPool.delete(t.id);
     this.tasks.delete(t.id);
+    this.refreshChains();
     this.logs.removeTask(t.name);
     this.bus.emit({ type: "task_deleted", name: t.name });
     return null;
@@ -302,7 +318,10 @@ export class Engine {
 
   /** Applies an import plan (planImport over setupTarget), all of it or nothing. */
   applySetup(plan: Plan): void {
+    this.variablesFresh = false;
     this.stores.transaction(() => plan.apply());
+    this.variablesFresh = false;
+    this.refreshChains();
   }
 
   /** throws StoreUnavailable when the store cannot be reached (/api/alive) */
@@ -371,14 +390,17 @@ export class Engine {
 
   /** False when the key is taken. */
   createVariable(v: Variable): boolean {
+    this.variablesFresh = false;
     return this.variables.insert(v);
   }
 
   updateVariable(v: Variable): void {
+    this.variablesFresh = false;
     this.variables.update(v);
   }
 
   deleteVariable(key: string): boolean {
+    this.variablesFresh = false;
     return this.variables.delete(key);
   }
 
@@ -400,7 +422,8 @@ export class Engine {
    * queued with other values is a conflict (the person meant another run).
    */
   triggerWith(task: Task, by: string | null, given: ParamValues, within?: (run: Run) => void): TriggerResult | RunProblem {
-    const secrets = new Set(this.variables.all().filter((v) => v.secret).map((v) => v.key));
+    // a parameter may not shadow a secret variable: read them only for a task that has parameters
+    const secrets = new Set(task.params.length ? this.variables.all().filter((v) => v.secret).map((v) => v.key) : []);
     const params = resolveParams(task.params, given, secrets);
     if (!params.ok) return { problem: "invalid", field: params.field, message: params.message };
     const queued = this.runs.queuedRunOf(task.id);
@@ -431,8 +454,11 @@ export class Engine {
 
   /** The variables now; while the store is unavailable, as last read (a step's environment never waits on it). */
   private currentVariables(): Variable[] {
+    if (this.variablesFresh) return this.lastVariables;
     try {
-      return (this.lastVariables = this.variables.all());
+      this.lastVariables = this.variables.all();
+      this.variablesFresh = true;
+      return this.lastVariables;
     } catch (e) {
       if (e instanceof StoreUnavailable) return this.lastVariables;
       throw e;
@@ -460,7 +486,7 @@ export class Engine {
 
   /** A run ended (its steps, a cancel while queued, or recovery after a stop): queue the tasks that follow it (engine/chains.ts). */
   private runEnded(run: Run): void {
-    if (this.stopping) return;
+    if (this.stopping || !this.upstreams.has(run.task_id)) return;
     queueFollowers(run, {
       tasks: this.tasks,
       hasQueuedRun: (taskId) => this.runs.queuedRunOf(taskId) !== null,

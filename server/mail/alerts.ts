@@ -2,13 +2,11 @@
 // scheduled run did not start in time. Each goes by mail to every active user
 // who opted in plus the task's own recipients, and as JSON to the webhook an
 // admin set. Reacts to engine events; the executor never calls mail.
-import type { RunStore } from "../engine/stores.ts";
-import type { SettingsStore } from "../engine/stores.ts";
-import type { TaskStore } from "../engine/stores.ts";
+import type { RunStore, SettingsStore, TaskStore } from "../engine/stores.ts";
 import type { UserStore } from "../auth/store.ts";
 import type { EngineEvent, EventBus } from "../engine/events.ts";
 import { logRef, type LogReader } from "../engine/logstore.ts";
-import type { Run, StepRun } from "../engine/types.ts";
+import type { Run, RunStatus, StepRun } from "../engine/types.ts";
 import { sendLater, type Mailer, type MailMessage } from "./mailer.ts";
 
 const TAIL_LINES = 20;
@@ -92,6 +90,18 @@ export function watchAlerts(d: AlertDeps): () => void {
     if (url) void postWebhook(url, { ...hook, task });
   };
 
+  // Each task's newest finished run this process saw (success or failed), and
+  // the status before it: whether a success recovers from a failure is known
+  // without a read, but for the first end of a task after the start.
+  const seen = new Map<number, { id: number; status: RunStatus; before: RunStatus | undefined }>();
+  const previousOf = (run: Run): RunStatus | undefined => {
+    const s = seen.get(run.task_id);
+    if (s?.id === run.id) return s.before;
+    const before = s && s.id < run.id ? s.status : d.runs.previousFinished(run.task_id, run.id)?.status;
+    seen.set(run.task_id, { id: run.id, status: run.status, before });
+    return before;
+  };
+
   return d.bus.on((e: EngineEvent) => {
     if (e.type === "late") {
       const url = `${d.publicUrl()}/tasks/${encodeURIComponent(e.task)}`;
@@ -108,13 +118,14 @@ export function watchAlerts(d: AlertDeps): () => void {
     const run = e.run;
     const url = `${d.publicUrl()}/runs/${run.id}`;
     if (run.status === "failed") {
+      previousOf(run); // remembered for the next success
       const step = run.steps.find((s) => s.status === "failed" || s.status === "timed_out");
       const stepHook = step ? { name: step.name, position: step.position, status: step.status, exit_code: step.exit_code, signal: step.signal, attempt: step.attempt } : null;
       // the store may answer later (a log on another node): the listener does not wait, so it logs its own failures as the bus would
       void (step ? d.logs.lastLines(logRef(run, step), TAIL_LINES) : Promise.resolve([]))
         .then((tail) => alert(run.task, (to) => failureMail(to, run, step, tail, url), { event: "failed", run_id: run.id, step: stepHook, log_tail: tail, url }))
         .catch((err) => console.error(`lightflow: an event listener failed: ${(err as Error).message}`));
-    } else if (run.status === "success" && d.runs.previousFinished(run.task_id, run.id)?.status === "failed") {
+    } else if (run.status === "success" && previousOf(run) === "failed") {
       alert(run.task, (to) => recoveredMail(to, run, url), { event: "recovered", run_id: run.id, url });
     }
   });

@@ -5,8 +5,7 @@
 // between a check and its write (server/README.md, "Stores").
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
 import { StoreUnavailable } from "../../engine/stores.ts";
-import type { SqlValue } from "../sql.ts";
-import type { Event, Reply, Request, WorkerData } from "./protocol.ts";
+import type { Event, Item, Reply, Request, Result, WorkerData } from "./protocol.ts";
 
 /** A statement PostgreSQL refused (not a lost connection): a bug, or a constraint. */
 export class PostgresError extends Error {
@@ -41,13 +40,9 @@ export class Bridge {
     this.worker.unref();
   }
 
-  query(sql: string, params: SqlValue[], mode: "get" | "all" | "run"): { rows: Record<string, unknown>[]; changes: number } {
-    const r = this.call({ id: 0, op: "query", sql, params, mode });
-    return { rows: r.rows, changes: r.changes };
-  }
-
-  exec(sql: string): void {
-    this.call({ id: 0, op: "exec", sql });
+  /** the items in order, in one round trip; throws at the first that fails */
+  batch(items: Item[]): Result[] {
+    return this.call({ id: 0, op: "batch", items }).results;
   }
 
   close(): void {

@@ -1,9 +1,17 @@
 // PostgreSQL as a SqlDb (../sql.ts): the same statements as SQLite, with `?`
 // numbered (dialect.ts), over one connection in a worker (bridge.ts).
+//
+// Inside a transaction, a statement whose answer nobody has asked for yet
+// (`run`, and BEGIN/SAVEPOINT) waits in `pending` and goes with the next
+// round trip: a transaction of writes is one round trip at its COMMIT, and a
+// read takes the writes before it along. `run().changes` and any read send
+// what waits first, so every answer is as if each statement had gone alone;
+// a failure among them is thrown where the answer is taken (at the latest by
+// transaction(), which then rolls back).
 import { UnstorableText } from "../../engine/stores.ts";
 import type { SqlDb, SqlStatement, SqlValue } from "../sql.ts";
 import { Bridge } from "./bridge.ts";
-import type { Event } from "./protocol.ts";
+import type { Event, Item, Result } from "./protocol.ts";
 
 /** PostgreSQL refuses a NUL byte in text with an error about the encoding; say what it is before sending */
 function storable<P extends SqlValue[]>(params: P): P {
@@ -12,24 +20,25 @@ function storable<P extends SqlValue[]>(params: P): P {
 }
 
 class PgStatement<R, P extends SqlValue[]> implements SqlStatement<R, P> {
-  constructor(private readonly bridge: Bridge, private readonly sql: string) {}
+  constructor(private readonly db: PostgresDb, private readonly sql: string) {}
 
   get(...params: P): R | null {
-    return (this.bridge.query(this.sql, storable(params), "get").rows[0] as R | undefined) ?? null;
+    return (this.db.send({ sql: this.sql, params: storable(params), mode: "get" }).rows[0] as R | undefined) ?? null;
   }
 
   all(...params: P): R[] {
-    return this.bridge.query(this.sql, storable(params), "all").rows as R[];
+    return this.db.send({ sql: this.sql, params: storable(params), mode: "all" }).rows as R[];
   }
 
   run(...params: P): { changes: number } {
-    return { changes: this.bridge.query(this.sql, storable(params), "run").changes };
+    return this.db.later({ sql: this.sql, params: storable(params), mode: "run" });
   }
 }
 
 export class PostgresDb implements SqlDb {
   readonly dialect = "postgres";
   private depth = 0;
+  private readonly pending: { item: Item; out: Result }[] = [];
   private readonly listeners = new Set<(e: Event) => void>();
   private readonly bridge: Bridge;
 
@@ -47,27 +56,70 @@ export class PostgresDb implements SqlDb {
   }
 
   query<R, P extends SqlValue[]>(sql: string): SqlStatement<R, P> {
-    return new PgStatement<R, P>(this.bridge, sql);
+    return new PgStatement<R, P>(this, sql);
   }
 
   exec(sql: string): void {
-    this.bridge.exec(sql);
+    this.send({ sql, params: [], mode: "exec" });
+  }
+
+  /** `item` with whatever waits before it, in one round trip; its result */
+  send(item: Item): Result {
+    const waiting = this.pending.splice(0);
+    const results = this.bridge.batch([...waiting.map((w) => w.item), item]);
+    waiting.forEach((w, i) => Object.assign(w.out, results[i]));
+    return results[waiting.length]!;
+  }
+
+  /** Outside a transaction: sent now. Inside: waits for the next round trip; `changes` sends it. */
+  later(item: Item): { changes: number } {
+    if (this.depth === 0) return { changes: this.send(item).changes };
+    const out: Result = { rows: [], changes: -1 };
+    this.pending.push({ item, out });
+    const flush = () => {
+      if (out.changes === -1) this.flush();
+      return out.changes;
+    };
+    return {
+      get changes() {
+        return flush();
+      },
+    };
+  }
+
+  private flush(): void {
+    const waiting = this.pending.splice(0);
+    if (!waiting.length) return;
+    const results = this.bridge.batch(waiting.map((w) => w.item));
+    waiting.forEach((w, i) => Object.assign(w.out, results[i]));
+  }
+
+  private mark(sql: string): Item {
+    const item: Item = { sql, params: [], mode: "exec" };
+    this.pending.push({ item, out: { rows: [], changes: 0 } });
+    return item;
   }
 
   transaction<T>(fn: () => T): T {
     const outer = this.depth === 0;
     const name = `lf_${this.depth}`;
-    this.bridge.exec(outer ? "BEGIN" : `SAVEPOINT ${name}`);
+    const opened = this.mark(outer ? "BEGIN" : `SAVEPOINT ${name}`);
     this.depth++;
     try {
       const out = fn();
-      this.bridge.exec(outer ? "COMMIT" : `RELEASE SAVEPOINT ${name}`);
+      this.send({ sql: outer ? "COMMIT" : `RELEASE SAVEPOINT ${name}`, params: [], mode: "exec" });
       return out;
     } catch (e) {
-      try {
-        this.bridge.exec(outer ? "ROLLBACK" : `ROLLBACK TO SAVEPOINT ${name}`);
-      } catch {
-        // the connection is gone: PostgreSQL rolled the transaction back with it
+      const at = this.pending.findIndex((p) => p.item === opened);
+      if (at !== -1) {
+        this.pending.length = at; // nothing of it reached the server
+      } else {
+        this.pending.length = 0; // what waits is this transaction's, after its last round trip
+        try {
+          this.send({ sql: outer ? "ROLLBACK" : `ROLLBACK TO SAVEPOINT ${name}`, params: [], mode: "exec" });
+        } catch {
+          // the connection is gone: PostgreSQL rolled the transaction back with it
+        }
       }
       throw e;
     } finally {
@@ -76,6 +128,7 @@ export class PostgresDb implements SqlDb {
   }
 
   close(): void {
+    this.pending.length = 0;
     this.bridge.close();
   }
 }

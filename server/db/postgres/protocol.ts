@@ -2,13 +2,23 @@
 import type { MessagePort } from "node:worker_threads";
 import type { SqlValue } from "../sql.ts";
 
-export type Request =
-  | { id: number; op: "query"; sql: string; params: SqlValue[]; mode: "get" | "all" | "run" }
-  | { id: number; op: "exec"; sql: string }
-  | { id: number; op: "close" };
+/** One statement: `exec` has no parameters (BEGIN, COMMIT, a migration); `get` wants one row, `run` none. */
+export interface Item {
+  sql: string;
+  params: SqlValue[];
+  mode: "get" | "all" | "run" | "exec";
+}
+
+export interface Result {
+  rows: Record<string, unknown>[];
+  changes: number;
+}
+
+/** `batch`: the items in order, one reply for all (a transaction's writes in one round trip) */
+export type Request = { id: number; op: "batch"; items: Item[] } | { id: number; op: "close" };
 
 export type Reply =
-  | { id: number; ok: true; rows: Record<string, unknown>[]; changes: number }
+  | { id: number; ok: true; results: Result[] }
   | { id: number; ok: false; unavailable: boolean; message: string; code: string | null };
 
 /** Told by the worker without being asked: the connection was lost, or is back. */

@@ -9,7 +9,7 @@
 import { SQL, type ReservedSQL } from "bun";
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { numberedPlaceholders } from "./dialect.ts";
-import type { Event, Reply, Request, WorkerData } from "./protocol.ts";
+import type { Event, Item, Reply, Request, Result, WorkerData } from "./protocol.ts";
 
 const { url, signal, port, serverLock } = workerData as WorkerData;
 const posted = new Int32Array(signal);
@@ -110,40 +110,56 @@ function plain(rows: Record<string, unknown>[]): Record<string, unknown>[] {
   return out;
 }
 
+class Failure {
+  constructor(readonly unavailable: boolean, readonly message: string, readonly code: string | null = null) {}
+}
+
+/** One statement on the connection; throws a Failure. */
+async function one(item: Item): Promise<Result> {
+  const ends = item.mode === "exec" && (item.sql === "COMMIT" || item.sql === "ROLLBACK");
+  if (txLost) {
+    if (ends) txLost = false;
+    if (ends && item.sql === "ROLLBACK") return { rows: [], changes: 0 };
+    throw new Failure(true, "the connection was lost inside a transaction");
+  }
+  if (down !== null || conn === null) throw new Failure(true, down ?? "not connected");
+  try {
+    if (item.mode === "exec") {
+      await conn.unsafe(item.sql).simple();
+      if (item.sql === "BEGIN") inTx = true;
+      else if (ends) inTx = false;
+      return { rows: [], changes: 0 };
+    }
+    let text = translated.get(item.sql);
+    if (text === undefined) translated.set(item.sql, (text = numberedPlaceholders(item.sql)));
+    const result = await conn.unsafe(text, item.params);
+    const rows = item.mode === "run" ? [] : plain(item.mode === "get" ? result.slice(0, 1) : result);
+    return { rows, changes: result.count ?? 0 };
+  } catch (e) {
+    if (isUnavailable(e)) {
+      lost(e);
+      throw new Failure(true, (e as Error).message);
+    }
+    const err = e as { errno?: string; message: string };
+    throw new Failure(false, err.message, err.errno ?? null);
+  }
+}
+
 async function handle(req: Request): Promise<Reply> {
   if (req.op === "close") {
     conn?.release(); // a reserved connection would hold close() until it is released
     await client?.close({ timeout: 0 }).catch(() => {});
     client = null;
     conn = null;
-    return { id: req.id, ok: true, rows: [], changes: 0 };
+    return { id: req.id, ok: true, results: [] };
   }
-  const ends = req.op === "exec" && (req.sql === "COMMIT" || req.sql === "ROLLBACK");
-  if (txLost) {
-    if (ends) txLost = false;
-    if (ends && req.sql === "ROLLBACK") return { id: req.id, ok: true, rows: [], changes: 0 };
-    return { id: req.id, ok: false, unavailable: true, message: "the connection was lost inside a transaction", code: null };
-  }
-  if (down !== null || conn === null) return { id: req.id, ok: false, unavailable: true, message: down ?? "not connected", code: null };
+  const results: Result[] = [];
   try {
-    if (req.op === "exec") {
-      await conn.unsafe(req.sql);
-      if (req.sql === "BEGIN") inTx = true;
-      else if (ends) inTx = false;
-      return { id: req.id, ok: true, rows: [], changes: 0 };
-    }
-    let text = translated.get(req.sql);
-    if (text === undefined) translated.set(req.sql, (text = numberedPlaceholders(req.sql)));
-    const result = await conn.unsafe(text, req.params);
-    const rows = req.mode === "run" ? [] : plain(req.mode === "get" ? result.slice(0, 1) : result);
-    return { id: req.id, ok: true, rows, changes: result.count ?? 0 };
+    for (const item of req.items) results.push(await one(item));
+    return { id: req.id, ok: true, results };
   } catch (e) {
-    if (isUnavailable(e)) {
-      lost(e);
-      return { id: req.id, ok: false, unavailable: true, message: (e as Error).message, code: null };
-    }
-    const err = e as { errno?: string; message: string };
-    return { id: req.id, ok: false, unavailable: false, message: err.message, code: err.errno ?? null };
+    if (!(e instanceof Failure)) throw e;
+    return { id: req.id, ok: false, unavailable: e.unavailable, message: e.message, code: e.code };
   }
 }
 
