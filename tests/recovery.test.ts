@@ -2,9 +2,9 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { storeOf } from "./helpers/store.ts";
-import { SqliteRunStore as RunStore } from "../server/db/runs.ts";
-import { SqliteTaskStore as TaskStore } from "../server/db/tasks.ts";
-import { SqliteVariableStore as VariableStore } from "../server/db/variables.ts";
+import { SqlRunStore as RunStore } from "../server/db/runs.ts";
+import { SqlTaskStore as TaskStore } from "../server/db/tasks.ts";
+import { SqlVariableStore as VariableStore } from "../server/db/variables.ts";
 import { sh, taskDef, tempDir } from "./helpers/engine.ts";
 import { waitForFile } from "./helpers/files.ts";
 import { cookieOf, linkFor, request, tokenOfLink } from "./helpers/api.ts";

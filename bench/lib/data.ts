@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sha256, randomToken } from "../../server/auth/crypto.ts";
-import { SqliteUserStore as UserStore } from "../../server/db/users.ts";
+import { SqlUserStore as UserStore } from "../../server/db/users.ts";
 import type { StepDef } from "../../server/engine/types.ts";
 
 /** The step fields the benchmarks set; any other column keeps its schema default. */

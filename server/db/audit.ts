@@ -4,7 +4,7 @@ import type { AuditEntry, AuditStore } from "../engine/stores.ts";
 
 export type { AuditEntry };
 
-export class SqliteAuditStore implements AuditStore {
+export class SqlAuditStore implements AuditStore {
   constructor(private readonly db: SqlDb) {}
 
   add(user: string | null, action: string, target: string | null = null, detail: string | null = null, at = Date.now()): void {

@@ -5,17 +5,17 @@ import type { Database } from "bun:sqlite";
 import { closeSync, fchmodSync, openSync, rmSync } from "node:fs";
 import type { UserStore } from "../auth/store.ts";
 import type { Stores } from "../engine/stores.ts";
-import { SqliteAuditStore } from "./audit.ts";
-import { SqlitePoolStore } from "./pools.ts";
+import { SqlAuditStore } from "./audit.ts";
+import { SqlPoolStore } from "./pools.ts";
 import { PostgresDb } from "./postgres/index.ts";
 import { MIGRATION_LOCK, PREAMBLE, VERSION_TABLE, migrationForPostgres } from "./postgres/dialect.ts";
-import { SqliteRunStore } from "./runs.ts";
-import { SqliteSettingsStore } from "./settings.ts";
+import { SqlRunStore } from "./runs.ts";
+import { SqlSettingsStore } from "./settings.ts";
 import type { SqlDb } from "./sql.ts";
 import { SqliteDb, openSqliteFile } from "./sqlite.ts";
-import { SqliteTaskStore } from "./tasks.ts";
-import { SqliteUserStore } from "./users.ts";
-import { SqliteVariableStore } from "./variables.ts";
+import { SqlTaskStore } from "./tasks.ts";
+import { SqlUserStore } from "./users.ts";
+import { SqlVariableStore } from "./variables.ts";
 import m0001 from "./migrations/0001_init.sql" with { type: "text" };
 import m0002 from "./migrations/0002_retries_alerts.sql" with { type: "text" };
 import m0003 from "./migrations/0003_runs_task_live.sql" with { type: "text" };
@@ -73,13 +73,13 @@ export interface AllStores extends Stores {
 
 function storesOn(db: SqlDb, snapshot: (file: string) => void, extra: Partial<Stores> = {}): AllStores {
   return {
-    tasks: new SqliteTaskStore(db),
-    runs: new SqliteRunStore(db),
-    pools: new SqlitePoolStore(db),
-    variables: new SqliteVariableStore(db),
-    settings: new SqliteSettingsStore(db),
-    audit: new SqliteAuditStore(db),
-    users: new SqliteUserStore(db),
+    tasks: new SqlTaskStore(db),
+    runs: new SqlRunStore(db),
+    pools: new SqlPoolStore(db),
+    variables: new SqlVariableStore(db),
+    settings: new SqlSettingsStore(db),
+    audit: new SqlAuditStore(db),
+    users: new SqlUserStore(db),
     kind: db.dialect,
     transaction: (fn) => db.transaction(fn),
     ping: () => void db.query("SELECT 1").get(),

@@ -3,7 +3,7 @@ import type { SqlDb } from "./sql.ts";
 import type { PoolStore } from "../engine/stores.ts";
 import type { Pool } from "../engine/types.ts";
 
-export class SqlitePoolStore implements PoolStore {
+export class SqlPoolStore implements PoolStore {
   constructor(private readonly db: SqlDb) {}
 
   list(): Pool[] {

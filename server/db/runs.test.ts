@@ -3,10 +3,10 @@ import { afterEach, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { sh, step, taskDef, tempDir } from "../../tests/helpers/engine.ts";
-import { SqliteAuditStore as AuditStore } from "./audit.ts";
+import { SqlAuditStore as AuditStore } from "./audit.ts";
 import { openDatabase } from "./index.ts";
-import { SqliteRunStore as RunStore } from "./runs.ts";
-import { SqliteTaskStore as TaskStore } from "./tasks.ts";
+import { SqlRunStore as RunStore } from "./runs.ts";
+import { SqlTaskStore as TaskStore } from "./tasks.ts";
 
 const dir = tempDir();
 afterEach(() => rmSync(dir, { recursive: true, force: true }));

@@ -76,7 +76,7 @@ function stepOf(s: StepRunRow): StepRun {
   };
 }
 
-export class SqliteRunStore implements RunStore {
+export class SqlRunStore implements RunStore {
   private readonly q;
 
   constructor(private readonly db: SqlDb) {

@@ -7,7 +7,7 @@ export type { Settings };
 
 const DEFAULTS: Settings = { alert_webhook_url: null };
 
-export class SqliteSettingsStore implements SettingsStore {
+export class SqlSettingsStore implements SettingsStore {
   constructor(private readonly db: SqlDb) {}
 
   get(): Settings {

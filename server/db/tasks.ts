@@ -41,7 +41,7 @@ interface StepRow {
   run_as: string | null;
 }
 
-export class SqliteTaskStore implements TaskStore {
+export class SqlTaskStore implements TaskStore {
   private readonly byId;
   private readonly byName;
   private readonly stepsOf;

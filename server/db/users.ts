@@ -5,7 +5,7 @@ import type { ApiToken, LinkPurpose, Role, User, UserStatus, UserStore } from ".
 
 export type { ApiToken, LinkPurpose, Role, User, UserStatus };
 
-export class SqliteUserStore implements UserStore {
+export class SqlUserStore implements UserStore {
   private readonly accessListeners = new Set<() => void>();
   constructor(private readonly db: SqlDb) {}
 

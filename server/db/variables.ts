@@ -11,7 +11,7 @@ interface Row {
 }
 const toVar = (r: Row): Variable => ({ key: r.key, value: r.value, secret: r.secret === 1 });
 
-export class SqliteVariableStore implements VariableStore {
+export class SqlVariableStore implements VariableStore {
   constructor(private readonly db: SqlDb) {}
 
   all(): Variable[] {

@@ -5,8 +5,8 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { openDatabase } from "../../server/db/index.ts";
-import { SqliteRunStore as RunStore } from "../../server/db/runs.ts";
-import { SqliteTaskStore as TaskStore } from "../../server/db/tasks.ts";
+import { SqlRunStore as RunStore } from "../../server/db/runs.ts";
+import { SqlTaskStore as TaskStore } from "../../server/db/tasks.ts";
 import { sh, taskDef, tempDir } from "../helpers/engine.ts";
 import { waitForFile } from "../helpers/files.ts";
 import { runCli, startServer, type ServerProcess } from "../helpers/server.ts";

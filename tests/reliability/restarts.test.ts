@@ -5,8 +5,8 @@ import { afterEach, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { openDatabase } from "../../server/db/index.ts";
-import { SqliteRunStore as RunStore } from "../../server/db/runs.ts";
-import { SqliteTaskStore as TaskStore } from "../../server/db/tasks.ts";
+import { SqlRunStore as RunStore } from "../../server/db/runs.ts";
+import { SqlTaskStore as TaskStore } from "../../server/db/tasks.ts";
 import { ManualClock } from "../../server/engine/clock.ts";
 import { makeEngine, step, taskDef, tempDir, type TestEngine } from "../helpers/engine.ts";
 
