@@ -16,6 +16,12 @@ export interface SqlDb {
   query<R = unknown, P extends SqlValue[] = SqlValue[]>(sql: string): SqlStatement<R, P>;
   /** statements without parameters or results (migrations) */
   exec(sql: string): void;
+  /**
+   * The rows of `sql`, read with the next statement whose answer is needed:
+   * several reads that belong together go in one round trip on PostgreSQL
+   * (SQLite reads them at once). Call the result to have them.
+   */
+  readLater<R>(sql: string, ...params: SqlValue[]): () => R[];
   /** `fn`'s statements, all or none; a transaction inside another is part of it */
   transaction<T>(fn: () => T): T;
   close(): void;

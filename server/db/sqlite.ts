@@ -12,6 +12,11 @@ export class SqliteDb implements SqlDb {
     return this.raw.query(sql) as unknown as SqlStatement<R, P>; // Bun caches the statement by its text
   }
 
+  readLater<R>(sql: string, ...params: (string | number | null)[]): () => R[] {
+    const rows = this.raw.query(sql).all(...params) as R[];
+    return () => rows;
+  }
+
   exec(sql: string): void {
     this.raw.exec(sql);
   }

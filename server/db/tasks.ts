@@ -133,8 +133,13 @@ export class SqlTaskStore implements TaskStore {
 
   /** A task's handle in URLs: its name, or its numeric id. */
   find(handle: string): Task | null {
-    const row = this.byName.get(handle) ?? (/^\d+$/.test(handle) ? this.byId.get(Number(handle)) : null);
-    return row ? this.hydrate(row, this.stepsOf.all(row.id)) : null;
+    // by name (every trigger and task page asks): the task, its steps and its links in one round trip
+    const steps = this.db.readLater<StepRow>("SELECT s.* FROM steps s JOIN tasks t ON t.id = s.task_id WHERE t.name = ? ORDER BY s.position", handle);
+    const links = this.db.readLater<LinkRow>(`${LINKS} JOIN tasks t ON t.id = l.task_id WHERE t.name = ? ORDER BY l.position`, handle);
+    const row = this.byName.get(handle);
+    if (row) return this.hydrate(row, steps(), links());
+    const byId = /^\d+$/.test(handle) ? this.byId.get(Number(handle)) : null;
+    return byId ? this.hydrate(byId, this.stepsOf.all(byId.id)) : null;
   }
 
   anchor(id: number): number | null {

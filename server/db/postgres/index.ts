@@ -2,8 +2,8 @@
 // numbered (dialect.ts), over one connection in a worker (bridge.ts).
 //
 // Inside a transaction, a statement whose answer nobody has asked for yet
-// (`run`, and BEGIN/SAVEPOINT) waits in `pending` and goes with the next
-// round trip: a transaction of writes is one round trip at its COMMIT, and a
+// (`run`, and BEGIN/SAVEPOINT; `readLater` also outside one) waits in
+// `pending` and goes with the next round trip: a transaction of writes is one round trip at its COMMIT, and a
 // read takes the writes before it along. `run().changes` and any read send
 // what waits first, so every answer is as if each statement had gone alone;
 // a failure among them is thrown where the answer is taken (at the latest by
@@ -69,6 +69,15 @@ export class PostgresDb implements SqlDb {
     const results = this.bridge.batch([...waiting.map((w) => w.item), item]);
     waiting.forEach((w, i) => Object.assign(w.out, results[i]));
     return results[waiting.length]!;
+  }
+
+  readLater<R>(sql: string, ...params: SqlValue[]): () => R[] {
+    const out: Result = { rows: [], changes: -1 };
+    this.pending.push({ item: { sql, params: storable(params), mode: "all" }, out });
+    return () => {
+      if (out.changes === -1) this.flush();
+      return out.rows as R[];
+    };
   }
 
   /** Outside a transaction: sent now. Inside: waits for the next round trip; `changes` sends it. */
