@@ -142,3 +142,16 @@ describe("POST /api/runs/:run/retry", () => {
     expect((await api.json("POST", "/api/runs/999999/retry")).status).toBe(404);
   });
 });
+
+test("a step edited to run another command since the failed run cannot count as done: 409, nothing queued", async () => {
+  await api.json("POST", "/api/tasks", { name: "step-edited", steps: [sh("prepare", "true"), sh("work", "exit 1")] });
+  const r = await api.json("POST", "/api/tasks/step-edited/runs");
+  const failed = await runFinished(api, r.body.id);
+  expect(failed.status).toBe("failed");
+  expect((await api.json("PUT", "/api/tasks/step-edited", { name: "step-edited", steps: [sh("prepare", "echo changed"), sh("work", "true")] })).status).toBe(200);
+  const retry = await api.json("POST", `/api/runs/${failed.id}/retry`);
+  expect(retry.status).toBe(409);
+  expect(retry.body.error).toMatch(/step 1 .*another command/);
+  const runs = await api.json("GET", "/api/tasks/step-edited/runs");
+  expect((runs.body.runs ?? runs.body).length).toBe(1);
+});

@@ -487,12 +487,13 @@ export class Engine {
   /** A run ended (its steps, a cancel while queued, or recovery after a stop): queue the tasks that follow it (engine/chains.ts). */
   private runEnded(run: Run): void {
     if (this.stopping || !this.upstreams.has(run.task_id)) return;
-    queueFollowers(run, {
+    // after the run's own end (kept in order while the store is unavailable)
+    this.outage.do(`the followers of run ${run.id}`, () => queueFollowers(run, {
       tasks: this.tasks,
       hasQueuedRun: (taskId) => this.runs.queuedRunOf(taskId) !== null,
       enqueue: (task, by, upstream) => void this.enqueueRun(task, "after", by, null, undefined, { upstream }),
       log,
-    });
+    }));
   }
 
   /** `within`: more to write in the run's own transaction (an audit row). */

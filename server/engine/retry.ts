@@ -30,6 +30,11 @@ export function retryPlan(run: Run, task: Task, queued: number | null): { from: 
     if (now !== was) {
       const is = now === undefined ? "is gone" : `is now "${now}"`;
       return { message: `the steps of ${task.name} changed since run ${run.id} (step ${p} was "${was}", ${is}); trigger a new run instead` };
+    }    // a step skipped as done must be the step that was done: the failed one itself may have been fixed
+    const before = run.steps[p - 1]!;
+    const after = task.steps[p - 1]!;
+    if (p < from && (before.command !== after.command || JSON.stringify(before.args) !== JSON.stringify(after.args))) {
+      return { message: `step ${p} of ${task.name} ("${was}") runs another command since run ${run.id}, so it cannot count as done; trigger a new run instead` };
     }
   }
   const doneIn = new Map<number, number>();

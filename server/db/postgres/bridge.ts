@@ -22,22 +22,44 @@ export class PostgresError extends Error {
 const WORKER = import.meta.url.includes("/$bunfs/") ? "./server/db/postgres/worker.ts" : new URL("./worker.ts", import.meta.url);
 
 export class Bridge {
-  private readonly worker: Worker;
-  private readonly port: MessagePort;
-  private readonly posted: Int32Array;
+  private worker!: Worker;
+  private port!: MessagePort;
+  private posted!: Int32Array;
   private nextId = 1;
   private closed = false;
 
   /** `onEvent` hears "down" and "up" as they happen (on the event loop) */
-  constructor(url: string, serverLock: boolean, private readonly timeoutMs: number, onEvent: (e: Event) => void) {
+  constructor(
+    private readonly url: string,
+    private readonly serverLock: boolean,
+    private readonly timeoutMs: number,
+    private readonly onEvent: (e: Event) => void,
+  ) {
+    this.start(false);
+  }
+
+  /** `announce`: a replacement, which says "up" once connected (and reconnects until it is) */
+  private start(announce: boolean): void {
     const signal = new SharedArrayBuffer(4);
     this.posted = new Int32Array(signal);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    const data: WorkerData = { url, serverLock, signal, port: port2 };
+    const data: WorkerData = { url: this.url, serverLock: this.serverLock, announce, signal, port: port2 };
     this.worker = new Worker(WORKER, { workerData: data, transferList: [port2] });
-    this.worker.on("message", onEvent);
+    this.worker.on("message", this.onEvent);
     this.worker.unref();
+  }
+
+  /**
+   * No answer in time (a network cut, a statement stuck): the connection is
+   * given up like a lost one. The worker goes with its socket, so PostgreSQL
+   * rolls back what it had not committed, and a new one reconnects; a request
+   * never stays in flight behind a caller that was told it failed.
+   */
+  private restart(message: string): void {
+    this.onEvent({ event: "down", message });
+    void this.worker.terminate();
+    this.start(true);
   }
 
   /** the items in order, in one round trip; throws at the first that fails */
@@ -72,7 +94,11 @@ export class Bridge {
         throw new PostgresError(reply.message, reply.code);
       }
       const left = deadline - performance.now();
-      if (left <= 0) throw new StoreUnavailable(`no answer from the database in ${Math.round(this.timeoutMs / 1000)} s`);
+      if (left <= 0) {
+        const message = `no answer from the database in ${Math.round(this.timeoutMs / 1000)} s`;
+        this.restart(message);
+        throw new StoreUnavailable(message);
+      }
       // woken by the counter; the bound only covers a reply counted before it is receivable
       Atomics.wait(this.posted, 0, seen, Math.min(left, 20));
       seen = Atomics.load(this.posted, 0);

@@ -44,7 +44,7 @@ export class PostgresDb implements SqlDb {
 
   /** `serverLock`: this is a server's connection, the one allowed on the database (worker.ts) */
   constructor(url: string, o: { serverLock?: boolean; timeoutMs?: number } = {}) {
-    this.bridge = new Bridge(url, o.serverLock ?? false, o.timeoutMs ?? 10_000, (e) => {
+    this.bridge = new Bridge(url, o.serverLock ?? false, o.timeoutMs ?? 25_000, (e) => {
       for (const l of this.listeners) l(e);
     });
   }

@@ -28,6 +28,8 @@ export interface WorkerData {
   url: string;
   /** a server (not a CLI command) holds the database's one-server lock on its connection (worker.ts) */
   serverLock: boolean;
+  /** a replacement for a worker given up on: says "up" once connected, and reconnects until it is */
+  announce: boolean;
   /** Int32Array[0]: how many replies the worker has posted; the main thread waits on it */
   signal: SharedArrayBuffer;
   port: MessagePort;

@@ -11,7 +11,7 @@ import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { numberedPlaceholders } from "./dialect.ts";
 import type { Event, Item, Reply, Request, Result, WorkerData } from "./protocol.ts";
 
-const { url, signal, port, serverLock } = workerData as WorkerData;
+const { url, signal, port, serverLock, announce } = workerData as WorkerData;
 const posted = new Int32Array(signal);
 let client: SQL | null = null;
 let conn: ReservedSQL | null = null;
@@ -57,6 +57,8 @@ export const LOCK_TAKEN = "another Lightflow server is using this database (one 
 async function connect(): Promise<void> {
   client = new SQL(url, { max: 1, bigint: true, idleTimeout: 0, connectionTimeout: 5 });
   conn = await client.reserve();
+  // a stuck statement ends with an error before the main thread gives up waiting (bridge.ts, 25 s)
+  await conn.unsafe("SET statement_timeout = '20s'").simple();
   if (!serverLock) return;
   const [row] = await conn.unsafe("SELECT pg_try_advisory_lock($1) AS ok", [SERVER_LOCK]);
   if (row?.ok !== true) {
@@ -165,9 +167,13 @@ async function handle(req: Request): Promise<Reply> {
 
 // one at a time, in the order posted, after the first connection: a start
 // that cannot connect gets its reason as the answer to its first request
-let chain = connect().catch((e: unknown) => {
-  down = (e as Error).message;
-});
+let chain = connect().then(
+  () => announce && tell({ event: "up" }),
+  (e: unknown) => {
+    down = (e as Error).message;
+    if (announce) setTimeout(reconnect, retryMs);
+  },
+);
 port.on("message", (req: Request) => {
   chain = chain.then(async () => reply(await handle(req)));
 });
