@@ -4,6 +4,7 @@
 // alternated round by round. Targets (issue 16): trigger p50 ≤ 10 ms,
 // throughput ≥ 50 % of the SQLite figure.
 import { pgCluster, freshDatabase, stopPostgres } from "../tests/helpers/pg.ts";
+import { removeTempDirs } from "../tests/helpers/tmp.ts";
 import { recalibrate } from "./lib/clock.ts";
 import { buildData, buildPostgresData, step, type DataDir, type DataSpec } from "./lib/data.ts";
 import { DATE_STEP, triggerOnce } from "./lib/probes.ts";
@@ -61,6 +62,7 @@ export const postgres: Bench = async (ctx) => {
     }
   } finally {
     stopPostgres();
+    removeTempDirs(); // the cluster's directory
   }
   const [sl, pl] = [summarize(sqlite.lat), summarize(pg.lat)];
   const [sr, pr] = [median(sqlite.rates), median(pg.rates)];
