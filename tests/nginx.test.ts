@@ -3,12 +3,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { startApi, type Api } from "./helpers/api.ts";
 import { tempDir } from "./helpers/engine.ts";
 import { waitForFile } from "./helpers/files.ts";
-import { runCli } from "./helpers/server.ts";
+import { freePort, runCli } from "./helpers/server.ts";
 
 const NGINX = ["/usr/sbin/nginx", "/usr/bin/nginx"].find(existsSync);
 const ROOT = join(import.meta.dir, "..");
@@ -19,14 +18,6 @@ let nginx: ReturnType<typeof Bun.spawn> | undefined;
 let base: string;
 let plainBase: string;
 let dir: string;
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 /** The shipped site file, pointed at the test server, the test ports and a self-signed certificate. */
 function siteConfig(backend: string, tlsPort: number, plainPort: number): string {

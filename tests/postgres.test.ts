@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { request, startApi, type Api } from "./helpers/api.ts";
 import { freshDatabase, pgCluster, type Cluster } from "./helpers/pg.ts";
-import { runCli, startServer } from "./helpers/server.ts";
+import { freePort, runCli, startServer } from "./helpers/server.ts";
 import { tempDir } from "./helpers/tmp.ts";
 
 let cluster: Cluster;
@@ -16,18 +16,11 @@ beforeAll(async () => {
   cluster = await pgCluster();
 });
 
-async function closedPort(): Promise<number> {
-  const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = s.port;
-  s.stop(true);
-  return port;
-}
-
 test("a URL that cannot work stops the start: exit 2, one line naming LIGHTFLOW_DATABASE_URL, never the password", async () => {
   const password = "Hunter2-Very-Secret";
   const db = new URL(await freshDatabase());
   const wrongPassword = `postgres://lf:${password}@127.0.0.1:${cluster.port}${db.pathname}`;
-  const closed = `postgres://lf:${password}@127.0.0.1:${await closedPort()}/lightflow`;
+  const closed = `postgres://lf:${password}@127.0.0.1:${await freePort()}/lightflow`;
   const noSuchDb = `postgres://lf:${encodeURIComponent(cluster.password)}@127.0.0.1:${cluster.port}/no_such_db`;
   const cases: [string, RegExp][] = [
     [wrongPassword, /password authentication failed/],

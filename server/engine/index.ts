@@ -318,9 +318,8 @@ export class Engine {
 
   /** Applies an import plan (planImport over setupTarget), all of it or nothing. */
   applySetup(plan: Plan): void {
-    this.variablesFresh = false;
     this.stores.transaction(() => plan.apply());
-    this.variablesFresh = false;
+    this.variablesFresh = false; // the plan writes variables through setupTarget
     this.refreshChains();
   }
 

@@ -7,8 +7,9 @@
 // (`bun run test:postgres`); tests/postgres.test.ts uses it directly.
 import { SQL } from "bun";
 import { chmodSync, chownSync, existsSync, readdirSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
+import { lookupUser } from "../../server/engine/runas.ts";
+import { freePort } from "./server.ts";
 import { tempDir } from "./tmp.ts";
 
 export const onPostgres = process.env.LIGHTFLOW_TEST_STORE === "postgres";
@@ -28,17 +29,6 @@ function binDir(): string {
   const versions = existsSync(root) ? readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
   if (!versions.length) throw new Error("PostgreSQL is not installed: apt-get install postgresql (README, \"Running the tests\")");
   return join(root, versions[0]!, "bin");
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** initdb refuses to run as root: then the package's `postgres` user runs the cluster */
@@ -61,7 +51,9 @@ async function start(durable: boolean): Promise<Cluster> {
   const pwfile = join(dir, "pwfile");
   writeFileSync(pwfile, `${password}\n`);
   if (process.getuid?.() === 0) {
-    const { uid, gid } = await owner();
+    const owner = lookupUser("postgres");
+    if (!owner) throw new Error("no postgres user: apt-get install postgresql");
+    const { uid, gid } = owner;
     chownSync(dir, uid, gid);
     chownSync(pwfile, uid, gid);
   }
@@ -76,13 +68,6 @@ async function start(durable: boolean): Promise<Cluster> {
   stopCluster = () => void stopNow();
   process.once("exit", () => void stopNow());
   return { dir, port, password, url: (db) => `postgres://lf:${encodeURIComponent(password)}@127.0.0.1:${port}/${db}`, ctl };
-}
-
-async function owner(): Promise<{ uid: number; gid: number }> {
-  const line = (await Bun.file("/etc/passwd").text()).split("\n").find((l) => l.startsWith("postgres:"));
-  if (!line) throw new Error("no postgres user: apt-get install postgresql");
-  const [, , uid, gid] = line.split(":");
-  return { uid: Number(uid), gid: Number(gid) };
 }
 
 /** The process's cluster, started on first use (the first caller says whether it syncs to disk). */

@@ -1,10 +1,20 @@
 // The real server as a separate process on a loopback port with its own data directory.
 import { rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { tempDir } from "./engine.ts";
 import { databaseFor, onPostgres } from "./pg.ts";
 
 const ROOT = join(import.meta.dir, "..", "..");
+
+/** A loopback port nothing listens on (for a server to take, or to find closed). */
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
 
 export interface ServerProcess {
   url: string;

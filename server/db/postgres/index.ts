@@ -65,10 +65,10 @@ export class PostgresDb implements SqlDb {
 
   /** `item` with whatever waits before it, in one round trip; its result */
   send(item: Item): Result {
-    const waiting = this.pending.splice(0);
-    const results = this.bridge.batch([...waiting.map((w) => w.item), item]);
-    waiting.forEach((w, i) => Object.assign(w.out, results[i]));
-    return results[waiting.length]!;
+    const out: Result = { rows: [], changes: -1 };
+    this.pending.push({ item, out });
+    this.flush();
+    return out;
   }
 
   readLater<R>(sql: string, ...params: SqlValue[]): () => R[] {
