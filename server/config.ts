@@ -1,5 +1,6 @@
 // Reads the environment once into a frozen, typed object. Nothing else in the
 // server reads process.env: the step environment is built from `stepEnvBase`.
+import { hostname } from "node:os";
 import { resolve } from "node:path";
 
 export type SmtpSecurity = "starttls" | "tls" | "none";
@@ -22,6 +23,12 @@ export interface Config {
   dataDir: string;
   /** LIGHTFLOW_DATABASE_URL: PostgreSQL instead of <data>/lightflow.db (null = SQLite) */
   databaseUrl: string | null;
+  /** LIGHTFLOW_NODE_NAME: this node among those sharing the database (default: the host name) */
+  nodeName: string;
+  /** LIGHTFLOW_NODE_LABELS: what tasks may ask for in `runs_on` besides the name */
+  nodeLabels: readonly string[];
+  /** LIGHTFLOW_NODE_URL: where the other nodes reach this one (logs of its steps); null: follows the real port */
+  nodeUrl: string | null;
   scriptsDir: string;
   pythonLibsDir: string;
   staticDir: string | null;
@@ -175,6 +182,37 @@ function databaseUrl(env: Env): string | null {
   return raw;
 }
 
+/** a node name or label: what `runs_on` names (schema/tasks.ts checks it the same way) */
+export const NODE_WORD = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
+function nodeName(env: Env): string {
+  const raw = env.LIGHTFLOW_NODE_NAME?.trim() || hostname().split(".")[0] || "lightflow";
+  if (!NODE_WORD.test(raw)) throw new ConfigError(`LIGHTFLOW_NODE_NAME: "${raw}" must be letters, digits, ".", "_" or "-" (at most 63, e.g. web-1)`);
+  return raw;
+}
+
+function nodeLabels(env: Env, name: string): string[] {
+  const labels = (env.LIGHTFLOW_NODE_LABELS ?? "").split(",").map((l) => l.trim()).filter(Boolean);
+  for (const l of labels) {
+    if (!NODE_WORD.test(l)) throw new ConfigError(`LIGHTFLOW_NODE_LABELS: "${l}" must be letters, digits, ".", "_" or "-" (a comma list, e.g. db,backup)`);
+    if (l === name) throw new ConfigError(`LIGHTFLOW_NODE_LABELS: "${l}" is the node's own name`);
+  }
+  return [...new Set(labels)];
+}
+
+function nodeUrl(env: Env): string | null {
+  const raw = env.LIGHTFLOW_NODE_URL?.trim();
+  if (!raw) return null;
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new ConfigError(`LIGHTFLOW_NODE_URL: "${raw}" is not a URL (e.g. http://10.0.0.5:8080)`);
+  }
+  if (u.protocol !== "http:" && u.protocol !== "https:") throw new ConfigError(`LIGHTFLOW_NODE_URL: "${raw}" must start with http:// or https://`);
+  return raw.replace(/\/+$/, "");
+}
+
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const bindRaw = env.LIGHTFLOW_BIND?.trim() || "127.0.0.1:8080";
   const { host, port } = parseBind(bindRaw);
@@ -201,6 +239,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   if (adminEmail && !/^[^\s@]+@[^\s@]+$/.test(adminEmail)) {
     throw new ConfigError(`LIGHTFLOW_ADMIN_EMAIL: "${adminEmail}" is not an e-mail address`);
   }
+  const node = nodeName(env);
   return Object.freeze({
     host,
     port,
@@ -208,6 +247,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     baseUrlDerived: !baseRaw,
     dataDir,
     databaseUrl: databaseUrl(env),
+    nodeName: node,
+    nodeLabels: Object.freeze(nodeLabels(env, node)),
+    nodeUrl: nodeUrl(env),
     scriptsDir: resolve(cwd, env.LIGHTFLOW_SCRIPTS_DIR?.trim() || `${dataDir}/scripts`),
     pythonLibsDir: resolve(cwd, env.LIGHTFLOW_PYTHON_LIBS_DIR?.trim() || `${dataDir}/python-libs`),
     staticDir: env.LIGHTFLOW_STATIC_DIR?.trim() ? resolve(cwd, env.LIGHTFLOW_STATIC_DIR.trim()) : null,

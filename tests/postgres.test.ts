@@ -42,13 +42,13 @@ test("a URL that cannot work stops the start: exit 2, one line naming LIGHTFLOW_
   }
 });
 
-test("one server per database: a second one refuses to start while commands beside the first still work", async () => {
+test("one live node per name: a second one of the same name refuses to start while commands beside the first still work", async () => {
   const url = await freshDatabase();
-  const first = await startApi({ env: { LIGHTFLOW_DATABASE_URL: url } });
+  const first = await startApi({ env: { LIGHTFLOW_DATABASE_URL: url, LIGHTFLOW_NODE_NAME: "alpha" } });
   try {
-    const second = await runCli(["serve"], { LIGHTFLOW_DATA_DIR: tempDir(), LIGHTFLOW_DATABASE_URL: url });
+    const second = await runCli(["serve"], { LIGHTFLOW_DATA_DIR: tempDir(), LIGHTFLOW_DATABASE_URL: url, LIGHTFLOW_NODE_NAME: "alpha" });
     expect(second.code).toBe(2);
-    expect(second.err.trim()).toMatch(/^lightflow: LIGHTFLOW_DATABASE_URL: cannot use .*another Lightflow server is using this database/);
+    expect(second.err.trim()).toBe('lightflow: LIGHTFLOW_NODE_NAME: a node named "alpha" is already running on this database (give each node its own name)');
     expect(second.err).not.toContain(cluster.password);
     const exported = await runCli(["export"], { LIGHTFLOW_DATA_DIR: first.server.dir, LIGHTFLOW_DATABASE_URL: url });
     expect(exported.code).toBe(0);
@@ -56,7 +56,7 @@ test("one server per database: a second one refuses to start while commands besi
     await first.close();
   }
   // the lock goes with the first server's connection
-  const again = await startServer({ dir: tempDir(), env: { LIGHTFLOW_DATABASE_URL: url } });
+  const again = await startServer({ dir: tempDir(), env: { LIGHTFLOW_DATABASE_URL: url, LIGHTFLOW_NODE_NAME: "alpha" } });
   expect(await again.stop()).toBe(0);
 });
 

@@ -7,15 +7,16 @@ import { openPostgresStores, openStores, type AllStores } from "../db/index.ts";
 
 /**
  * The configured store: PostgreSQL at LIGHTFLOW_DATABASE_URL, or SQLite in the
- * data directory (made if new). `server`: the serving process, which holds the
- * database's one-server lock (commands beside it do not).
+ * data directory (made if new). `server`: the serving process, a node, which
+ * holds its name on the database (commands beside it do not).
  */
 export function openConfigured(config: Config, server = false): AllStores {
   if (!config.databaseUrl) return openStores(join(config.dataDir, "lightflow.db"));
   const url = config.databaseUrl;
   try {
-    return openPostgresStores(url, { server });
+    return openPostgresStores(url, server ? { node: config.nodeName } : {});
   } catch (e) {
+    if ((e as Error).message.startsWith("LIGHTFLOW_NODE_NAME:")) throw new ConfigError((e as Error).message);
     // the reason as PostgreSQL or the client gave it, never the password
     const password = new URL(url).password;
     let why = (e as Error).message;

@@ -6,6 +6,7 @@ import { Engine } from "../engine/index.ts";
 import { AuthService } from "../auth/service.ts";
 import { createApp } from "../http/app.ts";
 import { openConfigured } from "./open.ts";
+import { PostgresCluster } from "../cluster/postgres.ts";
 import { lockDataDir } from "./pidfile.ts";
 import { watchAlerts } from "../mail/alerts.ts";
 import { createMailer } from "../mail/mailer.ts";
@@ -34,8 +35,11 @@ export async function serve(): Promise<number> {
   const unlock = lockDataDir(config.dataDir);
   const stores = openConfigured(config, true);
   const { users, audit, settings } = stores;
-  const engine = new Engine({ config, stores });
   let publicUrl = config.baseUrl;
+  // where the other nodes reach this one: LIGHTFLOW_NODE_URL, else the address it listens on
+  let nodeUrl = config.nodeUrl ?? config.baseUrl;
+  const cluster = config.databaseUrl ? new PostgresCluster(stores.sql, config.databaseUrl, config, () => nodeUrl) : undefined;
+  const engine = new Engine({ config, stores, cluster });
   const mailer = createMailer(config.smtp);
   const auth = new AuthService({ config, users, audit, mailer, publicUrl: () => publicUrl });
   watchAlerts({ bus: engine.bus, users, tasks: stores.tasks, runs: stores.runs, settings, mailer, logs: engine.logs, publicUrl: () => publicUrl });
@@ -65,6 +69,7 @@ export async function serve(): Promise<number> {
   }
   const port = app.server!.port!;
   if (config.baseUrlDerived) publicUrl = baseUrlFor(config.host, port);
+  nodeUrl = config.nodeUrl ?? baseUrlFor(config.host, port);
   console.log(`lightflow: listening on ${baseUrlFor(config.host, port)} (data in ${config.dataDir}, time zone ${config.timezone})`);
   auth.ensureFirstAdmin();
 

@@ -22,9 +22,10 @@ import m0003 from "./migrations/0003_runs_task_live.sql" with { type: "text" };
 import m0004 from "./migrations/0004_params_retry.sql" with { type: "text" };
 import m0005 from "./migrations/0005_run_as.sql" with { type: "text" };
 import m0006 from "./migrations/0006_chains_timezone.sql" with { type: "text" };
+import m0007 from "./migrations/0007_cluster.sql" with { type: "text" };
 
 /** Forward-only, numbered, written in SQLite's words (postgres/dialect.ts says them in PostgreSQL's). */
-const MIGRATIONS: readonly string[] = [m0001, m0002, m0003, m0004, m0005, m0006];
+const MIGRATIONS: readonly string[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007];
 
 function newerSchema(done: number): Error {
   return new Error(`the database was written by a newer Lightflow (schema ${done}, this build knows ${MIGRATIONS.length})`);
@@ -69,6 +70,8 @@ function migratePostgres(db: SqlDb): void {
 /** Every store of a server (what serve and the CLI open). */
 export interface AllStores extends Stores {
   users: UserStore;
+  /** the connection itself (the cluster's leases and messages: cluster/postgres.ts) */
+  sql: SqlDb;
 }
 
 function storesOn(db: SqlDb, snapshot: (file: string) => void, extra: Partial<Stores> = {}): AllStores {
@@ -80,6 +83,7 @@ function storesOn(db: SqlDb, snapshot: (file: string) => void, extra: Partial<St
     settings: new SqlSettingsStore(db),
     audit: new SqlAuditStore(db),
     users: new SqlUserStore(db),
+    sql: db,
     kind: db.dialect,
     transaction: (fn) => db.transaction(fn),
     ping: () => void db.query("SELECT 1").get(),
@@ -90,8 +94,8 @@ function storesOn(db: SqlDb, snapshot: (file: string) => void, extra: Partial<St
 }
 
 /** The PostgreSQL connection with its schema up to date (also for tests and the bench). */
-export function openPostgres(url: string, serverLock = false): PostgresDb {
-  const db = new PostgresDb(url, { serverLock });
+export function openPostgres(url: string, nodeLock: string | null = null): PostgresDb {
+  const db = new PostgresDb(url, { nodeLock });
   try {
     migratePostgres(db);
   } catch (e) {
@@ -111,8 +115,8 @@ export function openStores(path: string): AllStores {
  * The stores on PostgreSQL. Throws StoreUnavailable (or the server's refusal)
  * when the first connection fails; the caller names LIGHTFLOW_DATABASE_URL.
  */
-export function openPostgresStores(url: string, o: { server?: boolean } = {}): AllStores {
-  const db = openPostgres(url, o.server);
+export function openPostgresStores(url: string, o: { node?: string } = {}): AllStores {
+  const db = openPostgres(url, o.node ?? null);
   const snapshot = () => {
     throw new Error("the database is PostgreSQL: back it up with pg_dump (README, \"PostgreSQL\")");
   };

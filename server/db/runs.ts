@@ -18,6 +18,7 @@ interface RunRow {
   ended_at: number | null;
   params: string;
   retry_of: number | null;
+  node: string | null;
 }
 interface StepRunRow {
   run_id: number;
@@ -48,7 +49,7 @@ const STEP_VIEW_COLS = "run_id, position, name, attempt, retries, status, exit_c
 type StepViewRow = StepView & { run_id: number };
 
 const RUN_COLS = `r.id, r.task_id, t.name AS task, t.pool, r.status, r.trigger, r.triggered_by,
-  r.scheduled_for, r.queued_at, r.started_at, r.ended_at, r.params, r.retry_of`;
+  r.scheduled_for, r.queued_at, r.started_at, r.ended_at, r.params, r.retry_of, r.node`;
 
 /** A run row as the domain has it: its parameters parsed. */
 const runOf = <T extends RunRow>(r: T) => ({ ...r, params: JSON.parse(r.params) as Record<string, string> });
@@ -106,6 +107,7 @@ export class SqlRunStore implements RunStore {
         "SELECT id FROM runs WHERE task_id = ? AND status IN ('queued', 'running') LIMIT 1",
       ),
       setRun: db.query("UPDATE runs SET status = ?, started_at = COALESCE(?, started_at), ended_at = ? WHERE id = ?"),
+      setNode: db.query("UPDATE runs SET node = ? WHERE id = ?"),
       stepStart: db.query(
         "UPDATE step_runs SET status = 'running', attempt = ?, started_at = ?, pid = NULL, pid_start = NULL, token = ? WHERE run_id = ? AND position = ?",
       ),
@@ -187,6 +189,7 @@ export class SqlRunStore implements RunStore {
         params,
         retry_of: seed.retryOf ?? null,
         upstream: seed.upstream ?? null,
+        node: null,
         steps,
       };
       within?.(run);
@@ -237,6 +240,7 @@ export class SqlRunStore implements RunStore {
   write(runId: number, w: RunWrite): void {
     this.db.transaction(() => {
       if (w.started !== undefined) this.q.setRun.run("running", w.started, null, runId);
+      if (w.node !== undefined) this.q.setNode.run(w.node, runId);
       if (w.stepEnded) {
         const r = w.stepEnded.result;
         this.q.stepEnd.run(r.status, r.exit_code, r.signal, r.error, r.ended_at, r.log_bytes, runId, w.stepEnded.position);
@@ -310,6 +314,70 @@ export class SqlRunStore implements RunStore {
       )
       .all();
     return new Map(rows.map((r) => [r.task, r.at]));
+  }
+
+  assign(runId: number, node: string): boolean {
+    return this.db.query("UPDATE runs SET node = ? WHERE id = ? AND status = 'queued' AND node IS NULL").run(node, runId).changes === 1;
+  }
+
+  cancelQueued(runId: number, at: number): boolean {
+    return this.db.transaction(() => {
+      const done = this.db.query("UPDATE runs SET status = 'cancelled', ended_at = ? WHERE id = ? AND status = 'queued' AND node IS NULL").run(at, runId).changes === 1;
+      if (done) this.q.pendingNotRun.run(runId);
+      return done;
+    });
+  }
+
+  closeNode(node: string, error: string, at: number): { ended: number[]; requeued: { id: number; task_id: number }[] } {
+    return this.db.transaction(() => {
+      // the IN term lets both stores use the partial index of live runs
+      const live = `SELECT id FROM runs WHERE node = ? AND status IN ('queued', 'running') AND status = 'running'`;
+      const ended = this.db.query<{ id: number }, [string]>(live).all(node).map((r) => r.id);
+      const requeued = this.db
+        .query<{ id: number; task_id: number }, [string]>("SELECT id, task_id FROM runs WHERE node = ? AND status IN ('queued', 'running') AND status = 'queued'")
+        .all(node);
+      if (ended.length) {
+        this.db.query(`UPDATE step_runs SET status = 'failed', error = ?, ended_at = ? WHERE status = 'running' AND run_id IN (${live})`).run(error, at, node);
+        this.db.query(`UPDATE step_runs SET status = 'not_run' WHERE status = 'pending' AND run_rule <> 'always' AND run_id IN (${live})`).run(node);
+        this.db.query("UPDATE runs SET status = 'failed', ended_at = ? WHERE node = ? AND status IN ('queued', 'running') AND status = 'running'").run(at, node);
+      }
+      if (requeued.length) this.db.query("UPDATE runs SET node = NULL WHERE node = ? AND status IN ('queued', 'running') AND status = 'queued'").run(node);
+      return { ended, requeued };
+    });
+  }
+
+  owedAlways(node: string): Run[] {
+    const ids = this.db
+      .query<{ id: number }, [string]>(
+        `SELECT r.id FROM runs r WHERE r.node = ? AND r.status = 'failed'
+         AND EXISTS (SELECT 1 FROM step_runs s WHERE s.run_id = r.id AND s.status = 'pending') ORDER BY r.id`,
+      )
+      .all(node);
+    return ids.map(({ id }) => this.get(id)!);
+  }
+
+  liveCounts(): Map<string, { running: number; queued: number }> {
+    const rows = this.db
+      .query<{ pool: string | null; status: string; n: number }, []>(
+        `SELECT t.pool, r.status, count(*) AS n FROM runs r JOIN tasks t ON t.id = r.task_id
+         WHERE r.status IN ('queued', 'running') GROUP BY t.pool, r.status`,
+      )
+      .all();
+    const out = new Map<string, { running: number; queued: number }>();
+    for (const r of rows) {
+      const c = out.get(r.pool ?? "") ?? { running: 0, queued: 0 };
+      if (r.status === "running") c.running += Number(r.n);
+      else c.queued += Number(r.n);
+      out.set(r.pool ?? "", c);
+    }
+    return out;
+  }
+
+  runningByNode(): Map<string, number> {
+    const rows = this.db
+      .query<{ node: string | null; n: number }, []>("SELECT node, count(*) AS n FROM runs WHERE status IN ('queued', 'running') AND status = 'running' GROUP BY node")
+      .all();
+    return new Map(rows.filter((r) => r.node !== null).map((r) => [r.node!, Number(r.n)]));
   }
 
   deleteEndedBefore(cutoff: number, batch = 1000): { id: number; task: string }[] {

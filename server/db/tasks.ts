@@ -17,6 +17,7 @@ interface TaskRow {
   params: string;
   run_as: string | null;
   timezone: string | null;
+  runs_on: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -98,6 +99,7 @@ export class SqlTaskStore implements TaskStore {
       ...(row.run_as ? { run_as: row.run_as } : {}),
       after: links.map(linkOf),
       timezone: row.timezone,
+      ...(row.runs_on ? { runs_on: row.runs_on } : {}),
       steps: steps.map((s) => ({
         name: s.name,
         command: s.command,
@@ -168,6 +170,10 @@ export class SqlTaskStore implements TaskStore {
     this.db.query("UPDATE tasks SET timezone = ? WHERE id = ?").run(timezone, id);
   }
 
+  private setRunsOn(id: number, runsOn: string | null): void {
+    this.db.query("UPDATE tasks SET runs_on = ? WHERE id = ?").run(runsOn, id);
+  }
+
   insert(def: TaskDef, now: number): Task {
     return this.db.transaction(() => {
       const { id } = this.insertTask.get(
@@ -179,6 +185,7 @@ export class SqlTaskStore implements TaskStore {
       this.setParams.run(JSON.stringify(def.params), id);
       this.writeLinks(id, def.after);
       this.setTimezone(id, def.timezone);
+      this.setRunsOn(id, def.runs_on ?? null);
       return this.get(id)!;
     });
   }
@@ -198,6 +205,7 @@ export class SqlTaskStore implements TaskStore {
       this.setParams.run(JSON.stringify(def.params), id);
       this.writeLinks(id, def.after);
       this.setTimezone(id, def.timezone);
+      this.setRunsOn(id, def.runs_on ?? null);
       return this.get(id)!;
     });
   }

@@ -25,19 +25,31 @@ export type LogListener = {
 
 const stepKey = (runId: number, position: number) => `${runId}/${position}`;
 
+/** `remote`: it happened on another node (cluster/): shown, but not acted on twice (alerts, metrics) */
+export type EventListener = (e: EngineEvent, remote: boolean) => void;
+
 export class EventBus {
-  private readonly listeners = new Set<(e: EngineEvent) => void>();
+  private readonly listeners = new Set<EventListener>();
   private readonly logListeners = new Map<string, Set<LogListener>>();
 
-  on(fn: (e: EngineEvent) => void): () => void {
+  on(fn: EventListener): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
   }
 
   emit(e: EngineEvent): void {
+    this.deliver(e, false);
+  }
+
+  /** what another node's bus carried (cluster/) */
+  emitRemote(e: EngineEvent): void {
+    this.deliver(e, true);
+  }
+
+  private deliver(e: EngineEvent, remote: boolean): void {
     for (const fn of this.listeners) {
       try {
-        fn(e);
+        fn(e, remote);
       } catch (err) {
         console.error(`lightflow: an event listener failed: ${(err as Error).message}`);
       }

@@ -2,10 +2,11 @@
 // the runs in progress meet here; HTTP and the CLI call these methods, and
 // everything that changes is published on the bus.
 import type { Config } from "../config.ts";
+import { nodeMatches, SoloCluster, type Cluster, type ClusterMessage, type NodeInfo } from "../cluster/cluster.ts";
 import { systemClock, type Clock } from "./clock.ts";
-import { catchUp } from "./catchup.ts";
+import { catchUp, lastMissedFire } from "./catchup.ts";
 import { chainProblem, queueFollowers } from "./chains.ts";
-import { cronProblem } from "./cron.ts";
+import { cronProblem, parseCron } from "./cron.ts";
 import { Deadlines } from "./deadlines.ts";
 import { EventBus } from "./events.ts";
 import { processExecutor, type Executor } from "./executor.ts";
@@ -39,6 +40,8 @@ export interface EngineOptions {
   bus?: EventBus;
   /** where step logs live; by default the files under config.dataDir */
   logs?: LogStore;
+  /** the nodes sharing the store; by default this process alone (SQLite) */
+  cluster?: Cluster;
 }
 
 export type TriggerResult = { run: Run; created: boolean };
@@ -73,6 +76,10 @@ export class Engine {
   private readonly scheduler: Scheduler;
   private readonly queue: RunQueue;
   private readonly taskPool = new Map<number, string | null>();
+  private readonly taskRunsOn = new Map<number, string | null>();
+  readonly cluster: Cluster;
+  /** this node schedules and places the queued runs (always, on one node) */
+  private leading = false;
   private readonly poolSlots = new Map<string, number>();
   private readonly executions = new Map<number, RunExecution>();
   private readonly settled = new Map<number, Promise<unknown>>();
@@ -123,12 +130,19 @@ export class Engine {
       log(up ? "the database is back" : "the database is unavailable; reconnecting");
       if (up) this.outage.resume();
     });
+    this.cluster = o.cluster ?? new SoloCluster(o.config, () => o.config.nodeUrl ?? o.config.baseUrl);
+    const me = this.cluster.name;
+    const cap = o.config.globalConcurrency;
     this.queue = new RunQueue({
-      cap: o.config.globalConcurrency,
       poolOf: (taskId) => this.taskPool.get(taskId) ?? null,
       slotsOf: (pool) => this.poolSlots.get(pool) ?? 1,
-      start: (q) => this.startRun(q),
+      // one node runs every task (runs_on names nodes that share a PostgreSQL)
+      place: this.cluster.shared ? (taskId, load) => this.place(taskId, load) : (_, load) => (load(me) < cap ? me : null),
+      room: this.cluster.shared ? (load) => this.cluster.members().some((n) => load(n.name) < n.capacity) : (load) => load(me) < cap,
+      start: (q, node) => (this.cluster.shared ? this.assign(q, node) : this.startRun(q)),
     });
+    // what happens here, the other nodes see (cluster/)
+    if (this.cluster.shared) this.bus.on((e, remote) => remote || this.cluster.publish({ kind: "event", event: e }));
   }
 
   private get runnerDeps(): RunnerDeps {
@@ -150,36 +164,124 @@ export class Engine {
    * scheduler and the queued runs, in that order.
    */
   async start(): Promise<void> {
-    for (const p of this.pools.list()) this.poolSlots.set(p.name, p.slots);
-    const now = this.clock.now();
-    const tasks = this.tasks.list();
-    for (const t of tasks) this.taskPool.set(t.id, t.pool);
-    this.refreshChains(tasks);
+    this.reloadDefinitions();
+    await this.recoverOwn();
+    await this.cluster.start({
+      lead: (handover) => this.lead(handover),
+      follow: () => this.follow(),
+      nodeLost: (name) => this.nodeLost(name),
+      message: (m, from) => this.heard(m, from),
+      resync: () => this.resync(),
+    });
+  }
+
+  /**
+   * What a stop of this node left: its runs still marked running (their
+   * processes killed, their `always` steps run), and on a cluster the
+   * `always` steps of its runs the leader closed while it was gone (they
+   * undo what earlier steps did on this machine), before any new work.
+   */
+  private async recoverOwn(): Promise<void> {
+    const me = this.cluster.name;
+    const shared = this.cluster.shared;
     const live = this.runs.live();
-    const byId = new Map(tasks.map((t) => [t.id, t]));
-    for (const run of live.filter((r) => r.status === "queued")) {
-      this.deadlines.watch(byId.get(run.task_id)!, run, "server_down");
-      this.queue.enqueue({ runId: run.id, taskId: run.task_id });
-    }
-    const interrupted = live.filter((r) => r.status === "running");
+    // on one node every run is its own (runs from before nodes were recorded have none)
+    const interrupted = live.filter((r) => r.status === "running" && (!shared || r.node === me || r.node === null));
     await recoverInterrupted(this.runnerDeps, interrupted, this.config.killGraceMs);
+    if (shared) {
+      this.runs.closeNode(me, "", this.clock.now()); // runs given to this node that it never started go back to the queue
+      for (const run of this.runs.owedAlways(me)) {
+        log(`run ${run.id} of ${run.task} was closed while this node was gone; running its remaining always steps`);
+        await new RunExecution(this.runnerDeps, run, true).execute();
+      }
+    }
     // a run that ended in recovery ended all the same: the tasks after it are queued (before new work)
     for (const r of interrupted) {
       const ended = this.runs.get(r.id);
       if (ended && FINISHED_RUN.has(ended.status)) this.runEnded(ended);
     }
+  }
+
+  /**
+   * This node leads (at start on one node; on a cluster when it takes the
+   * lease): the queue from the store, catch-up, the schedules, retention.
+   * `handover`: the previous leader was alive until then, and a fire time
+   * since a task's last fire fell in the hand-over: it fires now, late, once.
+   */
+  private lead(handover: number | null): void {
+    if (this.stopping) return;
+    this.leading = true;
+    const now = this.clock.now();
+    const tasks = this.reloadDefinitions();
+    const byId = new Map(tasks.map((t) => [t.id, t]));
+    this.queue.reset();
+    const alive = new Set(this.cluster.members().map((n) => n.name));
+    for (const run of this.runs.live()) {
+      const task = byId.get(run.task_id)!;
+      // a run given to a node that is gone waits for nodeLost to give it back
+      if (run.status === "queued" && run.node === null) {
+        this.deadlines.watch(task, run, handover === null ? "server_down" : "not_started");
+        this.queue.enqueue({ runId: run.id, taskId: run.task_id });
+      } else if (run.node === null || alive.has(run.node) || run.status === "running") {
+        this.queue.holding(run.id, run.task_id, task.pool, run.node ?? this.cluster.name);
+      }
+    }
     const scheduled = tasks.filter((t) => this.cronStillValid(t));
-    const catchUpDeps = {
-      tasks: this.tasks,
-      timezone: this.config.timezone,
-      deadlines: this.deadlines,
-      enqueue: (t: Task, at: number) => this.enqueueRun(t, "catchup", null, at),
-      log,
-    };
-    for (const t of scheduled) catchUp(t, now, catchUpDeps);
+    if (handover === null) {
+      const catchUpDeps = {
+        tasks: this.tasks,
+        timezone: this.config.timezone,
+        deadlines: this.deadlines,
+        enqueue: (t: Task, at: number) => this.enqueueRun(t, "catchup", null, at),
+        log,
+      };
+      for (const t of scheduled) catchUp(t, now, catchUpDeps);
+    } else {
+      for (const t of scheduled) {
+        if (!t.cron || !t.enabled) continue;
+        const since = Math.max(this.tasks.anchor(t.id) ?? t.created_at, handover - 60_000);
+        const missed = lastMissedFire(parseCron(t.cron), zoneOf(t, this.config.timezone), since, now);
+        if (missed === null) continue;
+        log(`task ${t.name}: the fire at ${new Date(missed).toISOString()} fell in the hand-over of the lead; firing it now`);
+        this.fire(t.id, missed);
+      }
+    }
     for (const t of scheduled) this.scheduler.set(t.id, t.cron, t.enabled, zoneOf(t, this.config.timezone));
     this.retention.start(this.clock.now() + 60_000);
     this.queue.resume();
+  }
+
+  /** Another node leads now: nothing is scheduled or placed here (the runs here go on to their end). */
+  private follow(): void {
+    if (!this.leading) return;
+    this.leading = false;
+    log("another node leads now: scheduling and placing runs there");
+    this.scheduler.clear();
+    this.deadlines.clearAll();
+    this.queue.reset();
+    this.queuedHere.clear();
+  }
+
+  /** Tasks and pools as stored now (at start, and when another node changed them). */
+  private reloadDefinitions(): Task[] {
+    const tasks = this.tasks.list();
+    const gone = new Set(this.taskPool.keys());
+    this.taskPool.clear();
+    this.taskRunsOn.clear();
+    for (const t of tasks) {
+      gone.delete(t.id);
+      this.taskPool.set(t.id, t.pool);
+      this.taskRunsOn.set(t.id, t.runs_on ?? null);
+    }
+    this.refreshChains(tasks);
+    this.poolSlots.clear();
+    for (const p of this.pools.list()) this.poolSlots.set(p.name, p.slots);
+    if (this.leading) {
+      for (const id of gone) this.scheduler.remove(id);
+      for (const t of tasks) if (!t.cron || !cronProblem(t.cron)) this.scheduler.set(t.id, t.cron, t.enabled, zoneOf(t, this.config.timezone));
+      this.queue.pump();
+    }
+    return tasks;
   }
 
   /**
@@ -319,7 +421,8 @@ export class Engine {
   /** Applies an import plan (planImport over setupTarget), all of it or nothing. */
   applySetup(plan: Plan): void {
     this.stores.transaction(() => plan.apply());
-    this.variablesFresh = false; // the plan writes variables through setupTarget
+    this.variablesChanged(); // the plan writes variables through setupTarget
+    this.cluster.publish({ kind: "changed", what: "tasks" });
     this.refreshChains();
   }
 
@@ -369,11 +472,13 @@ export class Engine {
   private poolChanged(name: string, slots: number | null): void {
     if (slots === null) this.poolSlots.delete(name);
     else this.poolSlots.set(name, slots);
+    this.cluster.publish({ kind: "changed", what: "pools" });
     this.queue.pump();
   }
 
   poolCounts(name: string): { running: number; queued: number } {
-    return this.queue.poolCounts(name);
+    if (this.leading) return this.queue.poolCounts(name);
+    return this.runs.liveCounts().get(name) ?? { running: 0, queued: 0 }; // the leader's queue is elsewhere
   }
 
   // ---- variables ----------------------------------------------------------------
@@ -389,18 +494,24 @@ export class Engine {
 
   /** False when the key is taken. */
   createVariable(v: Variable): boolean {
-    this.variablesFresh = false;
+    this.variablesChanged();
     return this.variables.insert(v);
   }
 
   updateVariable(v: Variable): void {
-    this.variablesFresh = false;
+    this.variablesChanged();
     this.variables.update(v);
   }
 
   deleteVariable(key: string): boolean {
-    this.variablesFresh = false;
+    this.variablesChanged();
     return this.variables.delete(key);
+  }
+
+  /** every node reads them again before its next step */
+  private variablesChanged(): void {
+    this.variablesFresh = false;
+    this.cluster.publish({ kind: "changed", what: "variables" });
   }
 
   // ---- runs -------------------------------------------------------------------
@@ -470,7 +581,12 @@ export class Engine {
   }
 
   private fireNow(taskId: number, fireAt: number): void {
-    if (this.stopping) return;
+    if (this.stopping || !this.leading) return;
+    // on a cluster, only while this node still holds the lead (a leader cut off writes nothing)
+    this.cluster.fenced(() => this.fireFenced(taskId, fireAt));
+  }
+
+  private fireFenced(taskId: number, fireAt: number): void {
     const task = this.tasks.get(taskId);
     if (!task) return;
     this.tasks.setAnchor(taskId, fireAt);
@@ -500,9 +616,11 @@ export class Engine {
   private enqueueRun(task: Task, trigger: Trigger, by: string | null, scheduledFor: number | null, within?: (run: Run) => void, seed: RunSeed = {}): Run | null {
     const run = this.runs.insertQueued(task, trigger, by, scheduledFor, this.clock.now(), within, { params: defaultParams(task.params), ...seed });
     if (!run) return null; // this fire time already has its run
-    this.bus.emit({ type: "run", run });
-    this.queuedHere.set(run.id, structuredClone(run)); // listeners may keep the emitted object; the execution mutates its own
-    this.queue.enqueue({ runId: run.id, taskId: task.id });
+    this.bus.emit({ type: "run", run }); // on a cluster, the leader hears of it from here
+    if (this.leading) {
+      this.queuedHere.set(run.id, structuredClone(run)); // listeners may keep the emitted object; the execution mutates its own
+      this.queue.enqueue({ runId: run.id, taskId: task.id });
+    }
     return run;
   }
 
@@ -515,8 +633,8 @@ export class Engine {
     this.deadlines.clear(q.runId);
     const run = this.queuedHere.get(q.runId) ?? this.runs.get(q.runId);
     this.queuedHere.delete(q.runId);
-    if (!run || run.status !== "queued") {
-      this.queue.finished(q.taskId);
+    if (!run || run.status !== "queued" || this.executions.has(run.id)) {
+      if (this.leading) this.queue.finished(q.runId);
       return;
     }
     const exec = new RunExecution(this.runnerDeps, run);
@@ -532,7 +650,7 @@ export class Engine {
       .finally(() => {
         this.executions.delete(run.id);
         this.settled.delete(run.id);
-        this.queue.finished(q.taskId);
+        if (this.leading) this.queue.finished(q.runId); // else the leader hears of its end
       });
     this.settled.set(run.id, done);
   }
@@ -546,11 +664,11 @@ export class Engine {
       exec.cancel();
       return exec.run;
     }
-    if (run.status === "queued" && this.queue.remove(runId)) {
+    if (run.status === "queued" && (this.queue.remove(runId) || (this.cluster.shared && run.node === null))) {
       this.deadlines.clear(runId);
       this.queuedHere.delete(runId);
-      const ended = this.clock.now();
-      this.runs.write(runId, { finished: { status: "cancelled", at: ended } });
+      // on a cluster the leader may have given it to a node meanwhile: then that node cancels it
+      if (!this.runs.cancelQueued(runId, this.clock.now())) return this.cancelElsewhere(runId);
       const cancelled = this.runs.get(runId)!;
       log(`run ${runId} of ${cancelled.task} ended cancelled (while queued)`);
       this.bus.emit({ type: "run", run: cancelled });
@@ -558,6 +676,13 @@ export class Engine {
       this.runEnded(cancelled);
       return cancelled;
     }
+    return this.cancelElsewhere(runId);
+  }
+
+  /** A run another node runs (or was given): that node cancels it; the answer is the run as it is now. */
+  private cancelElsewhere(runId: number): CancelResult {
+    const run = this.runs.get(runId)!;
+    if (run.node && run.node !== this.cluster.name && !FINISHED_RUN.has(run.status)) this.cluster.publish({ kind: "cancel", run: runId, node: run.node });
     return run;
   }
 
@@ -584,7 +709,7 @@ export class Engine {
 
   /** The Prometheus text of /api/metrics. */
   metricsText(build: { version: string; commit: string }): string {
-    const pools = this.queue.allCounts();
+    const pools = this.leading ? this.queue.allCounts() : this.runs.liveCounts();
     for (const p of this.poolSlots.keys()) if (!pools.has(p)) pools.set(p, { running: 0, queued: 0 });
     const runningSteps = [...this.executions.values()].filter((e) => e.run.steps.some((s) => s.status === "running")).length;
     return this.metrics.render({ pools, runningSteps }, build);
@@ -602,5 +727,124 @@ export class Engine {
     this.deadlines.clearAll();
     for (const exec of this.executions.values()) exec.interrupt("interrupted by server shutdown");
     await Promise.all(this.settled.values());
+    this.cluster.stop(); // another node takes the lead at once
+  }
+
+  // ---- nodes (cluster/) -----------------------------------------------------------
+
+  /** Every node with how many runs it runs now (GET /api/nodes). */
+  nodes(): (NodeInfo & { running: number })[] {
+    const running = this.cluster.shared ? this.runs.runningByNode() : new Map([[this.cluster.name, this.executions.size]]);
+    return this.cluster.nodes().map((n) => ({ ...n, running: running.get(n.name) ?? 0 }));
+  }
+
+  /** The least busy live node the task may run on with room (this one first among equals); null: none now. */
+  private place(taskId: number, load: (node: string) => number): string | null {
+    const runsOn = this.taskRunsOn.get(taskId) ?? null;
+    let best: string | null = null;
+    let bestLoad = Infinity;
+    for (const n of this.cluster.members()) {
+      const l = load(n.name);
+      if (l >= n.capacity || !nodeMatches(runsOn, n)) continue;
+      if (l < bestLoad || (l === bestLoad && n.name === this.cluster.name)) {
+        best = n.name;
+        bestLoad = l;
+      }
+    }
+    return best;
+  }
+
+  /** The leader gives a queued run to a node (itself included), fenced: a leader that lost its lease gives nothing. */
+  private assign(q: QueuedRun, node: string): void {
+    this.outage.do(`the placement of run ${q.runId}`, () => {
+      const given = this.cluster.fenced(() => this.runs.assign(q.runId, node));
+      if (!given) {
+        queueMicrotask(() => this.leading && this.queue.finished(q.runId)); // cancelled meanwhile (or no longer leading)
+        return;
+      }
+      if (node === this.cluster.name) this.startRunNow(q);
+      else this.cluster.publish({ kind: "assign", run: q.runId, node });
+    });
+  }
+
+  /** A run the leader gave to this node. */
+  private startAssigned(runId: number): void {
+    if (this.stopping || this.executions.has(runId)) return;
+    const run = this.runs.get(runId);
+    if (!run || run.status !== "queued" || run.node !== this.cluster.name) return;
+    this.queuedHere.set(run.id, run);
+    this.outage.do(`the start of run ${runId}`, () => this.startRunNow({ runId, taskId: run.task_id }));
+  }
+
+  /** The leader found a node gone: its running runs end failed, its queued runs are placed again. */
+  private nodeLost(name: string): void {
+    const closed = this.cluster.fenced(() => this.runs.closeNode(name, `interrupted: node ${name} stopped unexpectedly`, this.clock.now()));
+    if (!closed) return;
+    if (closed.ended.length || closed.requeued.length) {
+      log(`node ${name} is gone: ${closed.ended.length} running run(s) recorded failed, ${closed.requeued.length} queued run(s) placed again`);
+    }
+    for (const id of closed.ended) {
+      const run = this.runs.get(id)!;
+      this.bus.emit({ type: "run", run });
+      this.queue.finished(id);
+      this.runEnded(run);
+    }
+    for (const r of closed.requeued) {
+      this.queue.finished(r.id);
+      this.queue.enqueue({ runId: r.id, taskId: r.task_id });
+    }
+  }
+
+  /** What another node said. */
+  private heard(m: ClusterMessage, from: string): void {
+    switch (m.kind) {
+      case "event":
+        this.bus.emitRemote(m.event);
+        if (m.event.type === "run") this.remoteRun(m.event.run);
+        else if (m.event.type === "task" || m.event.type === "task_deleted") this.reloadDefinitions();
+        return;
+      case "run": {
+        const run = this.runs.get(m.id);
+        if (run) {
+          this.bus.emitRemote({ type: "run", run });
+          this.remoteRun(run);
+        }
+        return;
+      }
+      case "assign":
+        if (m.node === this.cluster.name) this.startAssigned(m.run);
+        return;
+      case "cancel":
+        if (m.node === this.cluster.name && this.executions.has(m.run)) {
+          log(`run ${m.run}: cancelled through node ${from}`);
+          this.executions.get(m.run)!.cancel();
+        }
+        return;
+      case "changed":
+        if (m.what === "variables") this.variablesFresh = false;
+        else this.reloadDefinitions();
+        return;
+      case "nodes":
+        if (this.leading) this.queue.pump(); // a node that joined has room
+        return;
+    }
+  }
+
+  /** The leader keeps its queue by what the other nodes' runs do. */
+  private remoteRun(run: Run): void {
+    if (!this.leading) return;
+    if (run.status === "queued" && run.node === null) this.queue.enqueue({ runId: run.id, taskId: run.task_id });
+    else if (FINISHED_RUN.has(run.status)) this.queue.finished(run.id);
+  }
+
+  /** Messages may have been missed: definitions, the variables, and (leading) the queue, from the store. */
+  private resync(): void {
+    log("listening to the other nodes again; reading the state from the database");
+    this.variablesFresh = false;
+    this.outage.do("reading the state of the other nodes", () => {
+      if (this.leading) this.lead(Date.now());
+      else this.reloadDefinitions();
+      for (const run of this.runs.live()) if (run.status === "queued" && run.node === this.cluster.name) this.startAssigned(run.id);
+    });
   }
 }

@@ -31,7 +31,8 @@ export class Metrics {
     bus: EventBus,
     private readonly store: Pick<RunStore, "lastSuccesses">,
   ) {
-    bus.on((e) => {
+    bus.on((e, remote) => {
+      if (remote) return; // each node counts the runs it ran
       if (e.type === "run" && e.run.ended_at !== null && ["success", "failed", "cancelled"].includes(e.run.status)) this.ended(e.run);
       if (e.type === "task_deleted") this.lastSuccess?.delete(e.name);
     });

@@ -100,7 +100,9 @@ export class RunExecution {
     if (this.run.status === "queued") {
       this.run.status = "running";
       this.run.started_at = clock.now();
+      this.run.node = this.d.config.nodeName;
       this.unwritten.started = this.run.started_at;
+      this.unwritten.node = this.run.node;
       this.emit();
     }
     for (const step of this.run.steps) {

@@ -52,6 +52,15 @@ export class Scheduler {
     this.arm();
   }
 
+  /** Forgets every schedule and job (this node stopped leading); set() starts again. */
+  clear(): void {
+    this.entries.clear();
+    this.jobs.clear();
+    this.timer?.cancel();
+    this.timer = null;
+    this.armedAt = null;
+  }
+
   stop(): void {
     this.stopped = true;
     this.timer?.cancel();

@@ -60,6 +60,8 @@ export interface StepResult {
 export interface RunWrite {
   /** the run starts running at this time */
   started?: number;
+  /** the node it runs on (written with its start) */
+  node?: string;
   stepEnded?: { position: number; result: StepResult };
   /** the position of a step that will not run */
   notRun?: number;
@@ -120,6 +122,24 @@ export interface RunStore {
   deleteEndedBefore(cutoff: number, batch?: number): { id: number; task: string }[];
   /** each task's newest successful end (for metrics) */
   lastSuccesses(): Map<string, number>;
+
+  // ---- several nodes (cluster/) ----
+  /** gives queued run `runId` to `node`; false when it is no longer waiting unassigned (cancelled, or given already) */
+  assign(runId: number, node: string): boolean;
+  /** ends a queued run cancelled, unless it has been given to a node or ended meanwhile */
+  cancelQueued(runId: number, at: number): boolean;
+  /**
+   * A node is gone: its running runs end failed (their running steps with
+   * `error`; their `always` steps stay pending for that node's next start),
+   * and its queued runs go back to the queue. Which, by id.
+   */
+  closeNode(node: string, error: string, at: number): { ended: number[]; requeued: { id: number; task_id: number }[] };
+  /** runs of `node` that ended with `always` steps still pending (closed by the leader while it was gone) */
+  owedAlways(node: string): Run[];
+  /** queued and running runs per pool ("" for none), from the store (a node that does not lead has no queue) */
+  liveCounts(): Map<string, { running: number; queued: number }>;
+  /** running runs per node */
+  runningByNode(): Map<string, number>;
 }
 
 export interface PoolStore {

@@ -56,6 +56,7 @@ export function withDefaults(t: TaskInputLike): TaskDef {
     ...(t.run_as ? { run_as: t.run_as } : {}),
     after: (t.after ?? []).map((l) => ({ task: l.task, when: l.when })),
     timezone: t.timezone ? canonicalZone(t.timezone) : null,
+    ...(t.runs_on ? { runs_on: t.runs_on } : {}),
     steps: t.steps.map((s) => ({
       name: s.name,
       command: s.command,
@@ -85,6 +86,8 @@ export function definitionOf(t: TaskDef): TaskDef {
     ...(t.run_as ? { run_as: t.run_as } : {}),
     after: t.after.map((l) => ({ task: l.task, when: l.when })),
     timezone: t.timezone,
+    // runs_on only when set, like run_as
+    ...(t.runs_on ? { runs_on: t.runs_on } : {}),
     steps: t.steps.map((s) => ({
       name: s.name,
       command: s.command,

@@ -49,6 +49,8 @@ export interface TaskDef {
   after: ChainLink[];
   /** IANA zone its CRON is read in; null: the server's (LIGHTFLOW_TIMEZONE) */
   timezone: string | null;
+  /** the node name or label its runs must run on (null or absent: any node) */
+  runs_on?: string | null;
   steps: StepDef[];
 }
 
@@ -105,6 +107,8 @@ export interface Run {
   retry_of: number | null;
   /** set on chained runs only */
   upstream: Upstream | null;
+  /** the node that runs or ran it (null while it waits for one) */
+  node: string | null;
   steps: StepRun[];
 }
 

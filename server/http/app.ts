@@ -21,6 +21,7 @@ import { securityHeaders } from "./headers.ts";
 import { liveRoutes } from "./live.ts";
 import { packageRoutes } from "./packages.ts";
 import { metricsRoutes } from "./metrics.ts";
+import { nodeRoutes } from "./nodes.ts";
 import { poolRoutes } from "./pools.ts";
 import { runRoutes } from "./runs.ts";
 import { rawScriptBody, scriptRoutes } from "./scripts.ts";
@@ -77,6 +78,7 @@ export function createApp(d: AppDeps) {
     .use(packageRoutes(new Packages({ config }), d.audit, access, config))
     .use(settingsRoutes(d.settings, d.audit, access))
     .use(metricsRoutes(engine, access))
+    .use(nodeRoutes(engine, access))
     .use(backupRoutes(engine, d.audit, access))
     .use(setupRoutes(engine, d.audit, access))
     .use(crontabRoutes(engine, d.audit, access))

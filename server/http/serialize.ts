@@ -44,6 +44,7 @@ export function taskOut(t: Task, nextFireAt: number | null): TaskOut {
     ...def,
     // run_as is always in the answer (null: the server's user), though a setup file leaves it out when unset
     run_as: def.run_as ?? null,
+    runs_on: def.runs_on ?? null,
     steps: def.steps.map((s) => ({ ...s, run_as: s.run_as ?? null })),
     next_fire_at: iso(nextFireAt),
     created_at: iso(t.created_at)!,
@@ -82,6 +83,7 @@ export function runOut(r: RunView): RunOut {
     ended_at: iso(r.ended_at),
     params: r.params,
     retry_of: r.retry_of,
+    node: r.node,
     steps: r.steps.map(stepOut),
   };
 }

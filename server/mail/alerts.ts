@@ -102,7 +102,12 @@ export function watchAlerts(d: AlertDeps): () => void {
     return before;
   };
 
-  return d.bus.on((e: EngineEvent) => {
+  return d.bus.on((e: EngineEvent, remote) => {
+    if (remote) {
+      // the node that ran it alerts; this one only remembers its end (the next success here may recover from it)
+      if (e.type === "run" && (e.run.status === "failed" || e.run.status === "success")) previousOf(e.run);
+      return;
+    }
     if (e.type === "late") {
       const url = `${d.publicUrl()}/tasks/${encodeURIComponent(e.task)}`;
       alert(e.task, (to) => lateMail(to, e.task, e.scheduled_for, e.reason, url), {

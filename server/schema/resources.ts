@@ -139,3 +139,22 @@ export type SettingsOut = typeof SettingsOut.static;
 
 export const AboutOut = t.Object({ version: t.String(), commit: t.String(), build_date: t.String(), started_at: t.String(), timezone: t.String() });
 export type AboutOut = typeof AboutOut.static;
+
+/** GET /api/nodes: the nodes sharing the database (one on SQLite). */
+export const NodeOut = t.Object({
+  name: t.String(),
+  labels: t.Array(t.String()),
+  /** where the other nodes reach it (LIGHTFLOW_NODE_URL) */
+  url: t.Nullable(t.String()),
+  started_at: t.String(),
+  /** its lease: renewed every 2.5 s; a node not seen for 10 s is not alive */
+  last_seen_at: t.String(),
+  /** it schedules, places queued runs and keeps retention */
+  leader: t.Boolean(),
+  /** runs running on it now */
+  running: Type.Integer(),
+  /** how many runs it takes at once (its LIGHTFLOW_GLOBAL_CONCURRENCY) */
+  capacity: Type.Integer(),
+  alive: t.Boolean(),
+});
+export type NodeOut = typeof NodeOut.static;

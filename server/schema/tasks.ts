@@ -137,6 +137,12 @@ const taskFields = {
   run_as: RunAs("run_as"),
   after: t.Optional(t.Array(ChainLink, { maxItems: AFTER_MAX, error: `after: a list of at most ${AFTER_MAX} {"task", "when"} links` })),
   timezone: t.Optional(TimezoneField),
+  runs_on: t.Optional(
+    t.Nullable(
+      t.String({ maxLength: 63, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$", error: "runs_on: a node name or label (letters, digits, . _ -), or null for any node" }),
+      { description: "Runs only on the node of this name, or on the nodes with this label (LIGHTFLOW_NODE_LABELS); null: any node." },
+    ),
+  ),
   steps: t.Array(StepInput, {
     minItems: STEPS_PER_TASK.min,
     maxItems: STEPS_PER_TASK.max,
@@ -169,6 +175,7 @@ export const TaskPatch = t.Object(
     alert_emails: taskFields.alert_emails,
     after: taskFields.after,
     timezone: taskFields.timezone,
+    runs_on: taskFields.runs_on,
   },
   { additionalProperties: false },
 );
@@ -222,6 +229,8 @@ export const TaskOut = t.Object({
   after: t.Array(t.Object({ task: t.String(), when: ChainWhen })),
   /** the zone its CRON is read in; null: the server's (LIGHTFLOW_TIMEZONE) */
   timezone: t.Nullable(t.String()),
+  /** the node name or label its runs must run on; null: any node */
+  runs_on: t.Nullable(t.String()),
   /** null when disabled or without cron */
   next_fire_at: t.Nullable(t.String()),
   /** what a manual trigger may set; scheduled runs take the defaults */
@@ -266,6 +275,8 @@ export const RunOut = t.Object({
   params: t.Record(t.String(), t.String()),
   /** the run this one retries from its first step that did not succeed (trigger `retry`) */
   retry_of: t.Nullable(Type.Integer()),
+  /** the node that runs or ran it; null while it waits for one */
+  node: t.Nullable(t.String()),
   steps: t.Array(StepRunOut),
 });
 export type RunOut = typeof RunOut.static;

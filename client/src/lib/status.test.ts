@@ -14,6 +14,7 @@ const run = (status: RunStatus, ...steps: StepStatus[]): Run => ({
   ended_at: null,
   params: {},
   retry_of: null,
+  node: null,
   steps: steps.map((s, i) => ({ position: i + 1, name: `s${i}`, status: s, attempt: 1, retries: 0, retry_at: null, exit_code: null, signal: null, error: null, started_at: null, ended_at: null, log_bytes: 0, done_in: null })),
 });
 

@@ -31,7 +31,7 @@ export class Bridge {
   /** `onEvent` hears "down" and "up" as they happen (on the event loop) */
   constructor(
     private readonly url: string,
-    private readonly serverLock: boolean,
+    private readonly nodeLock: string | null,
     private readonly timeoutMs: number,
     private readonly onEvent: (e: Event) => void,
   ) {
@@ -44,7 +44,7 @@ export class Bridge {
     this.posted = new Int32Array(signal);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    const data: WorkerData = { url: this.url, serverLock: this.serverLock, announce, signal, port: port2 };
+    const data: WorkerData = { url: this.url, nodeLock: this.nodeLock, announce, signal, port: port2 };
     this.worker = new Worker(WORKER, { workerData: data, transferList: [port2] });
     this.worker.on("message", this.onEvent);
     this.worker.unref();

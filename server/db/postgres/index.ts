@@ -42,9 +42,9 @@ export class PostgresDb implements SqlDb {
   private readonly listeners = new Set<(e: Event) => void>();
   private readonly bridge: Bridge;
 
-  /** `serverLock`: this is a server's connection, the one allowed on the database (worker.ts) */
-  constructor(url: string, o: { serverLock?: boolean; timeoutMs?: number } = {}) {
-    this.bridge = new Bridge(url, o.serverLock ?? false, o.timeoutMs ?? 25_000, (e) => {
+  /** `nodeLock`: this is the connection of the server named so, the one live node of that name (worker.ts) */
+  constructor(url: string, o: { nodeLock?: string | null; timeoutMs?: number } = {}) {
+    this.bridge = new Bridge(url, o.nodeLock ?? null, o.timeoutMs ?? 25_000, (e) => {
       for (const l of this.listeners) l(e);
     });
   }

@@ -26,8 +26,8 @@ export type Event = { event: "down"; message: string } | { event: "up" };
 
 export interface WorkerData {
   url: string;
-  /** a server (not a CLI command) holds the database's one-server lock on its connection (worker.ts) */
-  serverLock: boolean;
+  /** a server (not a CLI command): the node name it holds on its connection, one live node per name (worker.ts) */
+  nodeLock: string | null;
   /** a replacement for a worker given up on: says "up" once connected, and reconnects until it is */
   announce: boolean;
   /** Int32Array[0]: how many replies the worker has posted; the main thread waits on it */

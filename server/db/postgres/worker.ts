@@ -11,7 +11,7 @@ import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { numberedPlaceholders } from "./dialect.ts";
 import type { Event, Item, Reply, Request, Result, WorkerData } from "./protocol.ts";
 
-const { url, signal, port, serverLock, announce } = workerData as WorkerData;
+const { url, signal, port, nodeLock, announce } = workerData as WorkerData;
 const posted = new Int32Array(signal);
 let client: SQL | null = null;
 let conn: ReservedSQL | null = null;
@@ -46,21 +46,23 @@ export function isUnavailable(e: unknown): boolean {
 }
 
 /**
- * One server per database, for now: two would both run the queued runs and
- * call each other's running runs crashed. A server holds this session-level
- * advisory lock on its connection (PostgreSQL releases it with the connection,
- * also when the process is killed) and takes it again after a reconnect.
+ * One live node per name: two nodes of one name would each take the other's
+ * runs for their own. A node holds this session-level advisory lock on its
+ * connection (PostgreSQL releases it with the connection, also when the
+ * process is killed) and takes it again after a reconnect.
  */
-const SERVER_LOCK = 7305186918;
-export const LOCK_TAKEN = "another Lightflow server is using this database (one server per database for now)";
+const NODE_LOCKS = 7305;
+export const lockTaken = (name: string) =>
+  `LIGHTFLOW_NODE_NAME: a node named "${name}" is already running on this database (give each node its own name)`;
+const LOCK_TAKEN = nodeLock ? lockTaken(nodeLock) : "";
 
 async function connect(): Promise<void> {
   client = new SQL(url, { max: 1, bigint: true, idleTimeout: 0, connectionTimeout: 5 });
   conn = await client.reserve();
   // a stuck statement ends with an error before the main thread gives up waiting (bridge.ts, 25 s)
   await conn.unsafe("SET statement_timeout = '20s'").simple();
-  if (!serverLock) return;
-  const [row] = await conn.unsafe("SELECT pg_try_advisory_lock($1) AS ok", [SERVER_LOCK]);
+  if (!nodeLock) return;
+  const [row] = await conn.unsafe("SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok", [NODE_LOCKS, nodeLock]);
   if (row?.ok !== true) {
     conn.release();
     void client.close({ timeout: 0 }).catch(() => {});

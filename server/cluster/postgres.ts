@@ -1,0 +1,303 @@
+// The nodes of one PostgreSQL database (README, "Several machines").
+//
+// - A node is a row in `nodes`; its lease is `last_seen_at`, renewed every
+//   BEAT_MS. A node not seen for LEASE_MS is gone. Times are the database's
+//   clock, so the nodes' own clocks need not agree.
+// - The leader holds the one row of `leader` until `expires_at`, renewing it
+//   with its beat. Another node takes the row once it expired, and the row's
+//   `epoch` grows at every hand-over. Whatever only the leader may do (a fire,
+//   giving a run to a node, closing a gone node's runs) runs in `fenced`: a
+//   transaction that first locks the row and checks the epoch and the expiry,
+//   so a leader that was cut off (or paused) and comes back writes nothing.
+//   kill -9 of the leader: another node leads within LEASE_MS + BEAT_MS.
+//   A clean stop gives the lead up at once.
+// - The nodes tell each other what changed with NOTIFY on one channel (sent
+//   after the transaction commits, batched per turn of the event loop) and
+//   hear it on a LISTEN connection of their own (Bun's client reconnects it;
+//   after a reconnect the engine reads the state again, as messages may have
+//   been lost).
+// The beat is the one periodic thing a cluster node does: a lease cannot end
+// without a clock. Work is never polled for; it arrives as a message.
+import { SQL } from "bun";
+import type { Config } from "../config.ts";
+import type { SqlDb } from "../db/sql.ts";
+import { StoreUnavailable } from "../engine/stores.ts";
+import type { Cluster, ClusterMessage, NodeInfo, Roles } from "./cluster.ts";
+
+export const LEASE_MS = 10_000;
+export const BEAT_MS = 2_500;
+const CHANNEL = "lightflow";
+/** NOTIFY carries at most 8000 bytes */
+const MAX_PAYLOAD = 7_500;
+const NOW = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
+
+const log = (msg: string) => console.log(`lightflow: ${msg}`);
+
+interface NodeRow {
+  name: string;
+  labels: string;
+  url: string | null;
+  capacity: number;
+  started_at: number;
+  last_seen_at: number;
+  leader: string | null;
+  now: number;
+}
+
+class LeadLost extends Error {}
+
+export class PostgresCluster implements Cluster {
+  readonly name: string;
+  readonly labels: readonly string[];
+  readonly shared = true;
+  private epoch: number | null = null;
+  /** performance.now() of the last renewal of the lead that was written */
+  private renewedAt = 0;
+  private roles: Roles | null = null;
+  private live: NodeInfo[] = [];
+  private outbox: string[] = [];
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private listener: SQL | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly db: SqlDb,
+    private readonly url: string,
+    private readonly config: Config,
+    private readonly ownUrl: () => string,
+  ) {
+    this.name = config.nodeName;
+    this.labels = config.nodeLabels;
+  }
+
+  isLeader(): boolean {
+    return this.epoch !== null;
+  }
+
+  async start(roles: Roles): Promise<void> {
+    this.roles = roles;
+    this.db
+      .query(
+        `INSERT INTO nodes (name, labels, url, capacity, started_at, last_seen_at, lost_at) VALUES (?, ?, ?, ?, ${NOW}, ${NOW}, NULL)
+         ON CONFLICT (name) DO UPDATE SET labels = excluded.labels, url = excluded.url, capacity = excluded.capacity,
+           started_at = excluded.started_at, last_seen_at = excluded.last_seen_at, lost_at = NULL`,
+      )
+      .run(this.name, JSON.stringify(this.labels), this.ownUrl(), this.config.globalConcurrency);
+    this.listener = new SQL(this.url, { max: 1, idleTimeout: 0, connectionTimeout: 5 });
+    let first = true;
+    try {
+      await this.listener.listen(
+        CHANNEL,
+        (payload) => this.heard(payload),
+        () => {
+          if (!first && !this.stopped) roles.resync();
+          first = false;
+        },
+      );
+    } catch (e) {
+      if (this.stopped) return; // stopped while it connected
+      throw e;
+    }
+    if (this.stopped) return;
+    this.publish({ kind: "nodes" });
+    this.beat();
+    this.timer = setInterval(() => this.beat(), BEAT_MS);
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    try {
+      if (this.epoch !== null) this.db.query("UPDATE leader SET expires_at = 0 WHERE id = 1 AND epoch = ?").run(this.epoch);
+      this.db.query("UPDATE nodes SET last_seen_at = 0 WHERE name = ?").run(this.name);
+      this.send([JSON.stringify({ kind: "nodes" } satisfies ClusterMessage)]);
+    } catch (e) {
+      if (!(e instanceof StoreUnavailable)) throw e;
+    }
+    this.epoch = null;
+    void this.listener?.close({ timeout: 0 }).catch(() => {});
+  }
+
+  // ---- the lease ----------------------------------------------------------------
+
+  /** Renews this node's lease and the lead it holds, takes the lead when it is free, and (leading) finds gone nodes. */
+  private beat(): void {
+    if (this.stopped || !this.roles) return;
+    try {
+      const me = this.db.query<{ lost_at: number | null }, [string]>(`UPDATE nodes SET last_seen_at = ${NOW} WHERE name = ? RETURNING lost_at`).get(this.name);
+      if (me?.lost_at != null) {
+        log("the leader found this node gone while it could not reach the database; its runs there were recorded failed");
+        this.db.query("UPDATE nodes SET lost_at = NULL WHERE name = ?").run(this.name);
+      }
+      if (this.epoch !== null) this.renew();
+      else this.tryLead();
+      this.live = this.read().filter((n) => n.alive);
+      if (this.epoch !== null) this.findGone();
+    } catch (e) {
+      if (!(e instanceof StoreUnavailable)) throw e;
+      // cannot renew: the lease runs out on its own; stop leading before it does
+      if (this.epoch !== null && performance.now() - this.renewedAt > LEASE_MS - BEAT_MS) this.lose("the database cannot be reached");
+    }
+  }
+
+  private renew(): void {
+    const t0 = performance.now();
+    const kept = this.db.query(`UPDATE leader SET expires_at = ${NOW} + ? WHERE id = 1 AND epoch = ? AND node = ?`).run(LEASE_MS, this.epoch, this.name).changes;
+    if (kept === 1) this.renewedAt = t0;
+    else this.lose("another node took the lead");
+  }
+
+  private tryLead(): void {
+    const before = this.db.query<{ node: string; expires_at: number; now: number }, []>(`SELECT node, expires_at, ${NOW} AS now FROM leader WHERE id = 1`).get();
+    if (before && before.expires_at > before.now) return;
+    const t0 = performance.now();
+    const won = this.db
+      .query<{ epoch: number }, [string, number]>(
+        `INSERT INTO leader (id, node, epoch, expires_at) VALUES (1, ?, 1, ${NOW} + ?)
+         ON CONFLICT (id) DO UPDATE SET node = excluded.node, epoch = leader.epoch + 1, expires_at = excluded.expires_at
+         WHERE leader.expires_at <= ${NOW} RETURNING epoch`,
+      )
+      .get(this.name, LEASE_MS);
+    if (!won) return;
+    this.epoch = won.epoch;
+    this.renewedAt = t0;
+    // the previous leader was alive until its lease was last renewed: a hand-over (long gone: a cold start)
+    const lastLed = before && before.expires_at > 0 ? before.expires_at - LEASE_MS : null;
+    const handover = lastLed !== null && before!.now - lastLed < 5 * 60_000 ? lastLed : null;
+    log(`this node leads now (epoch ${won.epoch}${before ? `, after ${before.node}` : ""})`);
+    this.live = this.read().filter((n) => n.alive);
+    this.publish({ kind: "nodes" });
+    try {
+      this.roles!.lead(handover);
+    } catch (e) {
+      this.lose(`taking the lead failed: ${(e as Error).message}`); // the next beat tries again
+      if (!(e instanceof StoreUnavailable)) throw e;
+    }
+  }
+
+  private lose(why: string): void {
+    if (this.epoch === null) return;
+    log(`this node no longer leads: ${why}`);
+    this.epoch = null;
+    this.roles?.follow();
+  }
+
+  /** Nodes whose lease ran out: the leader closes their runs once (lost_at says it did). */
+  private findGone(): void {
+    const gone = this.db
+      .query<{ name: string }, [number]>(`SELECT name FROM nodes WHERE last_seen_at < ${NOW} - ? AND lost_at IS NULL`)
+      .all(LEASE_MS);
+    for (const { name } of gone) {
+      log(`node ${name} has not been seen for ${LEASE_MS / 1000} s: it is gone`);
+      this.roles!.nodeLost(name);
+      this.db.query(`UPDATE nodes SET lost_at = ${NOW} WHERE name = ?`).run(name);
+      this.publish({ kind: "nodes" });
+    }
+  }
+
+  fenced<T>(fn: () => T): T | null {
+    if (this.epoch === null) return null;
+    try {
+      return this.db.transaction(() => {
+        const held = this.db
+          .query(`SELECT epoch FROM leader WHERE id = 1 AND epoch = ? AND node = ? AND expires_at > ${NOW} FOR UPDATE`)
+          .get(this.epoch, this.name);
+        if (!held) throw new LeadLost();
+        return fn();
+      });
+    } catch (e) {
+      if (!(e instanceof LeadLost)) throw e;
+      this.lose("its lease ended");
+      return null;
+    }
+  }
+
+  // ---- who is there -------------------------------------------------------------------
+
+  private read(): NodeInfo[] {
+    const rows = this.db
+      .query<NodeRow, []>(
+        `SELECT n.name, n.labels, n.url, n.capacity, n.started_at, n.last_seen_at, ${NOW} AS now,
+           (SELECT l.node FROM leader l WHERE l.id = 1 AND l.expires_at > ${NOW}) AS leader
+         FROM nodes n ORDER BY n.name`,
+      )
+      .all();
+    return rows.map((r) => ({
+      name: r.name,
+      labels: JSON.parse(r.labels) as string[],
+      url: r.url,
+      capacity: r.capacity,
+      started_at: r.started_at,
+      last_seen_at: r.last_seen_at,
+      leader: r.leader === r.name,
+      alive: r.last_seen_at >= r.now - LEASE_MS,
+    }));
+  }
+
+  nodes(): NodeInfo[] {
+    return this.read();
+  }
+
+  members(): readonly NodeInfo[] {
+    return this.live;
+  }
+
+  // ---- messages -------------------------------------------------------------------------
+
+  publish(m: ClusterMessage): void {
+    if (this.stopped) return;
+    let text = JSON.stringify(m);
+    if (text.length > MAX_PAYLOAD - 100) {
+      // too big to carry: say what to read instead
+      if (m.kind === "event" && m.event.type === "run") text = JSON.stringify({ kind: "run", id: m.event.run.id } satisfies ClusterMessage);
+      else if (m.kind === "event" && m.event.type === "task") text = JSON.stringify({ kind: "changed", what: "tasks" } satisfies ClusterMessage);
+      else return log(`a message to the other nodes was too big to send (${m.kind})`);
+    }
+    if (this.outbox.push(text) === 1) queueMicrotask(() => this.flush());
+  }
+
+  private flush(): void {
+    const all = this.outbox.splice(0);
+    let batch: string[] = [];
+    let size = 0;
+    for (const text of all) {
+      if (batch.length && size + text.length > MAX_PAYLOAD - 100) {
+        this.send(batch);
+        batch = [];
+        size = 0;
+      }
+      batch.push(text);
+      size += text.length + 1;
+    }
+    if (batch.length) this.send(batch);
+  }
+
+  private send(batch: string[]): void {
+    try {
+      this.db.query("SELECT pg_notify(?, ?)").get(CHANNEL, `{"from":${JSON.stringify(this.name)},"m":[${batch.join(",")}]}`);
+    } catch (e) {
+      // the others read the state again when they notice (a lost message is a missed event, not lost work)
+      if (!(e instanceof StoreUnavailable)) throw e;
+    }
+  }
+
+  private heard(payload: string): void {
+    let parsed: { from: string; m: ClusterMessage[] };
+    try {
+      parsed = JSON.parse(payload);
+    } catch {
+      return;
+    }
+    if (parsed.from === this.name || !this.roles) return;
+    for (const m of parsed.m) {
+      if (m.kind === "nodes") this.beat(); // a node came or went, or the lead was given up: see at once
+      try {
+        this.roles.message(m, parsed.from);
+      } catch (e) {
+        // the database went away meanwhile: what was missed is read again when the listener reconnects
+        if (!(e instanceof StoreUnavailable)) console.error(`lightflow: a message from node ${parsed.from} failed: ${(e as Error).stack}`);
+      }
+    }
+  }
+}
