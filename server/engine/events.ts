@@ -7,6 +7,8 @@ export type EngineEvent =
   | { type: "run"; run: Run }
   | { type: "task"; task: Task }
   | { type: "task_deleted"; name: string }
+  /** a node joined or left the cluster, or the lead moved: GET /api/nodes again */
+  | { type: "nodes" }
   /** a scheduled run did not start within its task's start_deadline_s */
   | { type: "late"; task: string; scheduled_for: number; run_id: number | null; reason: "not_started" | "server_down" };
 

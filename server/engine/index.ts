@@ -211,6 +211,7 @@ export class Engine {
   private lead(handover: number | null): void {
     if (this.stopping) return;
     this.leading = true;
+    this.nodesChanged();
     const now = this.clock.now();
     const tasks = this.reloadDefinitions();
     const byId = new Map(tasks.map((t) => [t.id, t]));
@@ -255,6 +256,7 @@ export class Engine {
   private follow(): void {
     if (!this.leading) return;
     this.leading = false;
+    this.nodesChanged();
     log("another node leads now: scheduling and placing runs there");
     this.scheduler.clear();
     this.deadlines.clearAll();
@@ -825,9 +827,15 @@ export class Engine {
         else this.reloadDefinitions();
         return;
       case "nodes":
+        this.nodesChanged();
         if (this.leading) this.queue.pump(); // a node that joined has room
         return;
     }
+  }
+
+  /** Shown here only: every node hears the same change from the cluster itself. */
+  private nodesChanged(): void {
+    this.bus.emitRemote({ type: "nodes" });
   }
 
   /** The leader keeps its queue by what the other nodes' runs do. */
