@@ -12,6 +12,8 @@ export class SqlAuditStore implements AuditStore {
   }
 
   page(limit: number, before = Number.MAX_SAFE_INTEGER): AuditEntry[] {
-    return this.db.query<AuditEntry, [number, number]>("SELECT * FROM audit WHERE id < ? ORDER BY id DESC LIMIT ?").all(before, limit);
+    return this.db
+      .query<AuditEntry, [number, number]>(`SELECT id, at, "user", action, target, detail FROM audit WHERE id < ? ORDER BY id DESC LIMIT ?`)
+      .all(before, limit);
   }
 }
