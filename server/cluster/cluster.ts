@@ -46,6 +46,12 @@ export interface Roles {
   follow(): void;
   /** The leader found node `name` gone: close its runs, place its queued ones again. */
   nodeLost(name: string): void;
+  /**
+   * The leader found this node gone while it could not reach the database,
+   * and closed its runs: stop what still runs of them here, then run their
+   * `always` steps.
+   */
+  rejoined(): void;
   /** Another node said something. */
   message(m: ClusterMessage, from: string): void;
   /** Messages may have been missed (the listening connection came back): read the state again. */

@@ -127,8 +127,9 @@ export class PostgresCluster implements Cluster {
     try {
       const me = this.db.query<{ lost_at: number | null }, [string]>(`UPDATE nodes SET last_seen_at = ${NOW} WHERE name = ? RETURNING lost_at`).get(this.name);
       if (me?.lost_at != null) {
-        log("the leader found this node gone while it could not reach the database; its runs there were recorded failed");
+        log("the leader found this node gone while it could not reach the database; its runs were recorded failed");
         this.db.query("UPDATE nodes SET lost_at = NULL WHERE name = ?").run(this.name);
+        this.roles.rejoined();
       }
       if (this.epoch !== null) this.renew();
       else this.tryLead();

@@ -237,7 +237,8 @@ export class SqlRunStore implements RunStore {
    * The runner joins the changes of one moment: a run's start with its first
    * step's, a step's end with the next step's start or the run's end.
    */
-  write(runId: number, w: RunWrite): void {
+  write(runId: number, w: RunWrite, owner?: string): void {
+    if (owner !== undefined) return this.writeOwned(runId, w, owner);
     this.db.transaction(() => {
       if (w.started !== undefined) this.q.setRun.run("running", w.started, null, runId);
       if (w.node !== undefined) this.q.setNode.run(w.node, runId);
@@ -253,6 +254,34 @@ export class SqlRunStore implements RunStore {
       if (w.finished) {
         this.q.pendingNotRun.run(runId);
         this.q.setRun.run(w.finished.status, null, w.finished.at, runId);
+      }
+    });
+  }
+
+  /**
+   * `write` on a cluster: only while the run is still `owner`'s and not
+   * ended. The leader closes the runs of a node it found gone; that node's
+   * own writes, kept while it could not reach the database, must not undo it.
+   */
+  private writeOwned(runId: number, w: RunWrite, owner: string): void {
+    const mine = "EXISTS (SELECT 1 FROM runs o WHERE o.id = ? AND o.node = ? AND o.status IN ('queued', 'running'))";
+    const db = this.db;
+    db.transaction(() => {
+      if (w.started !== undefined) db.query("UPDATE runs SET status = 'running', started_at = ? WHERE id = ? AND node = ? AND status = 'queued'").run(w.started, runId, owner);
+      if (w.stepEnded) {
+        const r = w.stepEnded.result;
+        db.query(`UPDATE step_runs SET status = ?, exit_code = ?, signal = ?, error = ?, ended_at = ?, log_bytes = ? WHERE run_id = ? AND position = ? AND ${mine}`)
+          .run(r.status, r.exit_code, r.signal, r.error, r.ended_at, r.log_bytes, runId, w.stepEnded.position, runId, owner);
+      }
+      if (w.notRun !== undefined) db.query(`UPDATE step_runs SET status = 'not_run' WHERE run_id = ? AND position = ? AND ${mine}`).run(runId, w.notRun, runId, owner);
+      if (w.stepStarting) {
+        const s = w.stepStarting;
+        db.query(`UPDATE step_runs SET status = 'running', attempt = ?, started_at = ?, pid = NULL, pid_start = NULL, token = ? WHERE run_id = ? AND position = ? AND ${mine}`)
+          .run(s.attempt, s.at, s.token, runId, s.position, runId, owner);
+      }
+      if (w.finished) {
+        db.query(`UPDATE step_runs SET status = 'not_run' WHERE run_id = ? AND status = 'pending' AND ${mine}`).run(runId, runId, owner);
+        db.query("UPDATE runs SET status = ?, ended_at = ? WHERE id = ? AND node = ? AND status IN ('queued', 'running')").run(w.finished.status, w.finished.at, runId, owner);
       }
     });
   }

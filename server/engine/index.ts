@@ -155,6 +155,7 @@ export class Engine {
       variables: () => this.currentVariables(),
       logs: this.logs,
       outage: this.outage,
+      owner: this.cluster.shared ? this.cluster.name : undefined,
     };
   }
 
@@ -170,6 +171,7 @@ export class Engine {
       lead: (handover) => this.lead(handover),
       follow: () => this.follow(),
       nodeLost: (name) => this.nodeLost(name),
+      rejoined: () => void this.rejoined(),
       message: (m, from) => this.heard(m, from),
       resync: () => this.resync(),
     });
@@ -313,6 +315,7 @@ export class Engine {
   private taskChanged(t: Task): Task {
     this.refreshChains();
     this.taskPool.set(t.id, t.pool);
+    this.taskRunsOn.set(t.id, t.runs_on ?? null);
     this.scheduler.set(t.id, t.cron, t.enabled, zoneOf(t, this.config.timezone));
     this.queue.pump(); // a new pool may have room
     this.bus.emit({ type: "task", task: t });
@@ -396,6 +399,7 @@ export class Engine {
     }
     this.scheduler.remove(t.id);
     this.taskPool.delete(t.id);
+    this.taskRunsOn.delete(t.id);
     this.tasks.delete(t.id);
     this.refreshChains();
     this.logs.removeTask(t.name);
@@ -794,6 +798,21 @@ export class Engine {
     for (const r of closed.requeued) {
       this.queue.finished(r.id);
       this.queue.enqueue({ runId: r.id, taskId: r.task_id });
+    }
+  }
+
+  /** This node was found gone and its runs closed: what still runs of them stops; their always steps run here. */
+  private async rejoined(): Promise<void> {
+    const me = this.cluster.name;
+    for (const [id, exec] of this.executions) {
+      const run = this.runs.get(id);
+      if (!run || run.node !== me || FINISHED_RUN.has(run.status)) exec.interrupt(`interrupted: node ${me} lost the database and its runs were closed`);
+    }
+    await Promise.all(this.settled.values());
+    for (const run of this.runs.owedAlways(me)) {
+      if (this.executions.has(run.id)) continue;
+      log(`run ${run.id} of ${run.task} was closed while this node was cut off; running its remaining always steps`);
+      await new RunExecution(this.runnerDeps, run, true).execute();
     }
   }
 

@@ -25,6 +25,8 @@ export interface RunnerDeps {
   logs: LogStore;
   /** keeps the run's writes while the store is unavailable (outage.ts) */
   outage: Outage;
+  /** on a cluster, this node: a run's writes hold only while the run is still its own (RunStore.write) */
+  owner?: string;
 }
 
 const FAILED: ReadonlySet<StepStatus> = new Set(["failed", "timed_out", "cancelled"]);
@@ -91,7 +93,9 @@ export class RunExecution {
     const id = this.run.id;
     const change = { ...this.unwritten, ...w };
     this.unwritten = {};
-    this.d.outage.do(`run ${id}'s progress`, () => this.d.runs.write(id, change));
+    // a recovered run was closed already (by this node's stop, or by the leader): its always steps are written as they end
+    const owner = this.recovered ? undefined : this.d.owner;
+    this.d.outage.do(`run ${id}'s progress`, () => this.d.runs.write(id, change, owner));
   }
 
   /** Runs every pending step; returns the final status, or null when left for the next start. */

@@ -112,7 +112,8 @@ export interface RunStore {
   hasLiveRun(taskId: number): boolean;
   /** runs queued or running */
   live(): Run[];
-  write(runId: number, w: RunWrite): void;
+  /** `owner` (a cluster): only while the run is that node's and not ended (the leader may have closed it) */
+  write(runId: number, w: RunWrite, owner?: string): void;
   stepSpawned(runId: number, position: number, token: string, pid: number, pidStart: number): void;
   page(taskId: number, limit: number, before?: number): RunView[];
   filtered(taskId: number, limit: number, before: number | undefined, f: RunFilter): RunView[];
