@@ -151,13 +151,14 @@ export class PostgresCluster implements Cluster {
 
   private tryLead(): void {
     const before = this.db.query<{ node: string; expires_at: number; now: number }, []>(`SELECT node, expires_at, ${NOW} AS now FROM leader WHERE id = 1`).get();
-    if (before && before.expires_at > before.now) return;
+    // a lead held under this node's own name is a dead process's (this one holds the name): take it at once
+    if (before && before.expires_at > before.now && before.node !== this.name) return;
     const t0 = performance.now();
     const won = this.db
       .query<{ epoch: number }, [string, number]>(
         `INSERT INTO leader (id, node, epoch, expires_at) VALUES (1, ?, 1, ${NOW} + ?)
          ON CONFLICT (id) DO UPDATE SET node = excluded.node, epoch = leader.epoch + 1, expires_at = excluded.expires_at
-         WHERE leader.expires_at <= ${NOW} RETURNING epoch`,
+         WHERE leader.expires_at <= ${NOW} OR leader.node = excluded.node RETURNING epoch`,
       )
       .get(this.name, LEASE_MS);
     if (!won) return;
