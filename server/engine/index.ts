@@ -113,10 +113,8 @@ export class Engine {
     this.variables = o.stores.variables;
     this.logs = o.logs ?? new FileLogStore(o.config.dataDir, liveSteps(this));
     this.metrics = new Metrics(this.bus, o.stores.runs);
-    this.scheduler = new Scheduler({
-      clock: this.clock,
-      fire: (taskId, fireAt) => this.fire(taskId, fireAt),
-    });
+    // held until this node leads (at once on one node)
+    this.scheduler = new Scheduler({ clock: this.clock, fire: (taskId, fireAt) => this.fire(taskId, fireAt) }, { held: true });
     this.deadlines = new Deadlines({ clock: this.clock, bus: this.bus, runs: this.runs, log });
     this.retention = new Retention({
       clock: this.clock,
@@ -250,6 +248,7 @@ export class Engine {
       }
     }
     for (const t of scheduled) this.scheduler.set(t.id, t.cron, t.enabled, zoneOf(t, this.config.timezone));
+    this.scheduler.release();
     this.retention.start(this.clock.now() + 60_000);
     this.queue.resume();
   }
@@ -260,7 +259,7 @@ export class Engine {
     this.leading = false;
     this.nodesChanged();
     log("another node leads now: scheduling and placing runs there");
-    this.scheduler.clear();
+    this.scheduler.hold();
     this.deadlines.clearAll();
     this.queue.reset();
     this.queuedHere.clear();
@@ -280,11 +279,10 @@ export class Engine {
     this.refreshChains(tasks);
     this.poolSlots.clear();
     for (const p of this.pools.list()) this.poolSlots.set(p.name, p.slots);
-    if (this.leading) {
-      for (const id of gone) this.scheduler.remove(id);
-      for (const t of tasks) if (!t.cron || !cronProblem(t.cron)) this.scheduler.set(t.id, t.cron, t.enabled, zoneOf(t, this.config.timezone));
-      this.queue.pump();
-    }
+    // every node knows the schedules (next_fire_at); only the leader's fire
+    for (const id of gone) this.scheduler.remove(id);
+    for (const t of tasks) if (!t.cron || !cronProblem(t.cron)) this.scheduler.set(t.id, t.cron, t.enabled, zoneOf(t, this.config.timezone));
+    if (this.leading) this.queue.pump();
     return tasks;
   }
 

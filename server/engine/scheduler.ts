@@ -23,8 +23,12 @@ export class Scheduler {
   private timer: Timer | null = null;
   private armedAt: number | null = null;
   private stopped = false;
+  /** held: the schedules are known (next_fire_at on every node) but nothing fires here; another node leads */
+  private held: boolean;
 
-  constructor(private readonly d: SchedulerDeps) {}
+  constructor(private readonly d: SchedulerDeps, o: { held?: boolean } = {}) {
+    this.held = o.held ?? false;
+  }
 
   /** Sets or clears a task's schedule, read in `zone`; the next fire time counts from now. */
   set(taskId: number, cron: string | null, enabled: boolean, zone: string): void {
@@ -43,7 +47,11 @@ export class Scheduler {
   }
 
   nextFireAt(taskId: number): number | null {
-    return this.entries.get(taskId)?.next ?? null;
+    const e = this.entries.get(taskId);
+    if (!e) return null;
+    // held, nothing moves the entries on: the next fire time from now is worked out when asked
+    if (this.held && e.next <= this.d.clock.now()) e.next = nextFire(e.spec, e.zone, this.d.clock.now()) ?? e.next;
+    return e.next;
   }
 
   /** Runs `fn` at `at` (replacing a job of the same name). */
@@ -52,13 +60,26 @@ export class Scheduler {
     this.arm();
   }
 
-  /** Forgets every schedule and job (this node stopped leading); set() starts again. */
-  clear(): void {
-    this.entries.clear();
+  /** Fires nothing until release(); the schedules stay known. Timed jobs are dropped (the leader has its own). */
+  hold(): void {
+    this.held = true;
     this.jobs.clear();
     this.timer?.cancel();
     this.timer = null;
     this.armedAt = null;
+  }
+
+  /** Fires again, from now (this node leads). */
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    const now = this.d.clock.now();
+    for (const [taskId, e] of this.entries) {
+      const next = e.next > now ? e.next : nextFire(e.spec, e.zone, now);
+      if (next === null) this.entries.delete(taskId);
+      else e.next = next;
+    }
+    this.arm();
   }
 
   stop(): void {
@@ -68,7 +89,7 @@ export class Scheduler {
   }
 
   private arm(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.held) return;
     let nearest = Infinity;
     for (const e of this.entries.values()) nearest = Math.min(nearest, e.next);
     for (const j of this.jobs.values()) nearest = Math.min(nearest, j.at);

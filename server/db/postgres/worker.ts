@@ -61,6 +61,9 @@ async function connect(): Promise<void> {
   conn = await client.reserve();
   // a stuck statement ends with an error before the main thread gives up waiting (bridge.ts, 25 s)
   await conn.unsafe("SET statement_timeout = '20s'").simple();
+  // a node cut off without a word (no RST) leaves this session behind, holding its name: PostgreSQL
+  // drops it within about 25 s instead of the system's two hours, so the node can come back
+  await conn.unsafe("SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3").simple();
   if (!nodeLock) return;
   const [row] = await conn.unsafe("SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok", [NODE_LOCKS, nodeLock]);
   if (row?.ok !== true) {
