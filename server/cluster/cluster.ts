@@ -76,6 +76,11 @@ export interface Cluster {
    * nothing. Null when it no longer leads (and `follow` has been called).
    */
   fenced<T>(fn: () => T): T | null;
+  /**
+   * Gives queued run `runId` to `node`, in one statement fenced like `fenced`:
+   * false when the run is no longer waiting unassigned, or this node no longer leads.
+   */
+  assign(runId: number, node: string): boolean;
   /** joins: takes the lead if it is free, starts listening */
   start(roles: Roles): Promise<void>;
   /** leaves: gives up the lead at once so another node takes over without waiting for the lease */
@@ -118,6 +123,10 @@ export class SoloCluster implements Cluster {
 
   fenced<T>(fn: () => T): T {
     return fn();
+  }
+
+  assign(): boolean {
+    return false; // one node starts its runs itself
   }
 
   async start(roles: Roles): Promise<void> {

@@ -215,6 +215,18 @@ export class PostgresCluster implements Cluster {
     }
   }
 
+  assign(runId: number, node: string): boolean {
+    if (this.epoch === null) return false;
+    // one round trip: the lease is checked in the same statement (a takeover needs it expired first)
+    const given = this.db
+      .query(
+        `UPDATE runs SET node = ? WHERE id = ? AND status = 'queued' AND node IS NULL
+         AND EXISTS (SELECT 1 FROM leader WHERE id = 1 AND epoch = ? AND node = ? AND expires_at > ${NOW})`,
+      )
+      .run(node, runId, this.epoch, this.name).changes;
+    return given === 1;
+  }
+
   // ---- who is there -------------------------------------------------------------------
 
   private read(): NodeInfo[] {

@@ -345,10 +345,6 @@ export class SqlRunStore implements RunStore {
     return new Map(rows.map((r) => [r.task, r.at]));
   }
 
-  assign(runId: number, node: string): boolean {
-    return this.db.query("UPDATE runs SET node = ? WHERE id = ? AND status = 'queued' AND node IS NULL").run(node, runId).changes === 1;
-  }
-
   cancelQueued(runId: number, at: number): boolean {
     return this.db.transaction(() => {
       const done = this.db.query("UPDATE runs SET status = 'cancelled', ended_at = ? WHERE id = ? AND status = 'queued' AND node IS NULL").run(at, runId).changes === 1;

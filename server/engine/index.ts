@@ -761,7 +761,7 @@ export class Engine {
   /** The leader gives a queued run to a node (itself included), fenced: a leader that lost its lease gives nothing. */
   private assign(q: QueuedRun, node: string): void {
     this.outage.do(`the placement of run ${q.runId}`, () => {
-      const given = this.cluster.fenced(() => this.runs.assign(q.runId, node));
+      const given = this.cluster.assign(q.runId, node);
       if (!given) {
         queueMicrotask(() => this.leading && this.queue.finished(q.runId)); // cancelled meanwhile (or no longer leading)
         return;

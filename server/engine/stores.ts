@@ -125,8 +125,6 @@ export interface RunStore {
   lastSuccesses(): Map<string, number>;
 
   // ---- several nodes (cluster/) ----
-  /** gives queued run `runId` to `node`; false when it is no longer waiting unassigned (cancelled, or given already) */
-  assign(runId: number, node: string): boolean;
   /** ends a queued run cancelled, unless it has been given to a node or ended meanwhile */
   cancelQueued(runId: number, at: number): boolean;
   /**
