@@ -16,7 +16,7 @@ import type { LogStore } from "./logstore.ts";
 import { Metrics } from "./metrics.ts";
 import { Outage } from "./outage.ts";
 import { RunQueue, type QueuedRun } from "./queue.ts";
-import { recoverInterrupted } from "./recovery.ts";
+import { nodeLostError, recoverClosed, recoverInterrupted } from "./recovery.ts";
 import { Retention } from "./retention.ts";
 import { RunExecution, type RunnerDeps } from "./runner.ts";
 import { Scheduler } from "./scheduler.ts";
@@ -190,10 +190,7 @@ export class Engine {
     await recoverInterrupted(this.runnerDeps, interrupted, this.config.killGraceMs);
     if (shared) {
       this.runs.closeNode(me, "", this.clock.now()); // runs given to this node that it never started go back to the queue
-      for (const run of this.runs.owedAlways(me)) {
-        log(`run ${run.id} of ${run.task} was closed while this node was gone; running its remaining always steps`);
-        await new RunExecution(this.runnerDeps, run, true).execute();
-      }
+      await recoverClosed(this.runnerDeps, this.runs.owedAlways(me), me, this.config.killGraceMs);
     }
     // a run that ended in recovery ended all the same: the tasks after it are queued (before new work)
     for (const r of interrupted) {
@@ -782,7 +779,7 @@ export class Engine {
 
   /** The leader found a node gone: its running runs end failed, its queued runs are placed again. */
   private nodeLost(name: string): void {
-    const closed = this.cluster.fenced(() => this.runs.closeNode(name, `interrupted: node ${name} stopped unexpectedly`, this.clock.now()));
+    const closed = this.cluster.fenced(() => this.runs.closeNode(name, nodeLostError(name), this.clock.now()));
     if (!closed) return;
     if (closed.ended.length || closed.requeued.length) {
       log(`node ${name} is gone: ${closed.ended.length} running run(s) recorded failed, ${closed.requeued.length} queued run(s) placed again`);
@@ -807,11 +804,7 @@ export class Engine {
       if (!run || run.node !== me || FINISHED_RUN.has(run.status)) exec.interrupt(`interrupted: node ${me} lost the database and its runs were closed`);
     }
     await Promise.all(this.settled.values());
-    for (const run of this.runs.owedAlways(me)) {
-      if (this.executions.has(run.id)) continue;
-      log(`run ${run.id} of ${run.task} was closed while this node was cut off; running its remaining always steps`);
-      await new RunExecution(this.runnerDeps, run, true).execute();
-    }
+    await recoverClosed(this.runnerDeps, this.runs.owedAlways(me).filter((r) => !this.executions.has(r.id)), me, this.config.killGraceMs);
   }
 
   /** What another node said. */

@@ -8,6 +8,8 @@ import { RunExecution, TOKEN_VAR, type RunnerDeps } from "./runner.ts";
 import type { Run } from "./types.ts";
 
 export const CRASH_ERROR = "interrupted: server stopped unexpectedly";
+/** what the leader records on the running steps of a node it found gone (cluster/) */
+export const nodeLostError = (node: string) => `interrupted: node ${node} stopped unexpectedly`;
 
 function stepProcesses(pid: number | null, pidStart: number | null, token: string | null): { group: number | null; others: number[] } {
   const group = pid !== null && pidStart !== null && procStartTime(pid) === pidStart ? pid : null;
@@ -51,4 +53,20 @@ export async function recoverInterrupted(deps: RunnerDeps, running: Run[], grace
       console.log(`lightflow: run ${run.id} of ${run.task} recovered, ended ${status}`);
     }),
   );
+}
+
+/**
+ * Runs the leader closed while this node was gone (a cluster): their steps'
+ * processes may still be alive here (kill -9 of the node) and are killed,
+ * then their `always` steps run, here, where the earlier steps ran.
+ */
+export async function recoverClosed(deps: RunnerDeps, runs: Run[], node: string, graceMs: number): Promise<void> {
+  for (const run of runs) {
+    for (const step of run.steps.filter((s) => s.error === nodeLostError(node))) {
+      const live = deps.runs.liveStep(run.id, step.position);
+      await killLeftovers(live?.pid ?? null, live?.pid_start ?? null, live?.token ?? null, graceMs);
+    }
+    console.log(`lightflow: run ${run.id} of ${run.task} was closed while this node was gone; running its remaining always steps`);
+    await new RunExecution(deps, run, true).execute();
+  }
 }
