@@ -129,11 +129,12 @@ export class PostgresCluster implements Cluster {
       if (me?.lost_at != null) {
         log("the leader found this node gone while it could not reach the database; its runs were recorded failed");
         this.db.query("UPDATE nodes SET lost_at = NULL WHERE name = ?").run(this.name);
+        this.publish({ kind: "nodes" }); // the leader places runs here again at once
         this.roles.rejoined();
       }
       if (this.epoch !== null) this.renew();
       else this.tryLead();
-      this.live = this.read().filter((n) => n.alive);
+      this.refreshMembers();
       if (this.epoch !== null) this.findGone();
     } catch (e) {
       if (!(e instanceof StoreUnavailable)) throw e;
@@ -168,7 +169,7 @@ export class PostgresCluster implements Cluster {
     const lastLed = before && before.expires_at > 0 ? before.expires_at - LEASE_MS : null;
     const handover = lastLed !== null && before!.now - lastLed < 5 * 60_000 ? lastLed : null;
     log(`this node leads now (epoch ${won.epoch}${before ? `, after ${before.node}` : ""})`);
-    this.live = this.read().filter((n) => n.alive);
+    this.refreshMembers();
     this.publish({ kind: "nodes" });
     try {
       this.roles!.lead(handover);
@@ -251,6 +252,13 @@ export class PostgresCluster implements Cluster {
 
   nodes(): NodeInfo[] {
     return this.read();
+  }
+
+  /** The live nodes again; a node that came or went is news to this one's engine (room to place runs). */
+  private refreshMembers(): void {
+    const before = this.live.map((n) => n.name).join(",");
+    this.live = this.read().filter((n) => n.alive);
+    if (this.live.map((n) => n.name).join(",") !== before) this.roles?.message({ kind: "nodes" }, this.name);
   }
 
   members(): readonly NodeInfo[] {
