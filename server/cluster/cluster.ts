@@ -32,7 +32,14 @@ export type ClusterMessage =
   /** definitions changed: read them again */
   | { kind: "changed"; what: "tasks" | "pools" | "variables" }
   /** a node started or stopped, or the lead moved */
-  | { kind: "nodes" };
+  | { kind: "nodes" }
+  /** step logs went or moved: every node does the same to the logs it holds (cluster/logs.ts) */
+  | LogsMessage;
+
+export type LogsMessage =
+  | { kind: "logs"; op: "removeRun"; task: string; run: number }
+  | { kind: "logs"; op: "removeTask"; task: string }
+  | { kind: "logs"; op: "renameTask"; from: string; to: string };
 
 /** What the engine does as the cluster's roles change. */
 export interface Roles {
@@ -85,6 +92,11 @@ export interface Cluster {
   start(roles: Roles): Promise<void>;
   /** leaves: gives up the lead at once so another node takes over without waiting for the lease */
   stop(): void;
+  /**
+   * What the nodes show each other on their internal routes (reading another
+   * node's step log: cluster/logs.ts); null on one node, which has no such routes.
+   */
+  secret(): string | null;
 }
 
 /** Whether a node may run a task whose `runs_on` is `runsOn` (a name or a label; null: any node). */
@@ -134,4 +146,8 @@ export class SoloCluster implements Cluster {
   }
 
   stop(): void {}
+
+  secret(): null {
+    return null;
+  }
 }

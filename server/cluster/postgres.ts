@@ -20,6 +20,7 @@
 // without a clock. Work is never polled for; it arrives as a message.
 import { SQL } from "bun";
 import type { Config } from "../config.ts";
+import { clusterSecret } from "../db/cluster.ts";
 import type { SqlDb } from "../db/sql.ts";
 import { StoreUnavailable } from "../engine/stores.ts";
 import type { Cluster, ClusterMessage, NodeInfo, Roles } from "./cluster.ts";
@@ -59,6 +60,7 @@ export class PostgresCluster implements Cluster {
   private timer: ReturnType<typeof setInterval> | null = null;
   private listener: SQL | null = null;
   private stopped = false;
+  private sharedSecret: string | null = null;
 
   constructor(
     private readonly db: SqlDb,
@@ -76,6 +78,7 @@ export class PostgresCluster implements Cluster {
 
   async start(roles: Roles): Promise<void> {
     this.roles = roles;
+    this.secret(); // made by the first node: there before any node asks another for a log
     this.db
       .query(
         `INSERT INTO nodes (name, labels, url, capacity, started_at, last_seen_at, lost_at) VALUES (?, ?, ?, ?, ${NOW}, ${NOW}, NULL)
@@ -102,6 +105,11 @@ export class PostgresCluster implements Cluster {
     this.publish({ kind: "nodes" });
     this.beat();
     this.timer = setInterval(() => this.beat(), BEAT_MS);
+  }
+
+  secret(): string {
+    // read once: it never changes (and a node must not log or send it anywhere but to another node)
+    return (this.sharedSecret ??= clusterSecret(this.db));
   }
 
   stop(): void {

@@ -23,9 +23,10 @@ import m0004 from "./migrations/0004_params_retry.sql" with { type: "text" };
 import m0005 from "./migrations/0005_run_as.sql" with { type: "text" };
 import m0006 from "./migrations/0006_chains_timezone.sql" with { type: "text" };
 import m0007 from "./migrations/0007_cluster.sql" with { type: "text" };
+import m0008 from "./migrations/0008_cluster_secret.sql" with { type: "text" };
 
 /** Forward-only, numbered, written in SQLite's words (postgres/dialect.ts says them in PostgreSQL's). */
-const MIGRATIONS: readonly string[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007];
+const MIGRATIONS: readonly string[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008];
 
 function newerSchema(done: number): Error {
   return new Error(`the database was written by a newer Lightflow (schema ${done}, this build knows ${MIGRATIONS.length})`);

@@ -10,6 +10,7 @@ import { cronProblem, parseCron } from "./cron.ts";
 import { Deadlines } from "./deadlines.ts";
 import { EventBus } from "./events.ts";
 import { processExecutor, type Executor } from "./executor.ts";
+import { applyLogsMessage, NodeLogStore, type NodeLogDeps } from "../cluster/logs.ts";
 import { liveSteps } from "./logfeed.ts";
 import { FileLogStore } from "./logs.ts";
 import type { LogStore } from "./logstore.ts";
@@ -71,7 +72,10 @@ export class Engine {
   private readonly runs: RunStore;
   private readonly pools: PoolStore;
   private readonly variables: VariableStore;
+  /** every step log, wherever it is (this node's, or another node's on a cluster) */
   readonly logs: LogStore;
+  /** the logs of the steps this node ran (what it serves to the other nodes) */
+  readonly ownLogs: LogStore;
   private readonly executor: Executor;
   private readonly scheduler: Scheduler;
   private readonly queue: RunQueue;
@@ -111,7 +115,10 @@ export class Engine {
     this.runs = o.stores.runs;
     this.pools = o.stores.pools;
     this.variables = o.stores.variables;
-    this.logs = o.logs ?? new FileLogStore(o.config.dataDir, liveSteps(this));
+    this.cluster = o.cluster ?? new SoloCluster(o.config, () => o.config.nodeUrl ?? o.config.baseUrl);
+    this.ownLogs = o.logs ?? new FileLogStore(o.config.dataDir, liveSteps(this));
+    // on a cluster a log may be on another node: reads go there, writes stay here
+    this.logs = this.cluster.shared ? new NodeLogStore(this.nodeLogDeps()) : this.ownLogs;
     this.metrics = new Metrics(this.bus, o.stores.runs);
     // held until this node leads (at once on one node)
     this.scheduler = new Scheduler({ clock: this.clock, fire: (taskId, fireAt) => this.fire(taskId, fireAt) }, { held: true });
@@ -128,7 +135,6 @@ export class Engine {
       log(up ? "the database is back" : "the database is unavailable; reconnecting");
       if (up) this.outage.resume();
     });
-    this.cluster = o.cluster ?? new SoloCluster(o.config, () => o.config.nodeUrl ?? o.config.baseUrl);
     const me = this.cluster.name;
     const cap = o.config.globalConcurrency;
     this.queue = new RunQueue({
@@ -141,6 +147,19 @@ export class Engine {
     });
     // what happens here, the other nodes see (cluster/)
     if (this.cluster.shared) this.bus.on((e, remote) => remote || this.cluster.publish({ kind: "event", event: e }));
+  }
+
+  private nodeLogDeps(): NodeLogDeps {
+    const cluster = this.cluster;
+    return {
+      local: this.ownLogs,
+      me: cluster.name,
+      runOf: (runId) => this.getRun(runId),
+      members: () => cluster.members(),
+      secret: () => cluster.secret(),
+      on: (fn) => this.bus.on(fn),
+      publish: (m) => cluster.publish(m),
+    };
   }
 
   private get runnerDeps(): RunnerDeps {
@@ -835,6 +854,9 @@ export class Engine {
       case "changed":
         if (m.what === "variables") this.variablesFresh = false;
         else this.reloadDefinitions();
+        return;
+      case "logs":
+        applyLogsMessage(this.ownLogs, m);
         return;
       case "nodes":
         this.nodesChanged();

@@ -4,11 +4,10 @@
 import { closeSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { LogFeeds, type LiveSteps } from "./logfeed.ts";
-import type { LogRef, LogSink, LogStore, LogWriter, LogWriterOptions } from "./logstore.ts";
+import { lastLinesOf, TAIL_LINES_WITHIN, type LogRef, type LogSink, type LogStore, type LogWriter, type LogWriterOptions } from "./logstore.ts";
 import { Masker } from "./mask.ts";
 
 const PIECE = 64 * 1024;
-const TAIL_LINES_WITHIN = 64 * 1024;
 
 /** `<pos>-<step>.log` for the first attempt, `<pos>-<step>.<attempt>.log` for each retry. */
 export function stepLogPath(logsDir: string, task: string, runId: number, position: number, step: string, attempt = 1): string {
@@ -186,8 +185,7 @@ export class FileLogStore implements LogStore {
   }
 
   async lastLines(ref: LogRef, n: number): Promise<string[]> {
-    const text = Buffer.from(tailOf(this.path(ref), TAIL_LINES_WITHIN)).toString("utf8").replace(/\n$/, "");
-    return text === "" ? [] : text.split("\n").slice(-n);
+    return lastLinesOf(tailOf(this.path(ref), TAIL_LINES_WITHIN), n);
   }
 
   follow(ref: LogRef, offset: number, sink: LogSink): () => void {

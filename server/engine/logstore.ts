@@ -28,6 +28,11 @@ export interface LogSink {
   /** the attempt's log is complete; `step` as it ended, null if its run is gone */
   end(step: StepRun | null): void;
   drained(): Promise<void>;
+  /**
+   * The log can no longer be followed (the node that holds it went away while
+   * it was followed); without it the sink gets `end(null)`.
+   */
+  fail?(message: string): void;
 }
 
 export interface LogWriterOptions {
@@ -63,7 +68,24 @@ export interface LogReader {
    * Returns a function that stops following (the viewer left).
    */
   follow(ref: LogRef, offset: number, sink: LogSink): () => void;
+  /**
+   * Throws LogUnavailable if the log cannot be read now (it is on a node out of
+   * reach): a WebSocket asks before its upgrade. Absent: always readable.
+   */
+  check?(ref: LogRef): Promise<void>;
 }
+
+/** The log is on another node that cannot be reached (http/ answers 503). */
+export class LogUnavailable extends Error {}
+
+/** The last `n` lines of the bytes at a log's end (the first line may be cut: the caller takes enough). */
+export function lastLinesOf(bytes: Uint8Array, n: number): string[] {
+  const text = Buffer.from(bytes).toString("utf8").replace(/\n$/, "");
+  return text === "" ? [] : text.split("\n").slice(-n);
+}
+
+/** How far back `lastLines` looks. */
+export const TAIL_LINES_WITHIN = 64 * 1024;
 
 export interface LogStore extends LogReader {
   writer(ref: LogRef, o: LogWriterOptions): LogWriter;

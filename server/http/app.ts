@@ -18,6 +18,7 @@ import { crontabRoutes } from "./crontab.ts";
 import { allowedMethodsOf, errorHandling } from "./errors.ts";
 import { guard } from "./guard.ts";
 import { securityHeaders } from "./headers.ts";
+import { internalRoutes } from "./internal.ts";
 import { liveRoutes } from "./live.ts";
 import { packageRoutes } from "./packages.ts";
 import { metricsRoutes } from "./metrics.ts";
@@ -83,6 +84,7 @@ export function createApp(d: AppDeps) {
     .use(setupRoutes(engine, d.audit, access))
     .use(crontabRoutes(engine, d.audit, access))
     .use(liveRoutes(engine, engine.logs, access))
+    .use(internalRoutes(engine))
     .use(staticRoutes(uiSource(config.staticDir)));
   routes.list = () => app.routes;
   return app;

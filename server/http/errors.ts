@@ -2,6 +2,7 @@
 // "field" when one input is at fault. Never a stack trace, never a 500 for bad input.
 import { Elysia } from "elysia";
 import { HashBusy } from "../auth/passwords.ts";
+import { LogUnavailable } from "../engine/logstore.ts";
 import { StoreUnavailable, UnstorableText } from "../engine/stores.ts";
 import { isJson } from "./body.ts";
 
@@ -88,6 +89,11 @@ export const errorHandling = (allowed: AllowedMethods) => new Elysia({ name: "er
       set.status = 503;
       set.headers["retry-after"] = "2";
       return { error: "the database is unavailable; Lightflow is reconnecting, try again in a moment" };
+    }
+    if (error instanceof LogUnavailable) {
+      // the log is on another node of the cluster, which is down or out of reach
+      set.status = 503;
+      return { error: error.message };
     }
     if (error instanceof UnstorableText) {
       set.status = 422;

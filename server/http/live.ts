@@ -78,10 +78,12 @@ export function liveRoutes(engine: Engine, logs: LogReader, auth: ReturnType<typ
     .ws("/api/runs/:run/steps/:pos/log/ws", {
       params: t.Object({ run: t.Numeric({ minimum: 1 }), pos: t.Numeric({ minimum: 1, maximum: 50 }) }),
       query: t.Object({ offset: t.Optional(t.Numeric({ minimum: 0 })), attempt: t.Optional(t.Numeric({ minimum: 1, maximum: 11 })) }),
-      beforeHandle({ request, principalOf, params }) {
+      async beforeHandle({ request, principalOf, params, query }) {
         refuseForeign(request, engine);
         if (!principalOf(request)) throw new HttpError(401, "sign in first");
-        findStep(engine, params.run, params.pos); // 404 before the upgrade
+        const { run, step } = findStep(engine, params.run, params.pos); // 404 before the upgrade
+        // a log on a node out of reach: 503 before the upgrade, as GET …/log answers
+        if (logs.check) await logs.check(logRef(run, step, Math.min(query.attempt ?? step.attempt, step.attempt)));
       },
       open(ws) {
         const { run, step } = findStep(engine, ws.data.params.run, ws.data.params.pos);

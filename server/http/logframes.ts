@@ -10,6 +10,8 @@ import { stepOut } from "./serialize.ts";
 /** A client that has this much unsent is too slow: it is closed and reconnects from its offset. */
 export const MAX_BUFFERED = 8 * 1024 * 1024;
 export const CLOSE_TOO_SLOW = 1013;
+/** The log is on a node that went away while it was followed. */
+export const CLOSE_LOG_UNAVAILABLE = 1011;
 /** A follow=1 reader that has not read this much stays behind: it is dropped, not buffered. */
 const MAX_BEHIND = 8 * 1024 * 1024;
 
@@ -124,6 +126,12 @@ export class SocketViewer implements LogSink {
     return new Promise<void>((r) => (this.wake = r));
   }
 
+  /** The node that holds the log went away: the viewer may reconnect from its offset (and get a 503 until it is back). */
+  fail(message: string): void {
+    if (this.pending.length) this.socket.send(this.frames.chunk(this.next, this.pending));
+    this.socket.close(CLOSE_LOG_UNAVAILABLE, message.slice(0, 120)); // a close reason holds 123 bytes
+  }
+
   /** The socket sent what it had queued: the feed may go on. */
   drain(): void {
     this.wake?.();
@@ -131,17 +139,30 @@ export class SocketViewer implements LogSink {
   }
 }
 
+/** How a followed log is put in a body: the bytes as they are (a user's follow=1), or framed (to another node). */
+export interface BodyFraming {
+  /** what goes first, at once */
+  start?(): Uint8Array;
+  data(bytes: Uint8Array): Uint8Array;
+  /** what goes last (null: nothing) */
+  end(step: StepRun | null): Uint8Array | null;
+}
+
+const plainBytes: BodyFraming = { data: (bytes) => bytes.slice(), end: () => null };
+
 /** The log as an HTTP body (?follow=1): the bytes as they come, closed at the attempt's end. */
-export function followStream(logs: LogReader, ref: LogRef, offset: number): ReadableStream<Uint8Array> {
+export function followStream(logs: LogReader, ref: LogRef, offset: number, framing: BodyFraming = plainBytes): ReadableStream<Uint8Array> {
   let stop = () => {};
   let wake: (() => void) | null = null;
   return new ReadableStream<Uint8Array>(
     {
       start(controller) {
+        const first = framing.start?.();
+        if (first) controller.enqueue(first);
         stop = logs.follow(ref, offset, {
           write(_offset, data) {
             try {
-              controller.enqueue(data.slice());
+              controller.enqueue(framing.data(data));
             } catch {
               stop();
               return true;
@@ -152,10 +173,16 @@ export function followStream(logs: LogReader, ref: LogRef, offset: number): Read
             }
             return (controller.desiredSize ?? 0) > 0;
           },
-          end() {
+          end(step) {
             try {
+              const last = framing.end(step);
+              if (last) controller.enqueue(last);
               controller.close();
             } catch {}
+          },
+          fail(message) {
+            // the reader sees the body break off, not a log that ended
+            controller.error(new Error(message));
           },
           drained: () => new Promise<void>((r) => (wake = r)),
         });

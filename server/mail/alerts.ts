@@ -127,7 +127,8 @@ export function watchAlerts(d: AlertDeps): () => void {
       const step = run.steps.find((s) => s.status === "failed" || s.status === "timed_out");
       const stepHook = step ? { name: step.name, position: step.position, status: step.status, exit_code: step.exit_code, signal: step.signal, attempt: step.attempt } : null;
       // the store may answer later (a log on another node): the listener does not wait, so it logs its own failures as the bus would
-      void (step ? d.logs.lastLines(logRef(run, step), TAIL_LINES) : Promise.resolve([]))
+      // a log on a node that is gone (the leader closed its runs) cannot be read: the alert goes without it
+      void (step ? d.logs.lastLines(logRef(run, step), TAIL_LINES).catch(() => [] as string[]) : Promise.resolve([]))
         .then((tail) => alert(run.task, (to) => failureMail(to, run, step, tail, url), { event: "failed", run_id: run.id, step: stepHook, log_tail: tail, url }))
         .catch((err) => console.error(`lightflow: an event listener failed: ${(err as Error).message}`));
     } else if (run.status === "success" && previousOf(run) === "failed") {
