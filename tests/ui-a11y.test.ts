@@ -3,9 +3,9 @@
 // signed out, in the light and the dark colour scheme, on a 1280×800 screen
 // and on a 390×844 phone. The bar is no serious or critical violation. Pages
 // hold real content (tasks with a finished, a failed and a running run, a
-// pool, variables, a script, users, a package job, audit entries), and every
-// in-place confirmation (ConfirmButton: "Delete? Yes / No") is opened and
-// audited too, since its danger button only exists then.
+// pool, a node with labels, variables, a script, users, a package job, audit
+// entries), and every in-place confirmation (ConfirmButton: "Delete? Yes /
+// No") is opened and audited too, since its danger button only exists then.
 //
 // A new page is held to this by adding it to SCREENS; a route of
 // client/src/routes.ts missing from SCREENS fails the first test.
@@ -73,6 +73,7 @@ const SCREENS: Screen[] = [
   },
   { name: "new task", path: () => "/tasks/new", who: ["admin"], ready: (p) => p.getByRole("heading", { name: "New task" }) },
   { name: "pools", path: () => "/pools", who: ["admin", "viewer"], ready: (p) => p.getByText("batch", { exact: true }).first() },
+  { name: "nodes", path: () => "/nodes", who: ["admin", "viewer"], ready: (p) => p.locator(".n-leader") },
   { name: "variables", path: () => "/variables", who: ["admin", "viewer"], ready: (p) => p.getByText("BUCKET", { exact: true }).first() },
   { name: "scripts", path: () => "/scripts?file=backup.sh", who: ["admin"], ready: (p) => p.locator(".cm-content").getByText("pg_dump", { exact: false }) },
   {
@@ -142,6 +143,7 @@ async function seed() {
     description: "Dumps the database and keeps a week of copies.",
     cron: "0 3 * * *",
     pool: "batch",
+    runs_on: "db", // shown on the task page (one node runs every task on SQLite)
     steps: [sh("dump", "echo dumping; echo done"), sh("prune", "echo pruned 3 old copies")],
   });
   await must("POST", "/api/tasks", { name: "report", cron: "*/15 * * * *", steps: [sh("build", "echo built"), sh("upload", "echo 'no space left' >&2; exit 3")] });
@@ -166,7 +168,8 @@ async function seed() {
 beforeAll(async () => {
   await ensureUi();
   const pip = { PIP_INDEX_URL: "http://127.0.0.1:9/simple", PIP_CONFIG_FILE: "/dev/null", PIP_RETRIES: "0", PIP_TIMEOUT: "1", PIP_DISABLE_PIP_VERSION_CHECK: "1" };
-  [api, browser] = await Promise.all([startApi({ env: pip }), launch()]);
+  // labels: shown on the Nodes page
+  [api, browser] = await Promise.all([startApi({ env: { ...pip, LIGHTFLOW_NODE_LABELS: "db,backup" } }), launch()]);
   const viewerCookie = await seed();
   for (const size of SIZES) {
     for (const who of WHO) {

@@ -145,6 +145,8 @@ export const api = {
     logTail: (id: number, pos: number, tail: number, limit = tail, attempt?: number) =>
       logPiece(`/runs/${id}/steps/${pos}/log?tail=${tail}&limit=${limit}${attemptQuery(attempt)}`),
   },
+  /** the nodes sharing the database (on SQLite: this one) */
+  nodes: () => send<T.ClusterNode[]>("GET", "/nodes"),
   grid: (runs: number) => send<T.Grid>("GET", `/grid?runs=${runs}`),
   /** `timezone`: read the expression in this zone (a task's own); by default the server's */
   cronPreview: (expr: string, count = 5, timezone?: string | null) =>

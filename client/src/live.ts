@@ -93,7 +93,7 @@ function apply(e: LiveEvent) {
   if (e.type === "run") applyRun(e.run);
   else if (e.type === "task") applyTask(e.task);
   else if (e.type === "task_deleted") setGrid("tasks", (ts) => ts.filter((t) => t.name !== e.name));
-  // "late" (a run that missed its start deadline) changes nothing the grid shows
+  // "late" (a run that missed its start deadline) and "nodes" (the Nodes page's) change nothing the grid shows
 }
 
 /** Puts a run into the grid (also used with the answer of "Run now"). */

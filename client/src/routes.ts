@@ -26,6 +26,7 @@ export const routes: Route[] = [
   { path: "/tasks/:name", view: lazy(() => import("./pages/Task/index.tsx")) },
   { path: "/runs/:id", view: lazy(() => import("./pages/RunRedirect/index.tsx")) },
   { path: "/pools", view: lazy(() => import("./pages/Pools/index.tsx")) },
+  { path: "/nodes", view: lazy(() => import("./pages/Nodes/index.tsx")) },
   { path: "/variables", view: lazy(() => import("./pages/Variables/index.tsx")) },
   { path: "/scripts", view: lazy(() => import("./pages/Scripts/index.tsx")), admin: true },
   { path: "/packages", view: lazy(() => import("./pages/Packages/index.tsx")), admin: true },

@@ -16,6 +16,7 @@ export type {
   LoginOut,
   MePatch,
   NewApiTokenOut as NewApiToken,
+  NodeOut as ClusterNode,
   PoolOut as Pool,
   Role,
   SetPasswordOut,

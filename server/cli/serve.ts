@@ -7,6 +7,7 @@ import { AuthService } from "../auth/service.ts";
 import { createApp } from "../http/app.ts";
 import { openConfigured } from "./open.ts";
 import { PostgresCluster } from "../cluster/postgres.ts";
+import { SoloCluster } from "../cluster/cluster.ts";
 import { lockDataDir } from "./pidfile.ts";
 import { watchAlerts } from "../mail/alerts.ts";
 import { createMailer } from "../mail/mailer.ts";
@@ -38,7 +39,8 @@ export async function serve(): Promise<number> {
   let publicUrl = config.baseUrl;
   // where the other nodes reach this one: LIGHTFLOW_NODE_URL, else the address it listens on
   let nodeUrl = config.nodeUrl ?? config.baseUrl;
-  const cluster = config.databaseUrl ? new PostgresCluster(stores.sql, config.databaseUrl, config, () => nodeUrl) : undefined;
+  // the solo node too: the engine's default reads config.baseUrl, which says port 0 when the port is picked at listen
+  const cluster = config.databaseUrl ? new PostgresCluster(stores.sql, config.databaseUrl, config, () => nodeUrl) : new SoloCluster(config, () => nodeUrl);
   const engine = new Engine({ config, stores, cluster });
   const mailer = createMailer(config.smtp);
   const auth = new AuthService({ config, users, audit, mailer, publicUrl: () => publicUrl });

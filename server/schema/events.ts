@@ -9,6 +9,8 @@ export const LiveEvent = t.Union([
   t.Object({ type: t.Literal("run"), run: RunOut }),
   t.Object({ type: t.Literal("task"), task: TaskOut }),
   t.Object({ type: t.Literal("task_deleted"), name: t.String() }),
+  /** a node joined or left, or the lead moved: GET /api/nodes again (only where several nodes share the database) */
+  t.Object({ type: t.Literal("nodes") }),
   /** a scheduled run did not start within its task's start_deadline_s */
   t.Object({
     type: t.Literal("late"),

@@ -9,6 +9,7 @@ const LINKS = [
   { href: "/", label: "Tasks", admin: false },
   { href: "/pools", label: "Pools", admin: false },
   { href: "/variables", label: "Variables", admin: false },
+  { href: "/nodes", label: "Nodes", admin: false },
   { href: "/scripts", label: "Scripts", admin: true },
   { href: "/packages", label: "Packages", admin: true },
   { href: "/users", label: "Users", admin: true },

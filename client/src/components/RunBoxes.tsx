@@ -12,8 +12,8 @@ export default function RunBoxes(props: { run: Run; selectedStep?: number }) {
     <div
       class={`run r-${props.run.status}`}
       role="group"
-      aria-label={`Run ${props.run.id}, ${runLabel[props.run.status]}, ${relative(when())}`}
-      title={`Run ${props.run.id} · ${runLabel[props.run.status]} · ${fmtTime(when())} · ${triggerText(props.run)}`}
+      aria-label={`Run ${props.run.id}, ${runLabel[props.run.status]}, ${relative(when())}${props.run.node ? `, on ${props.run.node}` : ""}`}
+      title={`Run ${props.run.id} · ${runLabel[props.run.status]} · ${fmtTime(when())} · ${triggerText(props.run)}${props.run.node ? ` · on ${props.run.node}` : ""}`}
     >
       <For each={props.run.steps}>
         {(s) => <StepBox run={props.run} step={s} selected={props.selectedStep === s.position} />}

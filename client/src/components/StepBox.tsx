@@ -18,6 +18,8 @@ export const runHref = (run: Run, pos?: number) =>
 
 export default function StepBox(props: { run: Run; step: RunStep; selected?: boolean }) {
   const label = () => stepText(props.run, props.step);
+  // the node only in the tooltip: the run's group (RunBoxes) already names it to a screen reader
+  const tip = () => (props.run.node ? `${label()}, on ${props.run.node}` : label());
   return (
     <Link
       href={runHref(props.run, props.step.position)}
@@ -25,7 +27,7 @@ export default function StepBox(props: { run: Run; step: RunStep; selected?: boo
       classList={{ sel: !!props.selected, nolog: !hasLog(props.step), retried: props.step.attempt > 1 }}
       aria-label={label()}
       aria-current={props.selected ? "true" : undefined}
-      title={label()}
+      title={tip()}
     >
       <Show when={props.step.attempt > 1}>
         <span class="tries" aria-hidden="true">

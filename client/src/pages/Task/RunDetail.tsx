@@ -87,6 +87,12 @@ export default function RunDetail(props: { run: Run; step: number; onChange: (r:
             </dd>
           </div>
         </Show>
+        <Show when={props.run.node || props.run.status === "queued"}>
+          <div>
+            <dt>Node</dt>
+            <dd class="break">{props.run.node ?? "not on a node yet"}</dd>
+          </div>
+        </Show>
         <div>
           <dt>Queued</dt>
           <dd>{fmtTime(props.run.queued_at)}</dd>

@@ -50,6 +50,16 @@ export default function TaskHeader(props: { task: Task; onRun: (r: Run) => void;
         </dd>
         <dt>Pool</dt>
         <dd>{props.task.pool ?? "none"}</dd>
+        <Show when={props.task.runs_on}>
+          {(on) => (
+            <>
+              <dt>Runs on</dt>
+              <dd>
+                <code>{on()}</code> <span class="muted">(a node of this name or label)</span>
+              </dd>
+            </>
+          )}
+        </Show>
         <dt>Steps</dt>
         <dd>{props.task.steps.map((s) => s.name).join(" → ")}</dd>
         <ChainInfo task={props.task} />

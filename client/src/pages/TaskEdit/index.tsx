@@ -17,6 +17,7 @@ import DangerZone from "./DangerZone.tsx";
 import AlertFields from "./AlertFields.tsx";
 import ParamsEditor from "./ParamsEditor.tsx";
 import RunAsField from "./RunAsField.tsx";
+import RunsOnField from "./RunsOnField.tsx";
 import ChainFields from "./ChainFields.tsx";
 import ZoneField from "./ZoneField.tsx";
 import { blankTask, fieldKey, fromForm, toForm, type Errors } from "./model.ts";
@@ -103,6 +104,7 @@ export default function TaskEdit(props: { params: Record<string, string> }) {
             </Field>
             <AlertFields form={form} setForm={setForm} errors={errors()} />
             <RunAsField form={form} setForm={setForm} errors={errors()} />
+            <RunsOnField form={form} setForm={setForm} errors={errors()} />
             <ChainFields form={form} setForm={setForm} errors={errors()} self={orig} />
           </div>
           <ParamsEditor form={form} setForm={setForm} errors={errors()} clearErrors={() => setErrors({})} />
