@@ -309,7 +309,13 @@ test("kill -9 the leader: a survivor takes over, the next fire time runs once, t
     expect(after.steps.map((s: any) => s.status)).toEqual(["failed", "success"]);
     expect(after.steps[0].error).toStartWith("interrupted");
     expect(after.steps[0].started_at).toBe(running.steps[0].started_at); // not started again
-    const left = () => stepProcesses(leader.dir, id).map((pid) => `${pid}: ${readFileSync(`/proc/${pid}/cmdline`, "latin1").replaceAll("\0", " ").trim()}`);
+    const left = () => stepProcesses(leader.dir, id).flatMap((pid) => {
+      try {
+        return [`${pid}: ${readFileSync(`/proc/${pid}/cmdline`, "latin1").replaceAll("\0", " ").trim()}`];
+      } catch {
+        return []; // ended meanwhile
+      }
+    });
     await until("the orphaned step process to be gone", () => left().length === 0, 15_000).catch(() => expect(left()).toEqual([]));
     expect((await runsOf(survivor, "long")).length).toBe(1);
     const ticks = await runsOf(survivor, "tick-kill");
