@@ -11,12 +11,12 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { request, runFinished, watchSocket } from "./helpers/api.ts";
-import { FINISHED, serveExpectingExit, startCluster, stepProcesses, until, type ClusterNode, type LfCluster } from "./helpers/cluster.ts";
+import { FINISHED, serveExpectingExit, startCluster, stepProcesses, until, within, type ClusterNode, type LfCluster } from "./helpers/cluster.ts";
 import { pgCluster } from "./helpers/pg.ts";
 import { tempDir } from "./helpers/tmp.ts";
 
-/** a test that waits for a CRON fire: a minute boundary plus the hand-over */
-const MINUTE_TEST = 150_000;
+/** a test that waits for a CRON fire: a minute boundary plus the hand-over, and each of its bounded waits */
+const MINUTE_TEST = 240_000;
 
 let cluster: LfCluster;
 let a: ClusterNode, b: ClusterNode, c: ClusterNode;
@@ -102,25 +102,31 @@ test("a task pinned to b and triggered through a runs on b; a follows its log li
   });
   expect(running.node).toBe("b");
 
-  const follow = await a.call("GET", `/api/runs/${id}/steps/1/log?follow=1`);
-  expect(follow.status).toBe(200);
-  let followed = "";
-  const reading = (async () => {
-    const decoder = new TextDecoder();
-    for await (const chunk of follow.body as ReadableStream<Uint8Array>) followed += decoder.decode(chunk, { stream: true });
-  })();
+  const stop = new AbortController();
   const ws = watchSocket(a, `/api/runs/${id}/steps/1/log/ws?offset=0`);
-  // live: both have the first lines while the step still waits for the gate
-  await until("the first lines followed on a", () => followed.includes("line 20\n"), 15_000);
-  await ws.next((m) => m.type === "chunk" && m.data.includes("line 20\n"));
-  expect(followed).not.toContain("line 21");
-  await Bun.write(gate, "");
-  const end = await ws.next((m) => m.type === "end");
-  await reading;
-  expect(followed).toBe(expected);
-  expect(assemble(ws.messages, 0)).toBe(expected);
-  expect(end.step).toMatchObject({ position: 1, status: "success", exit_code: 0, log_bytes: Buffer.byteLength(expected) });
-  ws.close();
+  try {
+    const follow = await within("the answer to ?follow=1 on a", fetch(`${a.url}/api/runs/${id}/steps/1/log?follow=1`, { headers: { authorization: `Bearer ${a.token}` }, signal: stop.signal }), 15_000);
+    expect(follow.status).toBe(200);
+    let followed = "";
+    const reading = (async () => {
+      const decoder = new TextDecoder();
+      for await (const chunk of follow.body as ReadableStream<Uint8Array>) followed += decoder.decode(chunk, { stream: true });
+    })();
+    // live: both have the first lines while the step still waits for the gate
+    await until("the first lines followed on a", () => followed.includes("line 20\n"), 15_000);
+    await within("the first lines on a's log WebSocket", ws.next((m) => m.type === "chunk" && m.data.includes("line 20\n")), 15_000);
+    expect(followed).not.toContain("line 21");
+    await Bun.write(gate, "");
+    const end = await within("the end of the log on a's WebSocket", ws.next((m) => m.type === "end"), 15_000);
+    await within("the end of the followed log on a", reading, 15_000);
+    expect(followed).toBe(expected);
+    expect(assemble(ws.messages, 0)).toBe(expected);
+    expect(end.step).toMatchObject({ position: 1, status: "success", exit_code: 0, log_bytes: Buffer.byteLength(expected) });
+  } finally {
+    ws.close();
+    stop.abort();
+    await Bun.write(gate, ""); // the step ends whatever failed
+  }
 
   const done = (await a.json("GET", `/api/runs/${id}`)).body;
   expect({ status: done.status, node: done.node }).toEqual({ status: "success", node: "b" });
@@ -224,7 +230,7 @@ test("a node cut off from PostgreSQL stops scheduling: a survivor leads and fire
       30_000,
     );
     // a fire time while it is cut runs, on a survivor
-    const ran = await until(`the fire time ${fire} to end`, async () => (await runsOf(survivor, "tick-cut")).find((r) => r.scheduled_for === fire && FINISHED.includes(r.status)), 100_000, 500);
+    const ran = await until(`the fire time ${fire} to end`, async () => (await runsOf(survivor, "tick-cut")).find((r) => r.scheduled_for === fire && FINISHED.includes(r.status)), 90_000, 500);
     expect(ran.status).toBe("success");
     expect(ran.node).not.toBe(cutNode.name);
   } finally {
@@ -245,7 +251,7 @@ test("a node cut off from PostgreSQL stops scheduling: a survivor leads and fire
   // it runs steps again: a task pinned to it, triggered elsewhere
   await createTask(survivor, { name: `on-${cutNode.name}`, runs_on: cutNode.name, steps: [{ name: "s", command: "true" }] });
   const run = (await survivor.json("POST", `/api/tasks/on-${cutNode.name}/runs`)).body;
-  expect(await runFinished(survivor, run.id)).toMatchObject({ status: "success", node: cutNode.name });
+  expect(await within(`run ${run.id} on ${cutNode.name} to end`, runFinished(survivor, run.id), 30_000)).toMatchObject({ status: "success", node: cutNode.name });
   // by now anything it held while cut is written: no fire time has two runs
   const ticks = await runsOf(survivor, "tick-cut");
   expect(doubled(ticks)).toEqual([]);
@@ -294,7 +300,7 @@ test("kill -9 the leader: a survivor takes over, the next fire time runs once, t
     }, 30_000);
     expect(interrupted.steps[0].error).toStartWith("interrupted");
 
-    const fired = await until(`the fire time ${fire} to end`, async () => (await runsOf(survivor, "tick-kill")).find((r) => r.scheduled_for === fire && FINISHED.includes(r.status)), 100_000, 500);
+    const fired = await until(`the fire time ${fire} to end`, async () => (await runsOf(survivor, "tick-kill")).find((r) => r.scheduled_for === fire && FINISHED.includes(r.status)), 90_000, 500);
     expect(fired).toMatchObject({ status: "success" });
     expect(fired.node).not.toBe(leader.name);
 

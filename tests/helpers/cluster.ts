@@ -34,6 +34,18 @@ export async function until<T>(what: string, check: () => T | undefined | false 
   }
 }
 
+/**
+ * `p`, or an error saying what did not happen within `ms`. Every wait in these
+ * tests is bounded below the test's own timeout: a test that times out has
+ * bun kill every process it started, which would take the cluster down for
+ * the tests after it.
+ */
+export function within<T>(what: string, p: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout>;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 // ---------------------------------------------------------------- the proxy
 
 export interface PgProxy {
