@@ -321,7 +321,7 @@ test("kill -9 the leader: a survivor takes over, the next fire time runs once, t
     expect(after.steps.map((s: any) => s.status)).toEqual(["failed", "success"]);
     expect(after.steps[0].error).toStartWith("interrupted");
     expect(after.steps[0].started_at).toBe(running.steps[0].started_at); // not started again
-    expect(await (await survivor.call("GET", `/api/runs/${id}/steps/2/log`)).text()).toBe(`reported from ${leader.dir}\n`);
+    expect(await (await leader.call("GET", `/api/runs/${id}/steps/2/log`)).text()).toBe(`reported from ${leader.dir}\n`);
     expect((await runsOf(survivor, "long")).length).toBe(1);
     const ticks = await runsOf(survivor, "tick-kill");
     expect(doubled(ticks)).toEqual([]);
