@@ -9,6 +9,8 @@ import { openConfigured } from "./open.ts";
 import { PostgresCluster } from "../cluster/postgres.ts";
 import { lockDataDir } from "./pidfile.ts";
 import { watchAlerts } from "../mail/alerts.ts";
+import { ScriptFiles } from "../scripts/service.ts";
+import { SharedScripts } from "../scripts/shared.ts";
 import { createMailer } from "../mail/mailer.ts";
 
 function ensureDir(path: string, variable: string, mode: number): void {
@@ -39,11 +41,29 @@ export async function serve(): Promise<number> {
   // where the other nodes reach this one: LIGHTFLOW_NODE_URL, else the address it listens on
   let nodeUrl = config.nodeUrl ?? config.baseUrl;
   const cluster = config.databaseUrl ? new PostgresCluster(stores.sql, config.databaseUrl, config, () => nodeUrl) : undefined;
-  const engine = new Engine({ config, stores, cluster });
+  // on a cluster every node has the same scripts (scripts/shared.ts); one node has its directory
+  const files = new ScriptFiles({ dir: config.scriptsDir, env: config.stepEnvBase });
+  const scripts = cluster ? new SharedScripts(files, stores.scriptRows, (version) => cluster.publish({ kind: "scripts", version })) : files;
+  const engine = new Engine({ config, stores, cluster, ...(scripts instanceof SharedScripts ? { beforeStep: () => scripts.ready() } : {}) });
   const mailer = createMailer(config.smtp);
-  const auth = new AuthService({ config, users, audit, mailer, publicUrl: () => publicUrl });
+  // on a cluster sign-in failures are counted in the database: guesses spread over the nodes count as on one
+  const auth = new AuthService({ config, users, audit, mailer, publicUrl: () => publicUrl, ...(cluster ? { throttle: stores.throttle } : {}) });
+  if (cluster) {
+    // an access that ends here ends on every node: each checks the streams it holds
+    users.onAccessChange(() => cluster.publish({ kind: "access" }));
+    engine.onCluster({
+      message: (m) => {
+        if (m.kind === "access") auth.accessChangedElsewhere();
+        else if (m.kind === "scripts" && scripts instanceof SharedScripts) scripts.heard(m.version);
+      },
+      resync: () => {
+        auth.accessChangedElsewhere();
+        if (scripts instanceof SharedScripts) scripts.heard(null);
+      },
+    });
+  }
   watchAlerts({ bus: engine.bus, users, tasks: stores.tasks, runs: stores.runs, settings, mailer, logs: engine.logs, publicUrl: () => publicUrl });
-  const app = createApp({ engine, auth, users, audit, settings, startedAt });
+  const app = createApp({ engine, auth, users, audit, settings, startedAt, scripts });
 
   // before "listening" is printed: whoever reads that line may stop the server at once
   let stopping = false;
@@ -73,6 +93,8 @@ export async function serve(): Promise<number> {
   console.log(`lightflow: listening on ${baseUrlFor(config.host, port)} (data in ${config.dataDir}, time zone ${config.timezone})`);
   auth.ensureFirstAdmin();
 
+  // before any step runs (recovery's `always` steps included)
+  if (scripts instanceof SharedScripts) await scripts.start();
   await engine.start();
   return -1; // keep serving
 }

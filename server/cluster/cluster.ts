@@ -32,7 +32,11 @@ export type ClusterMessage =
   /** definitions changed: read them again */
   | { kind: "changed"; what: "tasks" | "pools" | "variables" }
   /** a node started or stopped, or the lead moved */
-  | { kind: "nodes" };
+  | { kind: "nodes" }
+  /** the scripts changed up to `version` (scripts/shared.ts): write them into this node's directory */
+  | { kind: "scripts"; version: number }
+  /** someone's access ended (sign-out, revoked token, user disabled…): check the streams held here (auth/watch.ts) */
+  | { kind: "access" };
 
 /** What the engine does as the cluster's roles change. */
 export interface Roles {

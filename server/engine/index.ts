@@ -42,6 +42,15 @@ export interface EngineOptions {
   logs?: LogStore;
   /** the nodes sharing the store; by default this process alone (SQLite) */
   cluster?: Cluster;
+  /** what must be done before a step's process starts (RunnerDeps.beforeStep) */
+  beforeStep?: () => Promise<void> | null;
+}
+
+/** What other parts of the server hear of the other nodes (cli/serve.ts wires the scripts and the accounts). */
+export interface ClusterListener {
+  message?(m: ClusterMessage, from: string): void;
+  /** messages may have been missed */
+  resync?(): void;
 }
 
 export type TriggerResult = { run: Run; created: boolean };
@@ -100,6 +109,8 @@ export class Engine {
   private variablesFresh = false;
   /** the tasks that others run after (a run's end looks for followers only of these) */
   private upstreams = new Set<number>();
+  private readonly beforeStep: (() => Promise<void> | null) | undefined;
+  private readonly listeners = new Set<ClusterListener>();
 
   constructor(o: EngineOptions) {
     this.config = o.config;
@@ -128,6 +139,7 @@ export class Engine {
       log(up ? "the database is back" : "the database is unavailable; reconnecting");
       if (up) this.outage.resume();
     });
+    this.beforeStep = o.beforeStep;
     this.cluster = o.cluster ?? new SoloCluster(o.config, () => o.config.nodeUrl ?? o.config.baseUrl);
     const me = this.cluster.name;
     const cap = o.config.globalConcurrency;
@@ -154,7 +166,14 @@ export class Engine {
       logs: this.logs,
       outage: this.outage,
       owner: this.cluster.shared ? this.cluster.name : undefined,
+      ...(this.beforeStep ? { beforeStep: this.beforeStep } : {}),
     };
+  }
+
+  /** Hears the other nodes' messages (after the engine's own handling) and their resyncs. */
+  onCluster(l: ClusterListener): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
   }
 
   /**
@@ -816,6 +835,7 @@ export class Engine {
 
   /** What another node said. */
   private heard(m: ClusterMessage, from: string): void {
+    for (const l of this.listeners) l.message?.(m, from);
     switch (m.kind) {
       case "event":
         this.bus.emitRemote(m.event);
@@ -847,6 +867,9 @@ export class Engine {
         this.nodesChanged();
         if (this.leading) this.queue.pump(); // a node that joined has room
         return;
+      case "scripts":
+      case "access":
+        return; // the listeners' (onCluster)
     }
   }
 
@@ -866,6 +889,7 @@ export class Engine {
   private resync(): void {
     log("listening to the other nodes again; reading the state from the database");
     this.variablesFresh = false;
+    for (const l of this.listeners) l.resync?.();
     this.outage.do("reading the state of the other nodes", () => {
       if (this.leading) this.lead(Date.now());
       else this.reloadDefinitions();
