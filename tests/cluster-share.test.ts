@@ -93,6 +93,38 @@ describe("scripts", () => {
   });
 });
 
+describe("python packages", () => {
+  test("an uninstall asked of a runs on a and on b, one job each, listed and followed from either node", async () => {
+    // a package that is not installed: pip says so and succeeds, and no index is needed
+    const asked = await a.json("DELETE", "/api/packages/lightflow-not-installed");
+    expect(asked.status).toBe(202);
+    const listed = (await onB.json("GET", "/api/packages/jobs")).body as { job: string; node: string; action: string; requirement: string }[];
+    const ours = listed.filter((j) => j.requirement === "lightflow-not-installed");
+    expect(ours.map((j) => [j.node, j.action]).sort()).toEqual([["a", "uninstall"], ["b", "uninstall"]]);
+    expect(ours.find((j) => j.node === "a")!.job).toBe(asked.body.job);
+    const jobOfB = ours.find((j) => j.node === "b")!.job;
+
+    // b's job followed through a (plain text until it ends), a's through b's WebSocket
+    const socket = new WebSocket(`${b.url.replace("http", "ws")}/api/packages/jobs/${asked.body.job}/ws`, { headers: { authorization: `Bearer ${a.token}` } } as any);
+    const messages: any[] = [];
+    socket.onmessage = (e) => messages.push(JSON.parse(String(e.data)));
+    const closed = new Promise<void>((resolve) => (socket.onclose = () => resolve()));
+    const text = await (await a.call("GET", `/api/packages/jobs/${jobOfB}?follow=1`)).text();
+    expect(text).toContain("-m venv");
+    expect(text).toContain("uninstall --yes");
+    await closed;
+    expect(messages.at(-1)).toEqual({ type: "end", status: "success" });
+    expect(messages.filter((m) => m.type === "output").map((m) => m.data).join("")).toContain("uninstall --yes");
+    for (const [api, job] of [[a, jobOfB], [onB, asked.body.job]] as const) {
+      const got = (await api.json("GET", `/api/packages/jobs/${job}`)).body;
+      expect(got.status).toBe("success");
+      expect(got.output).toContain("uninstall --yes");
+    }
+    expect(existsSync(join(a.server.dir, "python-libs", "bin", "python"))).toBe(true);
+    expect(existsSync(join(b.dir, "python-libs", "bin", "python"))).toBe(true);
+  }, 120_000);
+});
+
 describe("accounts", () => {
   test("signing out on a closes the events WebSocket opened on b (1008)", async () => {
     const login = await request(a.url, "POST", "/api/auth/login", { email: ADMIN_EMAIL, password: ADMIN_PASSWORD });

@@ -11,6 +11,7 @@ import { lockDataDir } from "./pidfile.ts";
 import { watchAlerts } from "../mail/alerts.ts";
 import { ScriptFiles } from "../scripts/service.ts";
 import { SharedScripts } from "../scripts/shared.ts";
+import { SharedPackages } from "../packages/shared.ts";
 import { createMailer } from "../mail/mailer.ts";
 
 function ensureDir(path: string, variable: string, mode: number): void {
@@ -48,6 +49,10 @@ export async function serve(): Promise<number> {
   const mailer = createMailer(config.smtp);
   // on a cluster sign-in failures are counted in the database: guesses spread over the nodes count as on one
   const auth = new AuthService({ config, users, audit, mailer, publicUrl: () => publicUrl, ...(cluster ? { throttle: stores.throttle } : {}) });
+  // on a cluster a package job runs on every node, and any node lists and follows them all
+  const packages = cluster
+    ? new SharedPackages({ pip: { config }, node: config.nodeName, store: stores.packageJobs, members: () => cluster.members().map((n) => n.name), publish: (m) => cluster.publish(m) })
+    : undefined;
   if (cluster) {
     // an access that ends here ends on every node: each checks the streams it holds
     users.onAccessChange(() => cluster.publish({ kind: "access" }));
@@ -55,6 +60,7 @@ export async function serve(): Promise<number> {
       message: (m) => {
         if (m.kind === "access") auth.accessChangedElsewhere();
         else if (m.kind === "scripts" && scripts instanceof SharedScripts) scripts.heard(m.version);
+        else if (m.kind === "packages" || m.kind === "package_job") packages?.heard(m);
       },
       resync: () => {
         auth.accessChangedElsewhere();
@@ -63,7 +69,7 @@ export async function serve(): Promise<number> {
     });
   }
   watchAlerts({ bus: engine.bus, users, tasks: stores.tasks, runs: stores.runs, settings, mailer, logs: engine.logs, publicUrl: () => publicUrl });
-  const app = createApp({ engine, auth, users, audit, settings, startedAt, scripts });
+  const app = createApp({ engine, auth, users, audit, settings, startedAt, scripts, ...(packages ? { packages } : {}) });
 
   // before "listening" is printed: whoever reads that line may stop the server at once
   let stopping = false;
@@ -96,5 +102,6 @@ export async function serve(): Promise<number> {
   // before any step runs (recovery's `always` steps included)
   if (scripts instanceof SharedScripts) await scripts.start();
   await engine.start();
+  packages?.start();
   return -1; // keep serving
 }

@@ -11,6 +11,7 @@ import { PostgresDb } from "./postgres/index.ts";
 import { MIGRATION_LOCK, PREAMBLE, VERSION_TABLE, migrationForPostgres } from "./postgres/dialect.ts";
 import { SqlRunStore } from "./runs.ts";
 import { SqlScriptStore } from "./scripts.ts";
+import { SqlPackageJobStore } from "./packages.ts";
 import { SqlThrottleStore } from "./throttle.ts";
 import { SqlSettingsStore } from "./settings.ts";
 import type { SqlDb } from "./sql.ts";
@@ -78,6 +79,7 @@ export interface AllStores extends Stores {
   /** what a cluster's nodes share beyond that (unused on one node): the scripts, the sign-in throttle */
   scriptRows: SqlScriptStore;
   throttle: SqlThrottleStore;
+  packageJobs: SqlPackageJobStore;
 }
 
 /** `auditNode`: the name the audit log's entries carry (the node, or the host of a command) */
@@ -97,6 +99,7 @@ function storesOn(db: SqlDb, snapshot: (file: string) => void, o: StoreOptions, 
     sql: db,
     scriptRows: new SqlScriptStore(db),
     throttle: new SqlThrottleStore(db),
+    packageJobs: new SqlPackageJobStore(db),
     kind: db.dialect,
     transaction: (fn) => db.transaction(fn),
     ping: () => void db.query("SELECT 1").get(),

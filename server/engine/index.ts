@@ -869,6 +869,8 @@ export class Engine {
         return;
       case "scripts":
       case "access":
+      case "packages":
+      case "package_job":
         return; // the listeners' (onCluster)
     }
   }

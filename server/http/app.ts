@@ -6,7 +6,7 @@ import type { AuthService } from "../auth/service.ts";
 import type { AuditStore, SettingsStore } from "../engine/stores.ts";
 import type { UserStore } from "../auth/store.ts";
 import type { Engine } from "../engine/index.ts";
-import { Packages } from "../packages/service.ts";
+import { Packages, type PackageService } from "../packages/service.ts";
 import { Ok } from "../schema/common.ts";
 import { AboutOut } from "../schema/resources.ts";
 import { ScriptFiles, type ScriptEditor } from "../scripts/service.ts";
@@ -41,6 +41,8 @@ export interface AppDeps {
   startedAt: number;
   /** the editor's files; on a cluster shared through the database (scripts/shared.ts) */
   scripts?: ScriptEditor;
+  /** the venv's packages; on a cluster every node's (packages/shared.ts) */
+  packages?: PackageService;
 }
 
 export function createApp(d: AppDeps) {
@@ -77,7 +79,7 @@ export function createApp(d: AppDeps) {
     .use(variableRoutes(engine, d.audit, access))
     .use(userRoutes(d.auth, new UserAdmin(d.users, d.audit), d.users, d.audit, access))
     .use(scriptRoutes(d.scripts ?? new ScriptFiles({ dir: config.scriptsDir, env: config.stepEnvBase }), d.audit, access))
-    .use(packageRoutes(new Packages({ config }), d.audit, access, config))
+    .use(packageRoutes(d.packages ?? new Packages({ config, node: engine.cluster.name }), d.audit, access, config))
     .use(settingsRoutes(d.settings, d.audit, access))
     .use(metricsRoutes(engine, access))
     .use(nodeRoutes(engine, access))

@@ -31,3 +31,16 @@ CREATE TABLE throttle (
   last_at       INTEGER NOT NULL
 );
 CREATE INDEX throttle_by_last ON throttle(last_at);
+
+-- package jobs of every node (packages/shared.ts): an install or uninstall
+-- asked of one node is a job on each node, listed from any of them
+CREATE TABLE package_jobs (
+  id          TEXT PRIMARY KEY,
+  node        TEXT NOT NULL,
+  action      TEXT NOT NULL,
+  requirement TEXT NOT NULL,
+  status      TEXT NOT NULL,
+  output      TEXT NOT NULL DEFAULT '',
+  created_at  INTEGER NOT NULL
+);
+CREATE INDEX package_jobs_by_node ON package_jobs(node, created_at);
