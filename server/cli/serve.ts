@@ -65,6 +65,7 @@ export async function serve(): Promise<number> {
       resync: () => {
         auth.accessChangedElsewhere();
         if (scripts instanceof SharedScripts) scripts.heard(null);
+        packages?.missed();
       },
     });
   }

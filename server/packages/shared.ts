@@ -6,8 +6,10 @@
 //   and tells the others each piece (`package_job`), so any node lists every
 //   node's jobs and follows any of them live: what the database held when the
 //   follower looked, then the pieces after it (by offset; a gap is read again).
-// - A node that starts runs the jobs it was given while it was down to a
-//   message, and records those its crash interrupted as failed.
+// - A node that missed its message (it stopped, or its listener reconnected)
+//   runs the queued jobs it was given when it starts or hears again; at its
+//   start it records those a crash of it interrupted as failed. A node that
+//   was not live when asked gets no job.
 // A node that dies while a job of it is followed elsewhere leaves the follower
 // waiting until it goes (the job's row stays `running` until that node starts again).
 import type { ClusterMessage } from "../cluster/cluster.ts";
@@ -135,9 +137,14 @@ export class SharedPackages implements PackageService {
 
   // ---- the other nodes ---------------------------------------------------------------------
 
-  /** At the start: the jobs this node was given while it was down; those a crash of it interrupted. */
+  /** At the start: those a crash of this node interrupted, and the jobs it was given while it did not listen. */
   start(): void {
     this.o.store.interrupted(this.o.node);
+    this.missed();
+  }
+
+  /** The jobs given to this node that it has not started (messages may have been missed). */
+  missed(): void {
     for (const r of this.o.store.queuedOf(this.o.node)) this.run(r.action, r.requirement, r.id);
   }
 
