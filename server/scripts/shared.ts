@@ -8,7 +8,9 @@
 //   way cannot make a step run an old script.
 // - At a node's start, the database's scripts are written into its directory;
 //   a database with none yet takes this node's files (the first node seeds it).
-// Files put into a node's directory by other means stay that node's own.
+// Files put into a node's directory by other means stay that node's own. A
+// change whose database write failed (503: the database unreachable) stays in
+// this node's directory only; saving it again shares it.
 // All writes to the directory go one at a time (`serial`), so a copy of an
 // older change never lands after a newer one.
 import { StoreUnavailable } from "../engine/stores.ts";
