@@ -14,7 +14,7 @@ export class SqlAuditStore implements AuditStore {
 
   page(limit: number, before = Number.MAX_SAFE_INTEGER): AuditEntry[] {
     return this.db
-      .query<AuditEntry, [number, number]>(`SELECT id, at, "user", action, target, detail FROM audit WHERE id < ? ORDER BY id DESC LIMIT ?`)
+      .query<AuditEntry, [number, number]>(`SELECT id, at, "user", action, target, detail, node FROM audit WHERE id < ? ORDER BY id DESC LIMIT ?`)
       .all(before, limit);
   }
 }
