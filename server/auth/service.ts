@@ -7,7 +7,7 @@ import { sendLater, type Mailer } from "../mail/mailer.ts";
 import { setPasswordMail } from "../mail/templates.ts";
 import { randomToken, sha256 } from "./crypto.ts";
 import { hashPassword, HashBusy, MIN_PASSWORD_LENGTH, verifyPassword } from "./passwords.ts";
-import { Throttle } from "./throttle.ts";
+import { MemoryThrottleStore, Throttle, type ThrottleStore } from "./throttle.ts";
 import { checkTotp, newTotpSecret, totpUri } from "./totp.ts";
 
 const HOUR = 3_600_000;
@@ -38,15 +38,20 @@ export interface AuthDeps {
   mailer: Mailer;
   publicUrl: () => string;
   now?: () => number;
+  /** where sign-in failures are counted: in memory by default; the database on a cluster (every node counts the same) */
+  throttle?: ThrottleStore;
 }
 
 export class AuthService {
-  private readonly byAccount = new Throttle(5);
-  private readonly byAddress = new Throttle(20);
+  private readonly byAccount: Throttle;
+  private readonly byAddress: Throttle;
   private readonly now: () => number;
+  private readonly elsewhere = new Set<() => void>();
 
   constructor(private readonly d: AuthDeps) {
     this.now = d.now ?? Date.now;
+    this.byAccount = new Throttle(5, d.throttle ?? new MemoryThrottleStore(), "account:");
+    this.byAddress = new Throttle(20, d.throttle ?? new MemoryThrottleStore(), "address:");
   }
 
   /** The configured first admin exists (pending) from the first start on. */
@@ -256,9 +261,19 @@ export class AuthService {
     return p.sessionHash ? (this.d.users.sessionUser(p.sessionHash, this.now())?.user ?? null) : null;
   }
 
-  /** Told after every change that can end someone's access (see auth/watch.ts). */
+  /** Told after every change that can end someone's access, here or (on a cluster) on another node (see auth/watch.ts). */
   onAccessChange(listener: () => void): () => void {
-    return this.d.users.onAccessChange(listener);
+    const off = this.d.users.onAccessChange(listener);
+    this.elsewhere.add(listener);
+    return () => {
+      off();
+      this.elsewhere.delete(listener);
+    };
+  }
+
+  /** Another node changed someone's access (cli/serve.ts hears it): the streams held here are checked the same way. */
+  accessChangedElsewhere(): void {
+    for (const l of this.elsewhere) l();
   }
 
   logout(p: Principal): void {

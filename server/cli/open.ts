@@ -11,10 +11,11 @@ import { openPostgresStores, openStores, type AllStores } from "../db/index.ts";
  * holds its name on the database (commands beside it do not).
  */
 export function openConfigured(config: Config, server = false): AllStores {
-  if (!config.databaseUrl) return openStores(join(config.dataDir, "lightflow.db"));
+  // the audit log names the node (or the host a command runs on)
+  if (!config.databaseUrl) return openStores(join(config.dataDir, "lightflow.db"), { auditNode: config.nodeName });
   const url = config.databaseUrl;
   try {
-    return openPostgresStores(url, server ? { node: config.nodeName } : {});
+    return openPostgresStores(url, { auditNode: config.nodeName, ...(server ? { node: config.nodeName } : {}) });
   } catch (e) {
     if ((e as Error).message.startsWith("LIGHTFLOW_NODE_NAME:")) throw new ConfigError((e as Error).message);
     // the reason as PostgreSQL or the client gave it, never the password
@@ -29,5 +30,5 @@ export function openExisting(config: Config): AllStores {
   if (config.databaseUrl) return openConfigured(config);
   const path = join(config.dataDir, "lightflow.db");
   if (!existsSync(path)) throw new ConfigError(`LIGHTFLOW_DATA_DIR: no Lightflow database in ${config.dataDir}`);
-  return openStores(path);
+  return openStores(path, { auditNode: config.nodeName });
 }

@@ -10,6 +10,9 @@ import { PostgresCluster } from "../cluster/postgres.ts";
 import { SoloCluster } from "../cluster/cluster.ts";
 import { lockDataDir } from "./pidfile.ts";
 import { watchAlerts } from "../mail/alerts.ts";
+import { ScriptFiles } from "../scripts/service.ts";
+import { SharedScripts } from "../scripts/shared.ts";
+import { SharedPackages } from "../packages/shared.ts";
 import { createMailer } from "../mail/mailer.ts";
 
 function ensureDir(path: string, variable: string, mode: number): void {
@@ -41,11 +44,36 @@ export async function serve(): Promise<number> {
   let nodeUrl = config.nodeUrl ?? config.baseUrl;
   // the solo node too: the engine's default reads config.baseUrl, which says port 0 when the port is picked at listen
   const cluster = config.databaseUrl ? new PostgresCluster(stores.sql, config.databaseUrl, config, () => nodeUrl) : new SoloCluster(config, () => nodeUrl);
-  const engine = new Engine({ config, stores, cluster });
+  // on a cluster every node has the same scripts (scripts/shared.ts); one node has its directory
+  const files = new ScriptFiles({ dir: config.scriptsDir, env: config.stepEnvBase });
+  const shared = cluster instanceof PostgresCluster;
+  const scripts = shared ? new SharedScripts(files, stores.scriptRows, (version) => cluster.publish({ kind: "scripts", version })) : files;
+  const engine = new Engine({ config, stores, cluster, ...(scripts instanceof SharedScripts ? { beforeStep: () => scripts.ready() } : {}) });
   const mailer = createMailer(config.smtp);
-  const auth = new AuthService({ config, users, audit, mailer, publicUrl: () => publicUrl });
+  // on a cluster sign-in failures are counted in the database: guesses spread over the nodes count as on one
+  const auth = new AuthService({ config, users, audit, mailer, publicUrl: () => publicUrl, ...(shared ? { throttle: stores.throttle } : {}) });
+  // on a cluster a package job runs on every node, and any node lists and follows them all
+  const packages = shared
+    ? new SharedPackages({ pip: { config }, node: config.nodeName, store: stores.packageJobs, members: () => cluster.members().map((n) => n.name), publish: (m) => cluster.publish(m) })
+    : undefined;
+  if (shared) {
+    // an access that ends here ends on every node: each checks the streams it holds
+    users.onAccessChange(() => cluster.publish({ kind: "access" }));
+    engine.onCluster({
+      message: (m) => {
+        if (m.kind === "access") auth.accessChangedElsewhere();
+        else if (m.kind === "scripts" && scripts instanceof SharedScripts) scripts.heard(m.version);
+        else if (m.kind === "packages" || m.kind === "package_job") packages?.heard(m);
+      },
+      resync: () => {
+        auth.accessChangedElsewhere();
+        if (scripts instanceof SharedScripts) scripts.heard(null);
+        packages?.missed();
+      },
+    });
+  }
   watchAlerts({ bus: engine.bus, users, tasks: stores.tasks, runs: stores.runs, settings, mailer, logs: engine.logs, publicUrl: () => publicUrl });
-  const app = createApp({ engine, auth, users, audit, settings, startedAt });
+  const app = createApp({ engine, auth, users, audit, settings, startedAt, scripts, ...(packages ? { packages } : {}) });
 
   // before "listening" is printed: whoever reads that line may stop the server at once
   let stopping = false;
@@ -75,6 +103,9 @@ export async function serve(): Promise<number> {
   console.log(`lightflow: listening on ${baseUrlFor(config.host, port)} (data in ${config.dataDir}, time zone ${config.timezone})`);
   auth.ensureFirstAdmin();
 
+  // before any step runs (recovery's `always` steps included)
+  if (scripts instanceof SharedScripts) await scripts.start();
   await engine.start();
+  packages?.start();
   return -1; // keep serving
 }

@@ -33,6 +33,14 @@ export type ClusterMessage =
   | { kind: "changed"; what: "tasks" | "pools" | "variables" }
   /** a node started or stopped, or the lead moved */
   | { kind: "nodes" }
+  /** the scripts changed up to `version` (scripts/shared.ts): write them into this node's directory */
+  | { kind: "scripts"; version: number }
+  /** a package job for each node (`jobs`: node → job id): each runs its own (packages/shared.ts) */
+  | { kind: "packages"; action: "install" | "uninstall"; requirement: string; jobs: Record<string, string> }
+  /** node's package job `id` went on: output `data` at `offset`, or its new status */
+  | { kind: "package_job"; id: string; offset?: number; data?: string; status?: "running" | "success" | "failed" }
+  /** someone's access ended (sign-out, revoked token, user disabled…): check the streams held here (auth/watch.ts) */
+  | { kind: "access" }
   /** step logs went or moved: every node does the same to the logs it holds (cluster/logs.ts) */
   | LogsMessage;
 

@@ -10,6 +10,9 @@ import { SqlPoolStore } from "./pools.ts";
 import { PostgresDb } from "./postgres/index.ts";
 import { MIGRATION_LOCK, PREAMBLE, VERSION_TABLE, migrationForPostgres } from "./postgres/dialect.ts";
 import { SqlRunStore } from "./runs.ts";
+import { SqlScriptStore } from "./scripts.ts";
+import { SqlPackageJobStore } from "./packages.ts";
+import { SqlThrottleStore } from "./throttle.ts";
 import { SqlSettingsStore } from "./settings.ts";
 import type { SqlDb } from "./sql.ts";
 import { SqliteDb, openSqliteFile } from "./sqlite.ts";
@@ -24,9 +27,10 @@ import m0005 from "./migrations/0005_run_as.sql" with { type: "text" };
 import m0006 from "./migrations/0006_chains_timezone.sql" with { type: "text" };
 import m0007 from "./migrations/0007_cluster.sql" with { type: "text" };
 import m0008 from "./migrations/0008_cluster_secret.sql" with { type: "text" };
+import m0009 from "./migrations/0009_scripts.sql" with { type: "text" };
 
 /** Forward-only, numbered, written in SQLite's words (postgres/dialect.ts says them in PostgreSQL's). */
-const MIGRATIONS: readonly string[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008];
+const MIGRATIONS: readonly string[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009];
 
 function newerSchema(done: number): Error {
   return new Error(`the database was written by a newer Lightflow (schema ${done}, this build knows ${MIGRATIONS.length})`);
@@ -73,18 +77,30 @@ export interface AllStores extends Stores {
   users: UserStore;
   /** the connection itself (the cluster's leases and messages: cluster/postgres.ts) */
   sql: SqlDb;
+  /** what a cluster's nodes share beyond that (unused on one node): the scripts, the sign-in throttle */
+  scriptRows: SqlScriptStore;
+  throttle: SqlThrottleStore;
+  packageJobs: SqlPackageJobStore;
 }
 
-function storesOn(db: SqlDb, snapshot: (file: string) => void, extra: Partial<Stores> = {}): AllStores {
+/** `auditNode`: the name the audit log's entries carry (the node, or the host of a command) */
+export interface StoreOptions {
+  auditNode?: string;
+}
+
+function storesOn(db: SqlDb, snapshot: (file: string) => void, o: StoreOptions, extra: Partial<Stores> = {}): AllStores {
   return {
     tasks: new SqlTaskStore(db),
     runs: new SqlRunStore(db),
     pools: new SqlPoolStore(db),
     variables: new SqlVariableStore(db),
     settings: new SqlSettingsStore(db),
-    audit: new SqlAuditStore(db),
+    audit: new SqlAuditStore(db, o.auditNode ?? null),
     users: new SqlUserStore(db),
     sql: db,
+    scriptRows: new SqlScriptStore(db),
+    throttle: new SqlThrottleStore(db),
+    packageJobs: new SqlPackageJobStore(db),
     kind: db.dialect,
     transaction: (fn) => db.transaction(fn),
     ping: () => void db.query("SELECT 1").get(),
@@ -107,21 +123,21 @@ export function openPostgres(url: string, nodeLock: string | null = null): Postg
 }
 
 /** The stores on SQLite at `path` (<data>/lightflow.db). */
-export function openStores(path: string): AllStores {
+export function openStores(path: string, o: StoreOptions = {}): AllStores {
   const db = openDatabase(path);
-  return storesOn(db, (file) => snapshot(db.raw, file));
+  return storesOn(db, (file) => snapshot(db.raw, file), o);
 }
 
 /**
  * The stores on PostgreSQL. Throws StoreUnavailable (or the server's refusal)
  * when the first connection fails; the caller names LIGHTFLOW_DATABASE_URL.
  */
-export function openPostgresStores(url: string, o: { node?: string } = {}): AllStores {
+export function openPostgresStores(url: string, o: StoreOptions & { node?: string } = {}): AllStores {
   const db = openPostgres(url, o.node ?? null);
   const snapshot = () => {
     throw new Error("the database is PostgreSQL: back it up with pg_dump (README, \"PostgreSQL\")");
   };
-  return storesOn(db, snapshot, { onAvailability: (listener) => db.onEvent((e) => listener(e.event === "up")) });
+  return storesOn(db, snapshot, o, { onAvailability: (listener) => db.onEvent((e) => listener(e.event === "up")) });
 }
 
 /** A consistent copy of the live database into `file`, which must not exist; 0600 whatever the umask. */

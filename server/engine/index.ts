@@ -43,6 +43,15 @@ export interface EngineOptions {
   logs?: LogStore;
   /** the nodes sharing the store; by default this process alone (SQLite) */
   cluster?: Cluster;
+  /** what must be done before a step's process starts (RunnerDeps.beforeStep) */
+  beforeStep?: () => Promise<void> | null;
+}
+
+/** What other parts of the server hear of the other nodes (cli/serve.ts wires the scripts and the accounts). */
+export interface ClusterListener {
+  message?(m: ClusterMessage, from: string): void;
+  /** messages may have been missed */
+  resync?(): void;
 }
 
 export type TriggerResult = { run: Run; created: boolean };
@@ -104,6 +113,8 @@ export class Engine {
   private variablesFresh = false;
   /** the tasks that others run after (a run's end looks for followers only of these) */
   private upstreams = new Set<number>();
+  private readonly beforeStep: (() => Promise<void> | null) | undefined;
+  private readonly listeners = new Set<ClusterListener>();
 
   constructor(o: EngineOptions) {
     this.config = o.config;
@@ -135,6 +146,7 @@ export class Engine {
       log(up ? "the database is back" : "the database is unavailable; reconnecting");
       if (up) this.outage.resume();
     });
+    this.beforeStep = o.beforeStep;
     const me = this.cluster.name;
     const cap = o.config.globalConcurrency;
     this.queue = new RunQueue({
@@ -173,7 +185,14 @@ export class Engine {
       logs: this.logs,
       outage: this.outage,
       owner: this.cluster.shared ? this.cluster.name : undefined,
+      ...(this.beforeStep ? { beforeStep: this.beforeStep } : {}),
     };
+  }
+
+  /** Hears the other nodes' messages (after the engine's own handling) and their resyncs. */
+  onCluster(l: ClusterListener): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
   }
 
   /**
@@ -828,6 +847,7 @@ export class Engine {
 
   /** What another node said. */
   private heard(m: ClusterMessage, from: string): void {
+    for (const l of this.listeners) l.message?.(m, from);
     switch (m.kind) {
       case "event":
         this.bus.emitRemote(m.event);
@@ -862,6 +882,11 @@ export class Engine {
         this.nodesChanged();
         if (this.leading) this.queue.pump(); // a node that joined has room
         return;
+      case "scripts":
+      case "access":
+      case "packages":
+      case "package_job":
+        return; // the listeners' (onCluster)
     }
   }
 
@@ -881,6 +906,7 @@ export class Engine {
   private resync(): void {
     log("listening to the other nodes again; reading the state from the database");
     this.variablesFresh = false;
+    for (const l of this.listeners) l.resync?.();
     this.outage.do("reading the state of the other nodes", () => {
       if (this.leading) this.lead(Date.now());
       else this.reloadDefinitions();

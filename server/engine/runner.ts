@@ -27,6 +27,8 @@ export interface RunnerDeps {
   outage: Outage;
   /** on a cluster, this node: a run's writes hold only while the run is still its own (RunStore.write) */
   owner?: string;
+  /** before each attempt's process starts, what it needs first (a cluster's scripts: scripts/shared.ts); null: nothing */
+  beforeStep?: () => Promise<void> | null;
 }
 
 const FAILED: ReadonlySet<StepStatus> = new Set(["failed", "timed_out", "cancelled"]);
@@ -209,6 +211,8 @@ export class RunExecution {
   /** One attempt: its log, its process, its stop, and what its end makes of the step. */
   private async runAttempt(step: StepRun, attempt: number): Promise<AttemptResult & { log: LogWriter }> {
     const { config } = this.d;
+    const ready = this.d.beforeStep?.();
+    if (ready) await ready;
     const variables = this.d.variables(); // one read per attempt: its environment and its masking agree
     const log = this.openLog(step, attempt, variables);
     const token = randomBytes(16).toString("hex");

@@ -179,6 +179,8 @@ export interface AuditEntry {
   action: string;
   target: string | null;
   detail: string | null;
+  /** the node that wrote it (null: written before Lightflow named nodes) */
+  node: string | null;
 }
 
 export interface AuditStore {

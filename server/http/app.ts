@@ -6,10 +6,10 @@ import type { AuthService } from "../auth/service.ts";
 import type { AuditStore, SettingsStore } from "../engine/stores.ts";
 import type { UserStore } from "../auth/store.ts";
 import type { Engine } from "../engine/index.ts";
-import { Packages } from "../packages/service.ts";
+import { Packages, type PackageService } from "../packages/service.ts";
 import { Ok } from "../schema/common.ts";
 import { AboutOut } from "../schema/resources.ts";
-import { ScriptFiles } from "../scripts/service.ts";
+import { ScriptFiles, type ScriptEditor } from "../scripts/service.ts";
 import { BUILD_COMMIT, BUILD_DATE, VERSION } from "../version.ts";
 import { authRoutes } from "./auth.ts";
 import { backupRoutes } from "./backup.ts";
@@ -40,6 +40,10 @@ export interface AppDeps {
   audit: AuditStore;
   settings: SettingsStore;
   startedAt: number;
+  /** the editor's files; on a cluster shared through the database (scripts/shared.ts) */
+  scripts?: ScriptEditor;
+  /** the venv's packages; on a cluster every node's (packages/shared.ts) */
+  packages?: PackageService;
 }
 
 export function createApp(d: AppDeps) {
@@ -75,8 +79,8 @@ export function createApp(d: AppDeps) {
     .use(poolRoutes(engine, d.audit, access))
     .use(variableRoutes(engine, d.audit, access))
     .use(userRoutes(d.auth, new UserAdmin(d.users, d.audit), d.users, d.audit, access))
-    .use(scriptRoutes(new ScriptFiles({ dir: config.scriptsDir, env: config.stepEnvBase }), d.audit, access))
-    .use(packageRoutes(new Packages({ config }), d.audit, access, config))
+    .use(scriptRoutes(d.scripts ?? new ScriptFiles({ dir: config.scriptsDir, env: config.stepEnvBase }), d.audit, access))
+    .use(packageRoutes(d.packages ?? new Packages({ config, node: engine.cluster.name }), d.audit, access, config))
     .use(settingsRoutes(d.settings, d.audit, access))
     .use(metricsRoutes(engine, access))
     .use(nodeRoutes(engine, access))

@@ -12,7 +12,7 @@ import type { Config } from "../config.ts";
 import type { AuditStore } from "../engine/stores.ts";
 import type { PackageJob } from "../packages/jobs.ts";
 import { packageNameProblem, requirementProblem } from "../packages/requirement.ts";
-import type { Packages } from "../packages/service.ts";
+import type { PackageService } from "../packages/service.ts";
 import { ErrorBody } from "../schema/common.ts";
 import { JobOut, JobQuery, JobRef, JobSummaryOut, PackageInstall, PackageOut, type JobMessage } from "../schema/scripts.ts";
 import { HttpError, invalid, notFound } from "./errors.ts";
@@ -21,14 +21,14 @@ import { crossSite, type guard } from "./guard.ts";
 const JobParams = t.Object({ job: t.String({ maxLength: 64 }) });
 const NameParams = t.Object({ name: t.String({ maxLength: 300 }) });
 
-const summary = (j: PackageJob) => ({ job: j.id, status: j.status, action: j.action, requirement: j.requirement });
+const summary = (j: PackageJob) => ({ job: j.id, node: j.node, status: j.status, action: j.action, requirement: j.requirement });
 
 function queued(r: PackageJob | "queue_full"): PackageJob {
   if (r === "queue_full") throw new HttpError(429, "too many package jobs are waiting; try again when some have finished", undefined, {}, { "retry-after": "30" });
   return r;
 }
 
-function followText(packages: Packages, id: string): ReadableStream<Uint8Array> {
+function followText(packages: PackageService, id: string): ReadableStream<Uint8Array> {
   let stop: () => void = () => {};
   let closed = false;
   const encoder = new TextEncoder();
@@ -52,10 +52,10 @@ function followText(packages: Packages, id: string): ReadableStream<Uint8Array> 
   });
 }
 
-export function packageRoutes(packages: Packages, audit: AuditStore, auth: ReturnType<typeof guard>, config: Config) {
+export function packageRoutes(packages: PackageService, audit: AuditStore, auth: ReturnType<typeof guard>, config: Config) {
   const find = (id: string): PackageJob => {
     const job = packages.job(id);
-    if (!job) throw notFound(`package job ${id} (jobs are kept in memory, the last 20 finished ones)`);
+    if (!job) throw notFound(`package job ${id} (the last 20 finished jobs of each node are kept)`);
     return job;
   };
   const sockets = new Map<string, () => void>();

@@ -11,7 +11,7 @@ import { ErrorBody } from "../schema/common.ts";
 import { ScriptEntryOut, ScriptRename, ScriptRenamedOut, ScriptSavedOut } from "../schema/scripts.ts";
 import { readBody } from "./body.ts";
 import { checkPath, pathFromUrl, type ScriptPath } from "../scripts/paths.ts";
-import { MAX_SCRIPT_BYTES, type ScriptFailure, type ScriptFiles } from "../scripts/service.ts";
+import { MAX_SCRIPT_BYTES, type ScriptEditor, type ScriptFailure } from "../scripts/service.ts";
 import { conflict, HttpError, invalid, notFound } from "./errors.ts";
 import type { guard } from "./guard.ts";
 import { iso } from "./serialize.ts";
@@ -54,7 +54,7 @@ const urlPath = (request: Request) => checked(pathFromUrl(request.url, PREFIX));
 /** A script's new content arrives raw, whatever its content type: http/body.ts leaves it alone. */
 export const rawScriptBody = (method: string, pathname: string) => method === "PUT" && pathname.startsWith(PREFIX);
 
-export function scriptRoutes(scripts: ScriptFiles, audit: AuditStore, auth: ReturnType<typeof guard>) {
+export function scriptRoutes(scripts: ScriptEditor, audit: AuditStore, auth: ReturnType<typeof guard>) {
   return new Elysia({ name: "scripts" })
     .use(auth)
     .get("/api/scripts", async () => (await scripts.list()).map((e) => ({ ...e, modified_at: iso(e.modified_at)! })), {

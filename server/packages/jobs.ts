@@ -10,6 +10,8 @@ export type EndStatus = "success" | "failed";
 
 export interface PackageJob {
   readonly id: string;
+  /** the node that runs it (on a cluster every node runs its own: shared.ts) */
+  readonly node: string;
   readonly action: JobAction;
   /** the requirement to install, or the name to uninstall */
   readonly requirement: string;
@@ -32,6 +34,17 @@ export interface JobQueueOptions {
   maxWaiting?: number;
   /** output kept per job; past it one marker line says so */
   maxOutput?: number;
+  /** the node's name, which its jobs carry */
+  node?: string;
+  /** told of every change of a job (a cluster keeps them in the database: shared.ts) */
+  observer?: JobObserver;
+}
+
+export interface JobObserver {
+  started(job: PackageJob): void;
+  /** `text` was appended at `offset` of the job's output */
+  output(job: PackageJob, offset: number, text: string): void;
+  ended(job: PackageJob): void;
 }
 
 interface Entry {
@@ -40,6 +53,8 @@ interface Entry {
   capped: boolean;
 }
 
+export const newJobId = () => randomBytes(8).toString("hex");
+
 export class JobQueue {
   private readonly entries = new Map<string, Entry>(); // in creation order
   private readonly waiting: Entry[] = [];
@@ -47,19 +62,29 @@ export class JobQueue {
   private readonly keep: number;
   private readonly maxWaiting: number;
   private readonly maxOutput: number;
+  private readonly node: string;
+  private readonly observer: JobObserver | undefined;
 
   constructor(
     private readonly work: JobWork,
-    { keep = 20, maxWaiting = 50, maxOutput = 1024 * 1024 }: JobQueueOptions = {},
+    { keep = 20, maxWaiting = 50, maxOutput = 1024 * 1024, node = "", observer }: JobQueueOptions = {},
   ) {
     this.keep = keep;
     this.maxWaiting = maxWaiting;
     this.maxOutput = maxOutput;
+    this.node = node;
+    this.observer = observer;
   }
 
-  add(action: JobAction, requirement: string): PackageJob | "queue_full" {
+  /** no room for another waiting job */
+  full(): boolean {
+    return this.waiting.length >= this.maxWaiting;
+  }
+
+  /** `id`: given by the node that asked (a cluster names every node's job at once), else a new one */
+  add(action: JobAction, requirement: string, id: string = newJobId()): PackageJob | "queue_full" {
     if (this.waiting.length >= this.maxWaiting) return "queue_full";
-    const job: PackageJob = { id: randomBytes(8).toString("hex"), action, requirement, status: "queued", output: "" };
+    const job: PackageJob = { id, node: this.node, action, requirement, status: "queued", output: "" };
     const entry: Entry = { job, followers: new Set(), capped: false };
     this.entries.set(job.id, entry);
     this.waiting.push(entry);
@@ -102,7 +127,9 @@ export class JobQueue {
       entry.capped = true;
       text = `${text.slice(0, Math.max(0, room))}\n[lightflow] output over ${this.maxOutput} characters; the rest is not kept\n`;
     }
+    const offset = entry.job.output.length;
     entry.job.output += text;
+    this.observer?.output(entry.job, offset, text);
     for (const f of entry.followers) f.output(text);
   }
 
@@ -112,6 +139,7 @@ export class JobQueue {
     if (!entry) return;
     this.busy = true;
     entry.job.status = "running";
+    this.observer?.started(entry.job);
     void this.run(entry);
   }
 
@@ -124,6 +152,7 @@ export class JobQueue {
     }
     const status: EndStatus = ok ? "success" : "failed";
     entry.job.status = status;
+    this.observer?.ended(entry.job);
     for (const f of entry.followers) f.end(status);
     entry.followers.clear();
     this.forgetOld();

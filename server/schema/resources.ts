@@ -130,6 +130,8 @@ export const AuditEntryOut = t.Object({
   action: t.String(),
   target: t.Nullable(t.String()),
   detail: t.Nullable(t.String()),
+  /** the node that answered the request (LIGHTFLOW_NODE_NAME); null for entries older than nodes */
+  node: t.Nullable(t.String()),
 });
 export type AuditEntryOut = typeof AuditEntryOut.static;
 

@@ -36,6 +36,8 @@ export const JobStatus = OneOf(["queued", "running", "success", "failed"]);
 export type JobStatus = typeof JobStatus.static;
 export const JobSummaryOut = t.Object({
   job: t.String(),
+  /** the node whose venv the job changes (on a cluster each node runs its own job) */
+  node: t.String(),
   status: JobStatus,
   action: OneOf(["install", "uninstall"]),
   requirement: t.String(),

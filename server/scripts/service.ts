@@ -66,6 +66,9 @@ async function head(path: string): Promise<Uint8Array> {
   }
 }
 
+/** What the editor's routes use: the files, or on a cluster the files kept in the database too (shared.ts). */
+export type ScriptEditor = Pick<ScriptFiles, "list" | "read" | "save" | "remove" | "rename">;
+
 export class ScriptFiles {
   constructor(private readonly o: ScriptFilesOptions) {}
 
@@ -137,8 +140,29 @@ export class ScriptFiles {
     }
   }
 
-  /** Creates or replaces the file atomically; a .py file is syntax-checked after it was saved. */
-  async save(path: ScriptPath, data: Uint8Array): Promise<Saved | ScriptFailure> {
+  /** The file's bytes and permission bits, whatever it holds (what a cluster shares: scripts/shared.ts). */
+  async readBytes(path: ScriptPath): Promise<{ data: Uint8Array; mode: number } | ScriptFailure> {
+    const loc = await locate(await this.root(), path);
+    if (typeof loc === "string") return loc;
+    if (!loc.real) return "not_found";
+    const f = await open(loc.real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    try {
+      const st = await f.stat();
+      if (!st.isFile()) return "not_a_file";
+      if (st.size > MAX_SCRIPT_BYTES) return "too_large";
+      const data = new Uint8Array(await f.readFile());
+      return data.length > MAX_SCRIPT_BYTES ? "too_large" : { data, mode: st.mode & 0o777 };
+    } finally {
+      await f.close();
+    }
+  }
+
+  /**
+   * Creates or replaces the file atomically; a .py file is syntax-checked after
+   * it was saved. `mode`: its permission bits (else by modeFor); `check: false`:
+   * no syntax check (a copy of what another node saved).
+   */
+  async save(path: ScriptPath, data: Uint8Array, o: { mode?: number; check?: boolean } = {}): Promise<Saved | ScriptFailure> {
     const loc = await locate(await this.root(), path);
     if (typeof loc === "string") return loc;
     if (loc.real && !(await stat(loc.real)).isFile()) return "not_a_file";
@@ -146,8 +170,8 @@ export class ScriptFiles {
     if (dir === "outside") return dir;
     const target = loc.real ?? join(dir, loc.name);
     // through a symlink that stays inside, the file it points to is replaced and the link kept
-    await writeAtomic(dirname(target), basename(target), data, modeFor(path, data));
-    const check = path.endsWith(".py") ? await checkPython(data, path, { env: this.o.env }) : null;
+    await writeAtomic(dirname(target), basename(target), data, (o.mode ?? modeFor(path, data)) & 0o777);
+    const check = path.endsWith(".py") && o.check !== false ? await checkPython(data, path, { env: this.o.env }) : null;
     return { path, size: data.length, created: !loc.real, check };
   }
 

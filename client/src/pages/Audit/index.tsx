@@ -36,10 +36,11 @@ export default function AuditPage() {
               <th scope="col">What</th>
               <th scope="col">Target</th>
               <th scope="col">Detail</th>
+              <th scope="col">Node</th>
             </tr>
           </thead>
           <tbody>
-            <For each={rows()} fallback={<tr><td colSpan={5} class="muted">{paging.busy() ? "Loading…" : "Nothing yet."}</td></tr>}>
+            <For each={rows()} fallback={<tr><td colSpan={6} class="muted">{paging.busy() ? "Loading…" : "Nothing yet."}</td></tr>}>
               {(r) => (
                 <tr>
                   <td class="nowrap">{fmtTime(r.at)}</td>
@@ -47,6 +48,7 @@ export default function AuditPage() {
                   <td>{r.action}</td>
                   <td class="break">{r.target ?? ""}</td>
                   <td class="break small">{detailText(r.detail)}</td>
+                  <td class="break">{r.node ?? ""}</td>
                 </tr>
               )}
             </For>

@@ -1,6 +1,7 @@
 // Python packages in the venv of LIGHTFLOW_PYTHON_LIBS_DIR: list, install
 // (pip's output streams live), uninstall, and the recent jobs (kept by the
-// server in memory), so a job started before a reload can be watched again.
+// server), so a job started before a reload can be watched again. On a
+// cluster every node runs its own job: each is listed with its node.
 import { For, Show, createSignal } from "solid-js";
 import { api } from "../../api.ts";
 import { useTitle } from "../../lib/title.ts";
@@ -105,7 +106,7 @@ export default function PackagesPage() {
             {(j) => (
               <li class="job-row">
                 <span class={`badge b-${j.status === "queued" ? "pending" : j.status}`}>{j.status}</span>{" "}
-                <span class="break">{titleOf(j)}</span>{" "}
+                <span class="break">{titleOf(j)}</span> <span class="muted small">on {j.node}</span>{" "}
                 <button type="button" class="link-btn" onClick={() => setJob({ id: j.job, title: titleOf(j) })}>
                   Output
                 </button>
