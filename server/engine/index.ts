@@ -2,7 +2,7 @@
 // the runs in progress meet here; HTTP and the CLI call these methods, and
 // everything that changes is published on the bus.
 import type { Config } from "../config.ts";
-import { nodeMatches, SoloCluster, type Cluster, type ClusterMessage, type NodeInfo } from "../cluster/cluster.ts";
+import { SoloCluster, type Cluster, type ClusterMessage, type NodeInfo } from "../cluster/cluster.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { catchUp, lastMissedFire } from "./catchup.ts";
 import { chainProblem, queueFollowers } from "./chains.ts";
@@ -16,10 +16,10 @@ import { FileLogStore } from "./logs.ts";
 import type { LogStore } from "./logstore.ts";
 import { Metrics } from "./metrics.ts";
 import { Outage } from "./outage.ts";
-import { RunQueue, type QueuedRun } from "./queue.ts";
-import { nodeLostError, recoverClosed, recoverInterrupted } from "./recovery.ts";
+import { recoverClosed, recoverInterrupted } from "./recovery.ts";
+import { Dispatch, type CancelResult } from "./dispatch.ts";
 import { Retention } from "./retention.ts";
-import { RunExecution, type RunnerDeps } from "./runner.ts";
+import type { RunnerDeps } from "./runner.ts";
 import { Scheduler } from "./scheduler.ts";
 import type { SetupTarget } from "./setup.ts";
 import { StoreUnavailable, type PoolStore, type RunSeed, type RunStore, type Stores, type TaskPatch, type TaskStore, type VariableStore } from "./stores.ts";
@@ -64,7 +64,7 @@ export type TaskProblem =
   | { problem: "has_live_run"; message: string }
   /** other tasks run after this one: deleting it would leave their links dangling */
   | { problem: "followed"; message: string; followers: string[] };
-export type CancelResult = Run | "run_not_found" | "run_finished";
+export type { CancelResult };
 /** Why a manual trigger or a retry queues nothing: `invalid` (a parameter) is 422, `conflict` 409. */
 export type RunProblem =
   | { problem: "invalid"; field: string; message: string }
@@ -87,17 +87,11 @@ export class Engine {
   readonly ownLogs: LogStore;
   private readonly executor: Executor;
   private readonly scheduler: Scheduler;
-  private readonly queue: RunQueue;
-  private readonly taskPool = new Map<number, string | null>();
-  private readonly taskRunsOn = new Map<number, string | null>();
+  /** the queue (the leader's), the placement and the runs this node runs */
+  private readonly dispatch: Dispatch;
   readonly cluster: Cluster;
-  /** this node schedules and places the queued runs (always, on one node) */
-  private leading = false;
-  private readonly poolSlots = new Map<string, number>();
-  private readonly executions = new Map<number, RunExecution>();
-  private readonly settled = new Map<number, Promise<unknown>>();
-  /** runs this process queued, as inserted: startRun need not read them back */
-  private readonly queuedHere = new Map<number, Run>();
+  /** the ids of the tasks as last read (a task deleted on another node leaves the scheduler) */
+  private known = new Set<number>();
   private readonly deadlines: Deadlines;
   private readonly retention: Retention;
   private stopping = false;
@@ -147,15 +141,17 @@ export class Engine {
       if (up) this.outage.resume();
     });
     this.beforeStep = o.beforeStep;
-    const me = this.cluster.name;
-    const cap = o.config.globalConcurrency;
-    this.queue = new RunQueue({
-      poolOf: (taskId) => this.taskPool.get(taskId) ?? null,
-      slotsOf: (pool) => this.poolSlots.get(pool) ?? 1,
-      // one node runs every task (runs_on names nodes that share a PostgreSQL)
-      place: this.cluster.shared ? (taskId, load) => this.place(taskId, load) : (_, load) => (load(me) < cap ? me : null),
-      room: this.cluster.shared ? (load) => this.cluster.members().some((n) => load(n.name) < n.capacity) : (load) => load(me) < cap,
-      start: (q, node) => (this.cluster.shared ? this.assign(q, node) : this.startRun(q)),
+    this.dispatch = new Dispatch({
+      config: this.config,
+      cluster: this.cluster,
+      runs: this.runs,
+      bus: this.bus,
+      clock: this.clock,
+      outage: this.outage,
+      deadlines: this.deadlines,
+      runnerDeps: () => this.runnerDeps,
+      ended: (run) => this.runEnded(run),
+      stopping: () => this.stopping,
     });
     // what happens here, the other nodes see (cluster/)
     if (this.cluster.shared) this.bus.on((e, remote) => remote || this.cluster.publish({ kind: "event", event: e }));
@@ -206,7 +202,7 @@ export class Engine {
     await this.cluster.start({
       lead: (handover) => this.lead(handover),
       follow: () => this.follow(),
-      nodeLost: (name) => this.nodeLost(name),
+      nodeLost: (name) => this.dispatch.nodeLost(name),
       rejoined: () => void this.rejoined(),
       message: (m, from) => this.heard(m, from),
       resync: () => this.resync(),
@@ -245,23 +241,11 @@ export class Engine {
    */
   private lead(handover: number | null): void {
     if (this.stopping) return;
-    this.leading = true;
     this.nodesChanged();
     const now = this.clock.now();
     const tasks = this.reloadDefinitions();
-    const byId = new Map(tasks.map((t) => [t.id, t]));
-    this.queue.reset();
-    const alive = new Set(this.cluster.members().map((n) => n.name));
-    for (const run of this.runs.live()) {
-      const task = byId.get(run.task_id)!;
-      // a run given to a node that is gone waits for nodeLost to give it back
-      if (run.status === "queued" && run.node === null) {
-        this.deadlines.watch(task, run, handover === null ? "server_down" : "not_started");
-        this.queue.enqueue({ runId: run.id, taskId: run.task_id });
-      } else if (run.node === null || alive.has(run.node) || run.status === "running") {
-        this.queue.holding(run.id, run.task_id, task.pool, run.node ?? this.cluster.name);
-      }
-    }
+    const late = handover === null ? "server_down" : "not_started";
+    this.dispatch.lead(this.runs.live(), new Map(tasks.map((t) => [t.id, t])), (task, run) => this.deadlines.watch(task, run, late));
     const scheduled = tasks.filter((t) => this.cronStillValid(t));
     if (handover === null) {
       const catchUpDeps = {
@@ -285,39 +269,29 @@ export class Engine {
     for (const t of scheduled) this.scheduler.set(t.id, t.cron, t.enabled, zoneOf(t, this.config.timezone));
     this.scheduler.release();
     this.retention.start(this.clock.now() + 60_000);
-    this.queue.resume();
+    this.dispatch.resume();
   }
 
   /** Another node leads now: nothing is scheduled or placed here (the runs here go on to their end). */
   private follow(): void {
-    if (!this.leading) return;
-    this.leading = false;
+    if (!this.dispatch.leading) return;
+    this.dispatch.follow();
     this.nodesChanged();
     log("another node leads now: scheduling and placing runs there");
     this.scheduler.hold();
     this.deadlines.clearAll();
-    this.queue.reset();
-    this.queuedHere.clear();
   }
 
   /** Tasks and pools as stored now (at start, and when another node changed them). */
   private reloadDefinitions(): Task[] {
     const tasks = this.tasks.list();
-    const gone = new Set(this.taskPool.keys());
-    this.taskPool.clear();
-    this.taskRunsOn.clear();
-    for (const t of tasks) {
-      gone.delete(t.id);
-      this.taskPool.set(t.id, t.pool);
-      this.taskRunsOn.set(t.id, t.runs_on ?? null);
-    }
+    const gone = this.known;
+    this.known = new Set(tasks.map((t) => t.id));
     this.refreshChains(tasks);
-    this.poolSlots.clear();
-    for (const p of this.pools.list()) this.poolSlots.set(p.name, p.slots);
     // every node knows the schedules (next_fire_at); only the leader's fire
-    for (const id of gone) this.scheduler.remove(id);
+    for (const id of gone) if (!this.known.has(id)) this.scheduler.remove(id);
     for (const t of tasks) if (!t.cron || !cronProblem(t.cron)) this.scheduler.set(t.id, t.cron, t.enabled, zoneOf(t, this.config.timezone));
-    if (this.leading) this.queue.pump();
+    this.dispatch.definitions(tasks, this.pools.list());
     return tasks;
   }
 
@@ -347,10 +321,9 @@ export class Engine {
 
   private taskChanged(t: Task): Task {
     this.refreshChains();
-    this.taskPool.set(t.id, t.pool);
-    this.taskRunsOn.set(t.id, t.runs_on ?? null);
+    this.known.add(t.id);
     this.scheduler.set(t.id, t.cron, t.enabled, zoneOf(t, this.config.timezone));
-    this.queue.pump(); // a new pool may have room
+    this.dispatch.taskChanged(t);
     this.bus.emit({ type: "task", task: t });
     return t;
   }
@@ -431,8 +404,8 @@ export class Engine {
       return { problem: "followed", followers, message: `${names} ${followers.length === 1 ? "runs" : "run"} after "${t.name}"; remove "${t.name}" from their "after" first` };
     }
     this.scheduler.remove(t.id);
-    this.taskPool.delete(t.id);
-    this.taskRunsOn.delete(t.id);
+    this.known.delete(t.id);
+    this.dispatch.taskDeleted(t.id);
     this.tasks.delete(t.id);
     this.refreshChains();
     this.logs.removeTask(t.name);
@@ -509,15 +482,12 @@ export class Engine {
   }
 
   private poolChanged(name: string, slots: number | null): void {
-    if (slots === null) this.poolSlots.delete(name);
-    else this.poolSlots.set(name, slots);
     this.cluster.publish({ kind: "changed", what: "pools" });
-    this.queue.pump();
+    this.dispatch.poolChanged(name, slots);
   }
 
   poolCounts(name: string): { running: number; queued: number } {
-    if (this.leading) return this.queue.poolCounts(name);
-    return this.runs.liveCounts().get(name) ?? { running: 0, queued: 0 }; // the leader's queue is elsewhere
+    return this.dispatch.poolCounts().get(name) ?? { running: 0, queued: 0 };
   }
 
   // ---- variables ----------------------------------------------------------------
@@ -620,7 +590,7 @@ export class Engine {
   }
 
   private fireNow(taskId: number, fireAt: number): void {
-    if (this.stopping || !this.leading) return;
+    if (this.stopping || !this.dispatch.leading) return;
     // on a cluster, only while this node still holds the lead (a leader cut off writes nothing)
     this.cluster.fenced(() => this.fireFenced(taskId, fireAt));
   }
@@ -656,78 +626,18 @@ export class Engine {
     const run = this.runs.insertQueued(task, trigger, by, scheduledFor, this.clock.now(), within, { params: defaultParams(task.params), ...seed });
     if (!run) return null; // this fire time already has its run
     this.bus.emit({ type: "run", run }); // on a cluster, the leader hears of it from here
-    if (this.leading) {
-      this.queuedHere.set(run.id, structuredClone(run)); // listeners may keep the emitted object; the execution mutates its own
-      this.queue.enqueue({ runId: run.id, taskId: task.id });
-    }
+    this.dispatch.queued(run);
     return run;
   }
 
-  /** While the store is unavailable no run starts: a queued run waits for it. */
-  private startRun(q: QueuedRun): void {
-    this.outage.do(`the start of run ${q.runId}`, () => this.startRunNow(q));
-  }
-
-  private startRunNow(q: QueuedRun): void {
-    this.deadlines.clear(q.runId);
-    const run = this.queuedHere.get(q.runId) ?? this.runs.get(q.runId);
-    this.queuedHere.delete(q.runId);
-    if (!run || run.status !== "queued" || this.executions.has(run.id)) {
-      if (this.leading) this.queue.finished(q.runId);
-      return;
-    }
-    const exec = new RunExecution(this.runnerDeps, run);
-    this.executions.set(run.id, exec);
-    const done = exec
-      .execute()
-      .then((status) => {
-        if (!status) return;
-        log(`run ${run.id} of ${run.task} ended ${status}`);
-        this.runEnded(exec.run);
-      })
-      .catch((e) => console.error(`lightflow: run ${run.id} failed inside the engine: ${(e as Error).stack}`))
-      .finally(() => {
-        this.executions.delete(run.id);
-        this.settled.delete(run.id);
-        if (this.leading) this.queue.finished(q.runId); // else the leader hears of its end
-      });
-    this.settled.set(run.id, done);
-  }
-
+  /** Cancels a run: here if it runs here, else through the node that runs it. */
   cancel(runId: number): CancelResult {
-    const run = this.runs.get(runId);
-    if (!run) return "run_not_found";
-    if (FINISHED_RUN.has(run.status)) return "run_finished";
-    const exec = this.executions.get(runId);
-    if (exec) {
-      exec.cancel();
-      return exec.run;
-    }
-    if (run.status === "queued" && (this.queue.remove(runId) || (this.cluster.shared && run.node === null))) {
-      this.deadlines.clear(runId);
-      this.queuedHere.delete(runId);
-      // on a cluster the leader may have given it to a node meanwhile: then that node cancels it
-      if (!this.runs.cancelQueued(runId, this.clock.now())) return this.cancelElsewhere(runId);
-      const cancelled = this.runs.get(runId)!;
-      log(`run ${runId} of ${cancelled.task} ended cancelled (while queued)`);
-      this.bus.emit({ type: "run", run: cancelled });
-      for (const s of cancelled.steps) this.bus.emitLogEnd(runId, s.position, s, s.attempt); // nobody waits on a log that never comes
-      this.runEnded(cancelled);
-      return cancelled;
-    }
-    return this.cancelElsewhere(runId);
-  }
-
-  /** A run another node runs (or was given): that node cancels it; the answer is the run as it is now. */
-  private cancelElsewhere(runId: number): CancelResult {
-    const run = this.runs.get(runId)!;
-    if (run.node && run.node !== this.cluster.name && !FINISHED_RUN.has(run.status)) this.cluster.publish({ kind: "cancel", run: runId, node: run.node });
-    return run;
+    return this.dispatch.cancel(runId);
   }
 
   /** Live view of a run in progress (fresher than the database between writes). */
   liveRun(runId: number): Run | null {
-    return this.executions.get(runId)?.run ?? null;
+    return this.dispatch.liveRun(runId);
   }
 
   /** A run as it is now: live while it runs, else as stored. */
@@ -748,10 +658,9 @@ export class Engine {
 
   /** The Prometheus text of /api/metrics. */
   metricsText(build: { version: string; commit: string }): string {
-    const pools = this.leading ? this.queue.allCounts() : this.runs.liveCounts();
-    for (const p of this.poolSlots.keys()) if (!pools.has(p)) pools.set(p, { running: 0, queued: 0 });
-    const runningSteps = [...this.executions.values()].filter((e) => e.run.steps.some((s) => s.status === "running")).length;
-    return this.metrics.render({ pools, runningSteps }, build);
+    const pools = this.dispatch.poolCounts();
+    for (const p of this.dispatch.poolSlots.keys()) if (!pools.has(p)) pools.set(p, { running: 0, queued: 0 });
+    return this.metrics.render({ pools, runningSteps: this.dispatch.load().steps }, build);
   }
 
   /**
@@ -761,11 +670,10 @@ export class Engine {
   async shutdown(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    this.queue.pause();
+    this.dispatch.pause();
     this.scheduler.stop();
     this.deadlines.clearAll();
-    for (const exec of this.executions.values()) exec.interrupt("interrupted by server shutdown");
-    await Promise.all(this.settled.values());
+    await this.dispatch.interrupt("interrupted by server shutdown");
     this.cluster.stop(); // another node takes the lead at once
   }
 
@@ -773,76 +681,19 @@ export class Engine {
 
   /** Every node with how many runs it runs now (GET /api/nodes). */
   nodes(): (NodeInfo & { running: number })[] {
-    const running = this.cluster.shared ? this.runs.runningByNode() : new Map([[this.cluster.name, this.executions.size]]);
+    const running = this.cluster.shared ? this.runs.runningByNode() : new Map([[this.cluster.name, this.dispatch.load().runs]]);
     return this.cluster.nodes().map((n) => ({ ...n, running: running.get(n.name) ?? 0 }));
-  }
-
-  /** The least busy live node the task may run on with room (this one first among equals); null: none now. */
-  private place(taskId: number, load: (node: string) => number): string | null {
-    const runsOn = this.taskRunsOn.get(taskId) ?? null;
-    let best: string | null = null;
-    let bestLoad = Infinity;
-    for (const n of this.cluster.members()) {
-      const l = load(n.name);
-      if (l >= n.capacity || !nodeMatches(runsOn, n)) continue;
-      if (l < bestLoad || (l === bestLoad && n.name === this.cluster.name)) {
-        best = n.name;
-        bestLoad = l;
-      }
-    }
-    return best;
-  }
-
-  /** The leader gives a queued run to a node (itself included), fenced: a leader that lost its lease gives nothing. */
-  private assign(q: QueuedRun, node: string): void {
-    this.outage.do(`the placement of run ${q.runId}`, () => {
-      const given = this.cluster.assign(q.runId, node);
-      if (!given) {
-        queueMicrotask(() => this.leading && this.queue.finished(q.runId)); // cancelled meanwhile (or no longer leading)
-        return;
-      }
-      if (node === this.cluster.name) this.startRunNow(q);
-      else this.cluster.publish({ kind: "assign", run: q.runId, node });
-    });
-  }
-
-  /** A run the leader gave to this node. */
-  private startAssigned(runId: number): void {
-    if (this.stopping || this.executions.has(runId)) return;
-    const run = this.runs.get(runId);
-    if (!run || run.status !== "queued" || run.node !== this.cluster.name) return;
-    this.queuedHere.set(run.id, run);
-    this.outage.do(`the start of run ${runId}`, () => this.startRunNow({ runId, taskId: run.task_id }));
-  }
-
-  /** The leader found a node gone: its running runs end failed, its queued runs are placed again. */
-  private nodeLost(name: string): void {
-    const closed = this.cluster.fenced(() => this.runs.closeNode(name, nodeLostError(name), this.clock.now()));
-    if (!closed) return;
-    if (closed.ended.length || closed.requeued.length) {
-      log(`node ${name} is gone: ${closed.ended.length} running run(s) recorded failed, ${closed.requeued.length} queued run(s) placed again`);
-    }
-    for (const id of closed.ended) {
-      const run = this.runs.get(id)!;
-      this.bus.emit({ type: "run", run });
-      this.queue.finished(id);
-      this.runEnded(run);
-    }
-    for (const r of closed.requeued) {
-      this.queue.finished(r.id);
-      this.queue.enqueue({ runId: r.id, taskId: r.task_id });
-    }
   }
 
   /** This node was found gone and its runs closed: what still runs of them stops; their always steps run here. */
   private async rejoined(): Promise<void> {
     const me = this.cluster.name;
-    for (const [id, exec] of this.executions) {
-      const run = this.runs.get(id);
-      if (!run || run.node !== me || FINISHED_RUN.has(run.status)) exec.interrupt(`interrupted: node ${me} lost the database and its runs were closed`);
-    }
-    await Promise.all(this.settled.values());
-    await recoverClosed(this.runnerDeps, this.runs.owedAlways(me).filter((r) => !this.executions.has(r.id)), me, this.config.killGraceMs);
+    const closed = (run: Run) => {
+      const stored = this.runs.get(run.id);
+      return !stored || stored.node !== me || FINISHED_RUN.has(stored.status);
+    };
+    await this.dispatch.interrupt(`interrupted: node ${me} lost the database and its runs were closed`, closed);
+    await recoverClosed(this.runnerDeps, this.runs.owedAlways(me).filter((r) => !this.dispatch.running(r.id)), me, this.config.killGraceMs);
   }
 
   /** What another node said. */
@@ -851,25 +702,22 @@ export class Engine {
     switch (m.kind) {
       case "event":
         this.bus.emitRemote(m.event);
-        if (m.event.type === "run") this.remoteRun(m.event.run);
+        if (m.event.type === "run") this.dispatch.remoteRun(m.event.run);
         else if (m.event.type === "task" || m.event.type === "task_deleted") this.reloadDefinitions();
         return;
       case "run": {
         const run = this.runs.get(m.id);
         if (run) {
           this.bus.emitRemote({ type: "run", run });
-          this.remoteRun(run);
+          this.dispatch.remoteRun(run);
         }
         return;
       }
       case "assign":
-        if (m.node === this.cluster.name) this.startAssigned(m.run);
+        if (m.node === this.cluster.name) this.dispatch.startAssigned(m.run);
         return;
       case "cancel":
-        if (m.node === this.cluster.name && this.executions.has(m.run)) {
-          log(`run ${m.run}: cancelled through node ${from}`);
-          this.executions.get(m.run)!.cancel();
-        }
+        if (m.node === this.cluster.name) this.dispatch.cancelHere(m.run, from);
         return;
       case "changed":
         if (m.what === "variables") this.variablesFresh = false;
@@ -880,7 +728,7 @@ export class Engine {
         return;
       case "nodes":
         this.nodesChanged();
-        if (this.leading) this.queue.pump(); // a node that joined has room
+        this.dispatch.pump(); // a node that joined has room
         return;
       case "scripts":
       case "access":
@@ -895,22 +743,15 @@ export class Engine {
     this.bus.emitRemote({ type: "nodes" });
   }
 
-  /** The leader keeps its queue by what the other nodes' runs do. */
-  private remoteRun(run: Run): void {
-    if (!this.leading) return;
-    if (run.status === "queued" && run.node === null) this.queue.enqueue({ runId: run.id, taskId: run.task_id });
-    else if (FINISHED_RUN.has(run.status)) this.queue.finished(run.id);
-  }
-
   /** Messages may have been missed: definitions, the variables, and (leading) the queue, from the store. */
   private resync(): void {
     log("listening to the other nodes again; reading the state from the database");
     this.variablesFresh = false;
     for (const l of this.listeners) l.resync?.();
     this.outage.do("reading the state of the other nodes", () => {
-      if (this.leading) this.lead(Date.now());
+      if (this.dispatch.leading) this.lead(Date.now());
       else this.reloadDefinitions();
-      for (const run of this.runs.live()) if (run.status === "queued" && run.node === this.cluster.name) this.startAssigned(run.id);
+      for (const run of this.runs.live()) if (run.status === "queued" && run.node === this.cluster.name) this.dispatch.startAssigned(run.id);
     });
   }
 }
