@@ -93,7 +93,7 @@ export class PostgresCluster implements Cluster {
         CHANNEL,
         (payload) => this.heard(payload),
         () => {
-          if (!first && !this.stopped) roles.resync();
+          if (!first && !this.stopped) this.safely("reading the state again", () => roles.resync());
           first = false;
         },
       );
@@ -145,7 +145,8 @@ export class PostgresCluster implements Cluster {
       this.refreshMembers();
       if (this.epoch !== null) this.findGone();
     } catch (e) {
-      if (!(e instanceof StoreUnavailable)) throw e;
+      // from a timer or a callback: thrown, it would end the process
+      if (!(e instanceof StoreUnavailable)) return void console.error(`lightflow: the node's beat failed: ${(e as Error).stack}`);
       // cannot renew: the lease runs out on its own; stop leading before it does
       if (this.epoch !== null && performance.now() - this.renewedAt > LEASE_MS - BEAT_MS) this.lose("the database cannot be reached");
     }
@@ -312,6 +313,19 @@ export class PostgresCluster implements Cluster {
     }
   }
 
+  /**
+   * What runs in the listener's callbacks must not throw: Bun reports it as an
+   * uncaught exception. The database going away meanwhile is expected (what was
+   * missed is read again when the listener reconnects); anything else is a bug, logged.
+   */
+  private safely(what: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      if (!(e instanceof StoreUnavailable)) console.error(`lightflow: ${what} failed: ${(e as Error).stack}`);
+    }
+  }
+
   private heard(payload: string): void {
     let parsed: { from: string; m: ClusterMessage[] };
     try {
@@ -322,12 +336,7 @@ export class PostgresCluster implements Cluster {
     if (parsed.from === this.name || !this.roles) return;
     for (const m of parsed.m) {
       if (m.kind === "nodes") this.beat(); // a node came or went, or the lead was given up: see at once
-      try {
-        this.roles.message(m, parsed.from);
-      } catch (e) {
-        // the database went away meanwhile: what was missed is read again when the listener reconnects
-        if (!(e instanceof StoreUnavailable)) console.error(`lightflow: a message from node ${parsed.from} failed: ${(e as Error).stack}`);
-      }
+      this.safely(`a message from node ${parsed.from}`, () => this.roles!.message(m, parsed.from));
     }
   }
 }

@@ -203,7 +203,7 @@ export class Engine {
       lead: (handover) => this.lead(handover),
       follow: () => this.follow(),
       nodeLost: (name) => this.dispatch.nodeLost(name),
-      rejoined: () => void this.rejoined(),
+      rejoined: () => void this.rejoined().catch((e) => log(`running what this node owes after it was found gone failed (${(e as Error).message}); it runs at its next start`)),
       message: (m, from) => this.heard(m, from),
       resync: () => this.resync(),
     });
@@ -747,8 +747,8 @@ export class Engine {
   private resync(): void {
     log("listening to the other nodes again; reading the state from the database");
     this.variablesFresh = false;
-    for (const l of this.listeners) l.resync?.();
     this.outage.do("reading the state of the other nodes", () => {
+      for (const l of this.listeners) l.resync?.();
       if (this.dispatch.leading) this.lead(Date.now());
       else this.reloadDefinitions();
       for (const run of this.runs.live()) if (run.status === "queued" && run.node === this.cluster.name) this.dispatch.startAssigned(run.id);
