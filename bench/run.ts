@@ -1,5 +1,5 @@
 // `bun run bench [--quick]`: builds dist/lightflow once, runs every benchmark
-// of docs performance.md (P1–P12) and P13 (PostgreSQL) against it, and prints one table. P7 (cron
+// of docs performance.md (P1–P12), P13 (PostgreSQL) and P14 (three nodes on one PostgreSQL) against it, and prints one table. P7 (cron
 // accuracy) runs in the background from the start; the gate keeps the machine
 // quiet around its fire times. `--only P4,P8` runs a subset, `--no-build`
 // reuses dist/lightflow, `--readme` writes the table into bench/README.md.
@@ -22,6 +22,7 @@ import { bigLog } from "./p10-biglog.ts";
 import { history } from "./p11-history.ts";
 import { binary } from "./p12-binary.ts";
 import { postgres } from "./p13-postgres.ts";
+import { cluster } from "./p14-cluster.ts";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
@@ -40,6 +41,7 @@ const SEQUENCE: [string[], Bench][] = [
   [["P10"], bigLog],
   [["P11"], history],
   [["P13"], postgres],
+  [["P14"], cluster],
 ];
 
 function machine(): string {
