@@ -43,7 +43,7 @@ export async function serve(): Promise<number> {
   // where the other nodes reach this one: LIGHTFLOW_NODE_URL, else the address it listens on
   let nodeUrl = config.nodeUrl ?? config.baseUrl;
   // the solo node too: the engine's default reads config.baseUrl, which says port 0 when the port is picked at listen
-  const cluster = config.databaseUrl ? new PostgresCluster(stores.sql, config.databaseUrl, config, () => nodeUrl) : new SoloCluster(config, () => nodeUrl);
+  const cluster = config.databaseUrl ? new PostgresCluster(stores.sql, config.databaseUrl, config, () => nodeUrl, stores.onAvailability) : new SoloCluster(config, () => nodeUrl);
   // on a cluster every node has the same scripts (scripts/shared.ts); one node has its directory
   const files = new ScriptFiles({ dir: config.scriptsDir, env: config.stepEnvBase });
   const shared = cluster instanceof PostgresCluster;

@@ -59,8 +59,8 @@ export interface Roles {
   lead(handover: number | null): void;
   /** This node no longer leads (another took over): stop scheduling and placing. */
   follow(): void;
-  /** The leader found node `name` gone: close its runs, place its queued ones again. */
-  nodeLost(name: string): void;
+  /** The leader found node `name` gone: close its runs, place its queued ones again; false when it could not (no longer leading). */
+  nodeLost(name: string): boolean;
   /**
    * The leader found this node gone while it could not reach the database,
    * and closed its runs: stop what still runs of them here, then run their
@@ -93,9 +93,10 @@ export interface Cluster {
   fenced<T>(fn: () => T): T | null;
   /**
    * Gives queued run `runId` to `node`, in one statement fenced like `fenced`:
-   * false when the run is no longer waiting unassigned, or this node no longer leads.
+   * false when the run is no longer waiting unassigned (cancelled, given);
+   * null when this node no longer leads (it follows now: the run stays queued for the next leader).
    */
-  assign(runId: number, node: string): boolean;
+  assign(runId: number, node: string): boolean | null;
   /** joins: takes the lead if it is free, starts listening */
   start(roles: Roles): Promise<void>;
   /** leaves: gives up the lead at once so another node takes over without waiting for the lease */

@@ -28,8 +28,8 @@ import type { Cluster, ClusterMessage, NodeInfo, Roles } from "./cluster.ts";
 export const LEASE_MS = 10_000;
 export const BEAT_MS = 2_500;
 const CHANNEL = "lightflow";
-/** NOTIFY carries at most 8000 bytes */
-const MAX_PAYLOAD = 7_500;
+/** NOTIFY carries at most 8000 bytes: a batch of messages with its envelope stays under */
+const MAX_MESSAGE = 7_400;
 const NOW = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
 
 const log = (msg: string) => console.log(`lightflow: ${msg}`);
@@ -57,6 +57,8 @@ export class PostgresCluster implements Cluster {
   private roles: Roles | null = null;
   private live: NodeInfo[] = [];
   private outbox: string[] = [];
+  /** the database was unavailable at the last send: the outbox waits for it */
+  private holding = false;
   private timer: ReturnType<typeof setInterval> | null = null;
   private listener: SQL | null = null;
   private stopped = false;
@@ -67,9 +69,11 @@ export class PostgresCluster implements Cluster {
     private readonly url: string,
     private readonly config: Config,
     private readonly ownUrl: () => string,
+    onAvailability?: (listener: (up: boolean) => void) => void,
   ) {
     this.name = config.nodeName;
     this.labels = config.nodeLabels;
+    onAvailability?.((up) => up && this.storeUp());
   }
 
   isLeader(): boolean {
@@ -119,7 +123,8 @@ export class PostgresCluster implements Cluster {
     try {
       if (this.epoch !== null) this.db.query("UPDATE leader SET expires_at = 0 WHERE id = 1 AND epoch = ?").run(this.epoch);
       this.db.query("UPDATE nodes SET last_seen_at = 0 WHERE name = ?").run(this.name);
-      this.send([JSON.stringify({ kind: "nodes" } satisfies ClusterMessage)]);
+      this.outbox.push(JSON.stringify({ kind: "nodes" } satisfies ClusterMessage));
+      this.flush();
     } catch (e) {
       if (!(e instanceof StoreUnavailable)) throw e;
     }
@@ -198,11 +203,13 @@ export class PostgresCluster implements Cluster {
   /** Nodes whose lease ran out: the leader closes their runs once (lost_at says it did). */
   private findGone(): void {
     const gone = this.db
-      .query<{ name: string }, [number]>(`SELECT name FROM nodes WHERE last_seen_at < ${NOW} - ? AND lost_at IS NULL`)
+      .query<{ name: string; last_seen_at: number }, [number]>(`SELECT name, last_seen_at FROM nodes WHERE last_seen_at < ${NOW} - ? AND lost_at IS NULL`)
       .all(LEASE_MS);
-    for (const { name } of gone) {
-      log(`node ${name} has not been seen for ${LEASE_MS / 1000} s: it is gone`);
-      this.roles!.nodeLost(name);
+    for (const { name, last_seen_at } of gone) {
+      // a clean stop sets last_seen_at to 0
+      log(last_seen_at === 0 ? `node ${name} stopped` : `node ${name} has not been seen for ${LEASE_MS / 1000} s: it is gone`);
+      // its runs closed (fenced) or not at all: then the next beat tries again
+      if (!this.roles!.nodeLost(name)) return;
       this.db.query(`UPDATE nodes SET lost_at = ${NOW} WHERE name = ?`).run(name);
       this.publish({ kind: "nodes" });
     }
@@ -225,8 +232,8 @@ export class PostgresCluster implements Cluster {
     }
   }
 
-  assign(runId: number, node: string): boolean {
-    if (this.epoch === null) return false;
+  assign(runId: number, node: string): boolean | null {
+    if (this.epoch === null) return null;
     // one round trip: the lease is checked in the same statement (a takeover needs it expired first)
     const given = this.db
       .query(
@@ -234,7 +241,12 @@ export class PostgresCluster implements Cluster {
          AND EXISTS (SELECT 1 FROM leader WHERE id = 1 AND epoch = ? AND node = ? AND expires_at > ${NOW})`,
       )
       .run(node, runId, this.epoch, this.name).changes;
-    return given === 1;
+    if (given === 1) return true;
+    // not given: the run was cancelled (or given) meanwhile, or this node's lease ran out
+    const held = this.db.query(`SELECT 1 AS held FROM leader WHERE id = 1 AND epoch = ? AND node = ? AND expires_at > ${NOW}`).get(this.epoch, this.name);
+    if (held) return false;
+    this.lose("its lease ended");
+    return null;
   }
 
   // ---- who is there -------------------------------------------------------------------
@@ -279,38 +291,46 @@ export class PostgresCluster implements Cluster {
   publish(m: ClusterMessage): void {
     if (this.stopped) return;
     let text = JSON.stringify(m);
-    if (text.length > MAX_PAYLOAD - 100) {
+    // NOTIFY's limit is in bytes (a description in CJK is three bytes a character)
+    if (Buffer.byteLength(text) > MAX_MESSAGE) {
       // too big to carry: say what to read instead
       if (m.kind === "event" && m.event.type === "run") text = JSON.stringify({ kind: "run", id: m.event.run.id } satisfies ClusterMessage);
       else if (m.kind === "event" && m.event.type === "task") text = JSON.stringify({ kind: "changed", what: "tasks" } satisfies ClusterMessage);
       else return log(`a message to the other nodes was too big to send (${m.kind})`);
     }
-    if (this.outbox.push(text) === 1) queueMicrotask(() => this.flush());
+    if (this.outbox.push(text) === 1 && !this.holding) queueMicrotask(() => this.flush());
   }
 
+  /**
+   * Sends what waits, in batches that fit. While the database is unavailable
+   * the messages wait (a run that ended meanwhile must still reach the leader)
+   * and go when it is back, after the writes that waited with them.
+   */
   private flush(): void {
-    const all = this.outbox.splice(0);
-    let batch: string[] = [];
-    let size = 0;
-    for (const text of all) {
-      if (batch.length && size + text.length > MAX_PAYLOAD - 100) {
-        this.send(batch);
-        batch = [];
-        size = 0;
+    while (this.outbox.length) {
+      let bytes = 0;
+      let n = 0;
+      while (n < this.outbox.length && (n === 0 || bytes + Buffer.byteLength(this.outbox[n]!) + 1 <= MAX_MESSAGE)) bytes += Buffer.byteLength(this.outbox[n++]!) + 1;
+      try {
+        this.db.query("SELECT pg_notify(?, ?)").get(CHANNEL, `{"from":${JSON.stringify(this.name)},"m":[${this.outbox.slice(0, n).join(",")}]}`);
+        this.outbox.splice(0, n);
+      } catch (e) {
+        if (e instanceof StoreUnavailable) {
+          this.holding = true;
+          return;
+        }
+        // from a microtask: thrown, it would end the process
+        console.error(`lightflow: a message to the other nodes could not be sent: ${(e as Error).message}`);
+        this.outbox.splice(0, n);
       }
-      batch.push(text);
-      size += text.length + 1;
     }
-    if (batch.length) this.send(batch);
   }
 
-  private send(batch: string[]): void {
-    try {
-      this.db.query("SELECT pg_notify(?, ?)").get(CHANNEL, `{"from":${JSON.stringify(this.name)},"m":[${batch.join(",")}]}`);
-    } catch (e) {
-      // the others read the state again when they notice (a lost message is a missed event, not lost work)
-      if (!(e instanceof StoreUnavailable)) throw e;
-    }
+  /** The database is back: what waited goes (once the engine's kept writes are done). */
+  private storeUp(): void {
+    if (!this.holding) return;
+    this.holding = false;
+    queueMicrotask(() => this.flush());
   }
 
   /**

@@ -371,6 +371,13 @@ export class SqlRunStore implements RunStore {
     });
   }
 
+  givenTo(node: string): number[] {
+    return this.db
+      .query<{ id: number }, [string]>("SELECT id FROM runs WHERE node = ? AND status IN ('queued', 'running') AND status = 'queued' ORDER BY id")
+      .all(node)
+      .map((r) => r.id);
+  }
+
   owedAlways(node: string): Run[] {
     const ids = this.db
       .query<{ id: number }, [string]>(

@@ -160,8 +160,10 @@ export class Dispatch {
   /** The leader gives a queued run to a node (itself included), fenced: a leader that lost its lease gives nothing. */
   private assign(q: QueuedRun, node: string): void {
     this.d.outage.do(`the placement of run ${q.runId}`, () => {
-      if (!this.d.cluster.assign(q.runId, node)) {
-        queueMicrotask(() => this.leading && this.queue.finished(q.runId)); // cancelled meanwhile (or no longer leading)
+      const given = this.d.cluster.assign(q.runId, node);
+      if (given === null) return; // no longer leading: the next leader places it (follow() emptied this queue)
+      if (!given) {
+        queueMicrotask(() => this.leading && this.queue.finished(q.runId)); // cancelled (or given) meanwhile
         return;
       }
       if (node === this.d.cluster.name) this.startRunNow(q);
@@ -170,10 +172,10 @@ export class Dispatch {
   }
 
   /** The leader found a node gone: its running runs end failed, its queued runs are placed again. */
-  nodeLost(name: string): void {
+  nodeLost(name: string): boolean {
     const { runs, clock, cluster } = this.d;
     const closed = cluster.fenced(() => runs.closeNode(name, nodeLostError(name), clock.now()));
-    if (!closed) return;
+    if (!closed) return false;
     if (closed.ended.length || closed.requeued.length) {
       log(`node ${name} is gone: ${closed.ended.length} running run(s) recorded failed, ${closed.requeued.length} queued run(s) placed again`);
     }
@@ -187,6 +189,7 @@ export class Dispatch {
       this.queue.finished(r.id);
       this.queue.enqueue({ runId: r.id, taskId: r.task_id });
     }
+    return true;
   }
 
   /** Queued and running runs per pool: the leader's queue, else the store's (the queue is elsewhere). */
@@ -291,10 +294,20 @@ export class Dispatch {
     return { runs: this.executions.size, steps };
   }
 
-  /** Stops every run here (shutdown), or those `which` picks, and waits for them to settle. */
+  /** Stops every run here (shutdown), or those `which` picks, and waits for those to settle. */
   async interrupt(reason: string, which: (run: Run) => boolean = () => true): Promise<void> {
-    for (const exec of this.executions.values()) if (which(exec.run)) exec.interrupt(reason);
-    await Promise.all(this.settled.values());
+    const stopped: Promise<unknown>[] = [];
+    for (const [id, exec] of this.executions) {
+      if (!which(exec.run)) continue;
+      exec.interrupt(reason);
+      stopped.push(this.settled.get(id)!);
+    }
+    await Promise.all(stopped);
+  }
+
+  /** Starts the runs the leader gave this node that it has not started (a message lost, a restart). */
+  startOwed(): void {
+    for (const id of this.d.runs.givenTo(this.d.cluster.name)) this.startAssigned(id);
   }
 
   /** Shutdown: nothing more starts. */

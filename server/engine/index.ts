@@ -223,7 +223,6 @@ export class Engine {
     const interrupted = live.filter((r) => r.status === "running" && (!shared || r.node === me || r.node === null));
     await recoverInterrupted(this.runnerDeps, interrupted, this.config.killGraceMs);
     if (shared) {
-      this.runs.closeNode(me, "", this.clock.now()); // runs given to this node that it never started go back to the queue
       await recoverClosed(this.runnerDeps, this.runs.owedAlways(me), me, this.config.killGraceMs);
     }
     // a run that ended in recovery ended all the same: the tasks after it are queued (before new work)
@@ -231,6 +230,8 @@ export class Engine {
       const ended = this.runs.get(r.id);
       if (ended && FINISHED_RUN.has(ended.status)) this.runEnded(ended);
     }
+    // runs the leader gave this node before it stopped: the leader holds them as this node's
+    if (shared) this.dispatch.startOwed();
   }
 
   /**
@@ -729,6 +730,8 @@ export class Engine {
       case "nodes":
         this.nodesChanged();
         this.dispatch.pump(); // a node that joined has room
+        // a new leader may hold runs given to this node whose message was lost with the old one
+        this.outage.do("the runs given to this node", () => this.dispatch.startOwed());
         return;
       case "scripts":
       case "access":
@@ -751,7 +754,7 @@ export class Engine {
       for (const l of this.listeners) l.resync?.();
       if (this.dispatch.leading) this.lead(Date.now());
       else this.reloadDefinitions();
-      for (const run of this.runs.live()) if (run.status === "queued" && run.node === this.cluster.name) this.dispatch.startAssigned(run.id);
+      this.dispatch.startOwed();
     });
   }
 }

@@ -10,6 +10,7 @@ export interface SchedulerDeps {
 }
 
 interface Entry {
+  cron: string;
   spec: CronSpec;
   /** the zone the task's CRON is read in */
   zone: string;
@@ -32,11 +33,14 @@ export class Scheduler {
 
   /** Sets or clears a task's schedule, read in `zone`; the next fire time counts from now. */
   set(taskId: number, cron: string | null, enabled: boolean, zone: string): void {
+    // unchanged (another node's edit of another task reloads them all): a fire time due but not yet fired stays
+    const had = this.entries.get(taskId);
+    if (had && enabled && had.cron === cron && had.zone === zone) return;
     this.entries.delete(taskId);
     if (cron && enabled) {
       const spec = parseCron(cron);
       const next = nextFire(spec, zone, this.d.clock.now());
-      if (next !== null) this.entries.set(taskId, { spec, zone, next });
+      if (next !== null) this.entries.set(taskId, { cron, spec, zone, next });
     }
     this.arm();
   }

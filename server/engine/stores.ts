@@ -133,6 +133,8 @@ export interface RunStore {
    * and its queued runs go back to the queue. Which, by id.
    */
   closeNode(node: string, error: string, at: number): { ended: number[]; requeued: { id: number; task_id: number }[] };
+  /** queued runs given to `node` (it starts them) */
+  givenTo(node: string): number[];
   /** runs of `node` that ended with `always` steps still pending (closed by the leader while it was gone) */
   owedAlways(node: string): Run[];
   /** queued and running runs per pool ("" for none), from the store (a node that does not lead has no queue) */

@@ -41,6 +41,8 @@ export function internalRoutes(engine: Engine) {
       "/api/internal/runs/:run/steps/:pos/log",
       async ({ params, query }) => {
         const { run, step } = findStep(engine, params.run, params.pos);
+        // never another node's (a node URL that leads back here would show an empty log, not the 503 it is)
+        if (run.node !== null && run.node !== engine.cluster.name) throw notFound(`the log of run ${run.id}: it ran on node ${run.node}`);
         const attempt = Math.min(query.attempt, step.attempt);
         const ref = logRef(run, step, attempt);
         const logs = engine.ownLogs;

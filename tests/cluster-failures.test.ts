@@ -1,0 +1,64 @@
+// Several nodes when messages go missing (issue 17): a node cut off for a few
+// seconds while its run ends, a node killed and back within its lease while
+// the leader gives it a run, and a message too big for NOTIFY. Each time the
+// runs still start and end, and no node goes down. Two real nodes on a real
+// PostgreSQL, node b reaching it through a proxy the test cuts (helpers/cluster.ts).
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { FINISHED, startCluster, until, type ClusterNode, type LfCluster } from "./helpers/cluster.ts";
+
+let cluster: LfCluster;
+let leader: ClusterNode;
+let follower: ClusterNode;
+
+beforeAll(async () => {
+  cluster = await startCluster([{ name: "a" }, { name: "b" }]);
+  leader = await cluster.leader();
+  follower = cluster.nodes.find((n) => n !== leader)!;
+}, 90_000);
+afterAll(async () => cluster?.close());
+
+/** the run once it has ended, as the leader tells it; says where it stands when it never ends */
+const ended = (node: ClusterNode, id: number, ms = 30_000) =>
+  until(`run ${id} to end`, async () => {
+    const r = (await node.json("GET", `/api/runs/${id}`)).body;
+    if (!FINISHED.includes(r.status)) throw new Error(`run ${id} is ${r.status} on ${r.node}`);
+    return r;
+  }, ms, 100);
+
+const trigger = async (node: ClusterNode, task: string) => (await node.json("POST", `/api/tasks/${task}/runs`)).body.id as number;
+
+test("a run that ends on a node cut off for a few seconds reaches the leader: the task's next run starts", async () => {
+  expect((await leader.json("POST", "/api/tasks", { name: "during-cut", runs_on: follower.name, steps: [{ name: "s", command: "sleep", args: ["2"] }] })).status).toBe(201);
+  const first = await trigger(leader, "during-cut");
+  await until("the run to start on the follower", async () => (await leader.json("GET", `/api/runs/${first}`)).body.status === "running", 10_000);
+  follower.proxy.cut(); // shorter than the lease: nobody takes anything over, but the run's end cannot be told
+  await Bun.sleep(4_000);
+  follower.proxy.heal();
+  expect((await ended(leader, first)).status).toBe("success");
+  // the leader let the task go: its next run starts and ends
+  const second = await trigger(leader, "during-cut");
+  expect(await ended(leader, second)).toMatchObject({ status: "success", node: follower.name });
+}, 90_000);
+
+test("a node killed and back within its lease runs the run the leader gave it meanwhile, and the next one", async () => {
+  expect((await leader.json("POST", "/api/tasks", { name: "given-while-down", runs_on: follower.name, steps: [{ name: "s", command: "true" }] })).status).toBe(201);
+  await follower.kill9();
+  const id = await trigger(leader, "given-while-down");
+  // the leader still counts the follower alive (its lease has seconds to go) and gives it the run
+  await until("the run to be given to the killed node", async () => (await leader.json("GET", `/api/runs/${id}`)).body.node === follower.name, 8_000, 50);
+  await follower.start();
+  expect(await ended(leader, id)).toMatchObject({ status: "success", node: follower.name });
+  const next = await trigger(leader, "given-while-down");
+  expect(await ended(leader, next)).toMatchObject({ status: "success", node: follower.name });
+}, 90_000);
+
+test("a change too big for one NOTIFY (a long description in three-byte characters) reaches the other node, and no node goes down", async () => {
+  const description = "説明".repeat(1500); // 3,000 characters, 9,000 bytes
+  expect((await follower.json("POST", "/api/tasks", { name: "wide", description, cron: "0 0 1 1 *", steps: [{ name: "s", command: "true" }] })).status).toBe(201);
+  const seen = await until("the leader to know the task", async () => (await leader.json("GET", "/api/tasks/wide")).body?.description);
+  expect(seen).toBe(description);
+  expect((await follower.json("PATCH", "/api/tasks/wide", { description: `${description}!` })).status).toBe(200);
+  const id = await trigger(follower, "wide");
+  expect((await ended(leader, id)).status).toBe("success");
+  for (const n of cluster.nodes) expect((await fetch(`${n.url}/api/alive`)).status).toBe(200);
+}, 60_000);
