@@ -12,6 +12,7 @@ import { startApi, watchSocket, type Api } from "./helpers/api.ts";
 import { freshDatabase } from "./helpers/pg.ts";
 import { freePort, startServer, type ServerProcess } from "./helpers/server.ts";
 import { tempDir } from "./helpers/tmp.ts";
+import { assemble } from "./helpers/logsocket.ts";
 
 let db: string;
 let a: Api;
@@ -43,17 +44,6 @@ async function readUntil(reader: ReadableStreamDefaultReader<Uint8Array>, sofar:
     if (ended) throw new Error(`the body ended with ${JSON.stringify(sofar.text)}`);
     sofar.text += decoder.decode(value, { stream: true });
   }
-}
-
-function assemble(messages: any[]): string {
-  let offset = 0;
-  let text = "";
-  for (const m of messages.filter((m) => m.type === "chunk")) {
-    expect(m.offset).toBe(offset);
-    offset += Buffer.byteLength(m.data);
-    text += m.data;
-  }
-  return text;
 }
 
 test("a step that runs on b: node a follows its log live, serves it as b does once it ended, and answers 503 naming b once b is gone", async () => {

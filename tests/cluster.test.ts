@@ -14,6 +14,7 @@ import { request, watchSocket } from "./helpers/api.ts";
 import { FINISHED, serveExpectingExit, startCluster, stepProcesses, until, within, type ClusterNode, type LfCluster } from "./helpers/cluster.ts";
 import { pgCluster } from "./helpers/pg.ts";
 import { tempDir } from "./helpers/tmp.ts";
+import { assemble } from "./helpers/logsocket.ts";
 
 /** a test that waits for a CRON fire: a minute boundary plus the hand-over, and each of its bounded waits */
 const MINUTE_TEST = 240_000;
@@ -53,18 +54,6 @@ const doubled = (runs: any[]) => {
   const seen = runs.map((r) => r.scheduled_for).filter(Boolean);
   return seen.filter((s, i) => seen.indexOf(s) !== i);
 };
-
-/** Joins the chunks of a log socket, checking each starts where the last ended (as tests/live.test.ts). */
-function assemble(messages: any[], from: number): string {
-  let offset = from;
-  let text = "";
-  for (const m of messages.filter((m) => m.type === "chunk")) {
-    expect(m.offset).toBe(offset);
-    offset += Buffer.byteLength(m.data);
-    text += m.data;
-  }
-  return text;
-}
 
 test("every node lists the three nodes with their labels and URLs, all alive, one leader; a viewer may read it", async () => {
   const leader = await cluster.leader();

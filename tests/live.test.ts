@@ -2,6 +2,7 @@
 // step logs followed from an offset with no gap and no duplicate.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { runEnded, startApi, watchSocket, type Api } from "./helpers/api.ts";
+import { assemble } from "./helpers/logsocket.ts";
 
 let api: Api;
 beforeAll(async () => {
@@ -11,18 +12,6 @@ afterAll(async () => api?.close());
 
 const connect = (path: string) => watchSocket(api, path);
 
-
-/** Joins the chunks of a log socket, checking each starts where the last ended. */
-function assemble(messages: any[], from: number): string {
-  let offset = from;
-  let text = "";
-  for (const m of messages.filter((m) => m.type === "chunk")) {
-    expect(m.offset).toBe(offset);
-    offset += Buffer.byteLength(m.data);
-    text += m.data;
-  }
-  return text;
-}
 
 describe("/api/events", () => {
   test("pushes task changes and every state of a run", async () => {

@@ -122,22 +122,10 @@ export class ScriptFiles {
   }
 
   async read(path: ScriptPath): Promise<{ text: string } | ScriptFailure> {
-    const loc = await locate(await this.root(), path);
-    if (typeof loc === "string") return loc;
-    if (!loc.real) return "not_found";
-    // NONBLOCK: a FIFO planted in the directory must not hang the request
-    const f = await open(loc.real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-    try {
-      const st = await f.stat();
-      if (!st.isFile()) return "not_a_file";
-      if (st.size > MAX_SCRIPT_BYTES) return "too_large";
-      const bytes = new Uint8Array(await f.readFile());
-      if (bytes.length > MAX_SCRIPT_BYTES) return "too_large";
-      if (looksBinary(bytes)) return "binary";
-      return { text: new TextDecoder().decode(bytes) };
-    } finally {
-      await f.close();
-    }
+    const file = await this.readBytes(path);
+    if (typeof file === "string") return file;
+    if (looksBinary(file.data)) return "binary";
+    return { text: new TextDecoder().decode(file.data) };
   }
 
   /** The file's bytes and permission bits, whatever it holds (what a cluster shares: scripts/shared.ts). */
@@ -145,6 +133,7 @@ export class ScriptFiles {
     const loc = await locate(await this.root(), path);
     if (typeof loc === "string") return loc;
     if (!loc.real) return "not_found";
+    // NONBLOCK: a FIFO planted in the directory must not hang the request
     const f = await open(loc.real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
     try {
       const st = await f.stat();
