@@ -106,6 +106,8 @@ export class PostgresCluster implements Cluster {
       throw e;
     }
     if (this.stopped) return;
+    // what the others changed between this node's first read and now (its recovery may have taken seconds) was not heard
+    this.safely("reading the state once listening", () => roles.resync());
     this.publish({ kind: "nodes" });
     this.beat();
     this.timer = setInterval(() => this.beat(), BEAT_MS);

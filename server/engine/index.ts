@@ -748,7 +748,7 @@ export class Engine {
 
   /** Messages may have been missed: definitions, the variables, and (leading) the queue, from the store. */
   private resync(): void {
-    log("listening to the other nodes again; reading the state from the database");
+    log("listening to the other nodes; reading the state from the database (messages may have been missed)");
     this.variablesFresh = false;
     this.outage.do("reading the state of the other nodes", () => {
       for (const l of this.listeners) l.resync?.();
