@@ -2,22 +2,21 @@
 // the runs in progress meet here; HTTP and the CLI call these methods, and
 // everything that changes is published on the bus.
 import type { Config } from "../config.ts";
-import { SoloCluster, type Cluster, type ClusterMessage, type NodeInfo } from "../cluster/cluster.ts";
+import { SoloCluster, type Cluster, type NodeInfo } from "../cluster/cluster.ts";
 import { systemClock, type Clock } from "./clock.ts";
-import { catchUp, lastMissedFire } from "./catchup.ts";
 import { chainProblem, queueFollowers } from "./chains.ts";
-import { cronProblem, parseCron } from "./cron.ts";
+import { cronProblem } from "./cron.ts";
 import { Deadlines } from "./deadlines.ts";
 import { EventBus } from "./events.ts";
 import { processExecutor, type Executor } from "./executor.ts";
-import { applyLogsMessage, NodeLogStore, type NodeLogDeps } from "../cluster/logs.ts";
+import { NodeLogStore, type NodeLogDeps } from "../cluster/logs.ts";
 import { liveSteps } from "./logfeed.ts";
 import { FileLogStore } from "./logs.ts";
 import type { LogStore } from "./logstore.ts";
 import { Metrics } from "./metrics.ts";
 import { Outage } from "./outage.ts";
-import { recoverClosed, recoverInterrupted } from "./recovery.ts";
 import { Dispatch, type CancelResult } from "./dispatch.ts";
+import { NodeRoles, type ClusterListener } from "./roles.ts";
 import { Retention } from "./retention.ts";
 import type { RunnerDeps } from "./runner.ts";
 import { Scheduler } from "./scheduler.ts";
@@ -29,7 +28,7 @@ import { retryPlan } from "./retry.ts";
 import { timezoneProblem, zoneOf } from "./zones.ts";
 import type { Plan } from "./setup.ts";
 import type { RunFilter } from "./stores.ts";
-import { FINISHED_RUN, type Pool, type Run, type RunView, type Task, type TaskDef, type Trigger, type Variable } from "./types.ts";
+import type { Pool, Run, RunView, Task, TaskDef, Trigger, Variable } from "./types.ts";
 
 const log = (msg: string) => console.log(`lightflow: ${msg}`);
 
@@ -47,12 +46,7 @@ export interface EngineOptions {
   beforeStep?: () => Promise<void> | null;
 }
 
-/** What other parts of the server hear of the other nodes (cli/serve.ts wires the scripts and the accounts). */
-export interface ClusterListener {
-  message?(m: ClusterMessage, from: string): void;
-  /** messages may have been missed */
-  resync?(): void;
-}
+export type { ClusterListener };
 
 export type TriggerResult = { run: Run; created: boolean };
 
@@ -109,6 +103,8 @@ export class Engine {
   private upstreams = new Set<number>();
   private readonly beforeStep: (() => Promise<void> | null) | undefined;
   private readonly listeners = new Set<ClusterListener>();
+  /** this node's part as the cluster changes (leading, following, what the others say) */
+  private readonly roles: NodeRoles;
 
   constructor(o: EngineOptions) {
     this.config = o.config;
@@ -155,6 +151,29 @@ export class Engine {
     });
     // what happens here, the other nodes see (cluster/)
     if (this.cluster.shared) this.bus.on((e, remote) => remote || this.cluster.publish({ kind: "event", event: e }));
+    this.roles = new NodeRoles({
+      config: this.config,
+      cluster: this.cluster,
+      clock: this.clock,
+      bus: this.bus,
+      tasks: this.tasks,
+      runs: this.runs,
+      dispatch: this.dispatch,
+      scheduler: this.scheduler,
+      deadlines: this.deadlines,
+      retention: this.retention,
+      outage: this.outage,
+      ownLogs: this.ownLogs,
+      listeners: this.listeners,
+      runnerDeps: () => this.runnerDeps,
+      reloadDefinitions: () => this.reloadDefinitions(),
+      cronStillValid: (t) => this.cronStillValid(t),
+      catchUpRun: (t, at) => this.enqueueRun(t, "catchup", null, at),
+      fire: (taskId, at) => this.fire(taskId, at),
+      runEnded: (run) => this.runEnded(run),
+      variablesStale: () => void (this.variablesFresh = false),
+      stopping: () => this.stopping,
+    });
   }
 
   private nodeLogDeps(): NodeLogDeps {
@@ -198,89 +217,8 @@ export class Engine {
    */
   async start(): Promise<void> {
     this.reloadDefinitions();
-    await this.recoverOwn();
-    await this.cluster.start({
-      lead: (handover) => this.lead(handover),
-      follow: () => this.follow(),
-      nodeLost: (name) => this.dispatch.nodeLost(name),
-      rejoined: () => void this.rejoined().catch((e) => log(`running what this node owes after it was found gone failed (${(e as Error).message}); it runs at its next start`)),
-      message: (m, from) => this.heard(m, from),
-      resync: () => this.resync(),
-    });
-  }
-
-  /**
-   * What a stop of this node left: its runs still marked running (their
-   * processes killed, their `always` steps run), and on a cluster the
-   * `always` steps of its runs the leader closed while it was gone (they
-   * undo what earlier steps did on this machine), before any new work.
-   */
-  private async recoverOwn(): Promise<void> {
-    const me = this.cluster.name;
-    const shared = this.cluster.shared;
-    const live = this.runs.live();
-    // on one node every run is its own (runs from before nodes were recorded have none)
-    const interrupted = live.filter((r) => r.status === "running" && (!shared || r.node === me || r.node === null));
-    await recoverInterrupted(this.runnerDeps, interrupted, this.config.killGraceMs);
-    if (shared) {
-      await recoverClosed(this.runnerDeps, this.runs.owedAlways(me), me, this.config.killGraceMs);
-    }
-    // a run that ended in recovery ended all the same: the tasks after it are queued (before new work)
-    for (const r of interrupted) {
-      const ended = this.runs.get(r.id);
-      if (ended && FINISHED_RUN.has(ended.status)) this.runEnded(ended);
-    }
-    // runs the leader gave this node before it stopped: the leader holds them as this node's
-    if (shared) this.dispatch.startOwed();
-  }
-
-  /**
-   * This node leads (at start on one node; on a cluster when it takes the
-   * lease): the queue from the store, catch-up, the schedules, retention.
-   * `handover`: the previous leader was alive until then, and a fire time
-   * since a task's last fire fell in the hand-over: it fires now, late, once.
-   */
-  private lead(handover: number | null): void {
-    if (this.stopping) return;
-    this.nodesChanged();
-    const now = this.clock.now();
-    const tasks = this.reloadDefinitions();
-    const late = handover === null ? "server_down" : "not_started";
-    this.dispatch.lead(this.runs.live(), new Map(tasks.map((t) => [t.id, t])), (task, run) => this.deadlines.watch(task, run, late));
-    const scheduled = tasks.filter((t) => this.cronStillValid(t));
-    if (handover === null) {
-      const catchUpDeps = {
-        tasks: this.tasks,
-        timezone: this.config.timezone,
-        deadlines: this.deadlines,
-        enqueue: (t: Task, at: number) => this.enqueueRun(t, "catchup", null, at),
-        log,
-      };
-      for (const t of scheduled) catchUp(t, now, catchUpDeps);
-    } else {
-      for (const t of scheduled) {
-        if (!t.cron || !t.enabled) continue;
-        const since = Math.max(this.tasks.anchor(t.id) ?? t.created_at, handover - 60_000);
-        const missed = lastMissedFire(parseCron(t.cron), zoneOf(t, this.config.timezone), since, now);
-        if (missed === null) continue;
-        log(`task ${t.name}: the fire at ${new Date(missed).toISOString()} fell in the hand-over of the lead; firing it now`);
-        this.fire(t.id, missed);
-      }
-    }
-    for (const t of scheduled) this.scheduler.set(t.id, t.cron, t.enabled, zoneOf(t, this.config.timezone));
-    this.scheduler.release();
-    this.retention.start(this.clock.now() + 60_000);
-    this.dispatch.resume();
-  }
-
-  /** Another node leads now: nothing is scheduled or placed here (the runs here go on to their end). */
-  private follow(): void {
-    if (!this.dispatch.leading) return;
-    this.dispatch.follow();
-    this.nodesChanged();
-    log("another node leads now: scheduling and placing runs there");
-    this.scheduler.hold();
-    this.deadlines.clearAll();
+    await this.roles.recover();
+    await this.cluster.start(this.roles);
   }
 
   /** Tasks and pools as stored now (at start, and when another node changed them). */
@@ -686,75 +624,5 @@ export class Engine {
     return this.cluster.nodes().map((n) => ({ ...n, running: running.get(n.name) ?? 0 }));
   }
 
-  /** This node was found gone and its runs closed: what still runs of them stops; their always steps run here. */
-  private async rejoined(): Promise<void> {
-    const me = this.cluster.name;
-    const closed = (run: Run) => {
-      const stored = this.runs.get(run.id);
-      return !stored || stored.node !== me || FINISHED_RUN.has(stored.status);
-    };
-    await this.dispatch.interrupt(`interrupted: node ${me} lost the database and its runs were closed`, closed);
-    await recoverClosed(this.runnerDeps, this.runs.owedAlways(me).filter((r) => !this.dispatch.running(r.id)), me, this.config.killGraceMs);
-  }
 
-  /** What another node said. */
-  private heard(m: ClusterMessage, from: string): void {
-    for (const l of this.listeners) l.message?.(m, from);
-    switch (m.kind) {
-      case "event":
-        this.bus.emitRemote(m.event);
-        if (m.event.type === "run") this.dispatch.remoteRun(m.event.run);
-        else if (m.event.type === "task" || m.event.type === "task_deleted") this.reloadDefinitions();
-        return;
-      case "run": {
-        const run = this.runs.get(m.id);
-        if (run) {
-          this.bus.emitRemote({ type: "run", run });
-          this.dispatch.remoteRun(run);
-        }
-        return;
-      }
-      case "assign":
-        if (m.node === this.cluster.name) this.dispatch.startAssigned(m.run);
-        return;
-      case "cancel":
-        if (m.node === this.cluster.name) this.dispatch.cancelHere(m.run, from);
-        return;
-      case "changed":
-        if (m.what === "variables") this.variablesFresh = false;
-        else this.reloadDefinitions();
-        return;
-      case "logs":
-        applyLogsMessage(this.ownLogs, m);
-        return;
-      case "nodes":
-        this.nodesChanged();
-        this.dispatch.pump(); // a node that joined has room
-        // a new leader may hold runs given to this node whose message was lost with the old one
-        this.outage.do("the runs given to this node", () => this.dispatch.startOwed());
-        return;
-      case "scripts":
-      case "access":
-      case "packages":
-      case "package_job":
-        return; // the listeners' (onCluster)
-    }
-  }
-
-  /** Shown here only: every node hears the same change from the cluster itself. */
-  private nodesChanged(): void {
-    this.bus.emitRemote({ type: "nodes" });
-  }
-
-  /** Messages may have been missed: definitions, the variables, and (leading) the queue, from the store. */
-  private resync(): void {
-    log("listening to the other nodes; reading the state from the database (messages may have been missed)");
-    this.variablesFresh = false;
-    this.outage.do("reading the state of the other nodes", () => {
-      for (const l of this.listeners) l.resync?.();
-      if (this.dispatch.leading) this.lead(Date.now());
-      else this.reloadDefinitions();
-      this.dispatch.startOwed();
-    });
-  }
 }
