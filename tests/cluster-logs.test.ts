@@ -10,7 +10,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startApi, watchSocket, type Api } from "./helpers/api.ts";
 import { freshDatabase } from "./helpers/pg.ts";
-import { freePort, startServer, type ServerProcess } from "./helpers/server.ts";
+import { freePort, joined, startServer, type ServerProcess } from "./helpers/server.ts";
 import { tempDir } from "./helpers/tmp.ts";
 import { assemble } from "./helpers/logsocket.ts";
 
@@ -26,7 +26,9 @@ async function nodeEnv(name: string): Promise<Record<string, string>> {
 beforeAll(async () => {
   db = await freshDatabase();
   a = await startApi({ env: await nodeEnv("a") }); // first: it leads, and places the run on b
+  await joined(a.server);
   b = await startServer({ env: await nodeEnv("b") });
+  await joined(b);
 });
 afterAll(async () => {
   b?.cleanup();
@@ -103,6 +105,7 @@ test("a step that runs on b: node a follows its log live, serves it as b does on
   expect({ status: upgrade.status, body: await upgrade.json() }).toEqual({ status: 503, body: gone });
   // b again (same name, same data directory), for the next test
   b = await startServer({ dir: b.dir, env: { ...(await nodeEnv("b")) } });
+  await joined(b);
 }, 60_000);
 
 test("the internal log route gives nothing without the cluster secret: missing, wrong or a user's token get 401", async () => {

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "no
 import { join } from "node:path";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, cookieOf, request, runFinished, startApi, type Api } from "./helpers/api.ts";
 import { freshDatabase } from "./helpers/pg.ts";
-import { startServer, type ServerProcess } from "./helpers/server.ts";
+import { joined, startServer, type ServerProcess } from "./helpers/server.ts";
 import { tempDir } from "./helpers/tmp.ts";
 
 let a: Api;
@@ -27,6 +27,7 @@ beforeAll(async () => {
   writeFileSync(join(scriptsOf(dirA), "seed.sh"), "#!/bin/sh\necho seeded\n", { mode: 0o750 });
   a = await startApi({ dir: dirA, env: { LIGHTFLOW_DATABASE_URL: url, LIGHTFLOW_NODE_NAME: "a" } });
   b = await startServer({ env: { LIGHTFLOW_DATABASE_URL: url, LIGHTFLOW_NODE_NAME: "b", LIGHTFLOW_ADMIN_EMAIL: ADMIN_EMAIL } });
+  await Promise.all([joined(a.server), joined(b)]);
   await b.waitForLine(/scripts: the scripts directory is at version/);
   const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
     request(b.url, method, path, body, { authorization: `Bearer ${a.token}`, ...headers });

@@ -10,7 +10,7 @@ import { cookieOf, startApi, ADMIN_EMAIL, ADMIN_PASSWORD, type Api } from "./hel
 import { tempDir } from "./helpers/engine.ts";
 import { waitForFile } from "./helpers/files.ts";
 import { freshDatabase } from "./helpers/pg.ts";
-import { freePort, startServer, type ServerProcess } from "./helpers/server.ts";
+import { freePort, joined, startServer, type ServerProcess } from "./helpers/server.ts";
 
 const NGINX = ["/usr/sbin/nginx", "/usr/bin/nginx"].find(existsSync);
 const ROOT = join(import.meta.dir, "..");
@@ -62,6 +62,7 @@ beforeAll(async () => {
   const common = { LIGHTFLOW_DATABASE_URL: url, LIGHTFLOW_TRUSTED_PROXY: "127.0.0.1" };
   alpha = await startApi({ env: { ...common, LIGHTFLOW_NODE_NAME: "alpha" } });
   beta = await startServer({ env: { ...common, LIGHTFLOW_NODE_NAME: "beta", LIGHTFLOW_NODE_LABELS: "backup" } });
+  await Promise.all([joined(alpha.server), joined(beta)]);
   dir = tempDir("lightflow-nginx-cluster-");
   const port = await freePort();
   writeFileSync(join(dir, "site.conf"), siteConfig(new URL(alpha.url).host, new URL(beta.url).host, port));

@@ -83,13 +83,7 @@ export class PostgresCluster implements Cluster {
   async start(roles: Roles): Promise<void> {
     this.roles = roles;
     this.secret(); // made by the first node: there before any node asks another for a log
-    this.db
-      .query(
-        `INSERT INTO nodes (name, labels, url, capacity, started_at, last_seen_at, lost_at) VALUES (?, ?, ?, ?, ${NOW}, ${NOW}, NULL)
-         ON CONFLICT (name) DO UPDATE SET labels = excluded.labels, url = excluded.url, capacity = excluded.capacity,
-           started_at = excluded.started_at, last_seen_at = excluded.last_seen_at, lost_at = NULL`,
-      )
-      .run(this.name, JSON.stringify(this.labels), this.ownUrl(), this.config.globalConcurrency);
+    // listening first: once its row is there, the others count it in and tell it everything
     this.listener = new SQL(this.url, { max: 1, idleTimeout: 0, connectionTimeout: 5 });
     let first = true;
     try {
@@ -106,11 +100,17 @@ export class PostgresCluster implements Cluster {
       throw e;
     }
     if (this.stopped) return;
-    // what the others changed between this node's first read and now (its recovery may have taken seconds) was not heard
-    this.safely("reading the state once listening", () => roles.resync());
+    this.db
+      .query(
+        `INSERT INTO nodes (name, labels, url, capacity, started_at, last_seen_at, lost_at) VALUES (?, ?, ?, ?, ${NOW}, ${NOW}, NULL)
+         ON CONFLICT (name) DO UPDATE SET labels = excluded.labels, url = excluded.url, capacity = excluded.capacity,
+           started_at = excluded.started_at, last_seen_at = excluded.last_seen_at, lost_at = NULL`,
+      )
+      .run(this.name, JSON.stringify(this.labels), this.ownUrl(), this.config.globalConcurrency);
     this.publish({ kind: "nodes" });
     this.beat();
     this.timer = setInterval(() => this.beat(), BEAT_MS);
+    log(`node ${this.name} joined: ${this.live.length} node(s) alive on this database${this.epoch !== null ? ", this one leading" : ""}`);
   }
 
   secret(): string {

@@ -218,6 +218,8 @@ export class Engine {
   async start(): Promise<void> {
     this.reloadDefinitions();
     await this.roles.recover();
+    // what other nodes changed while this one recovered (the kill grace may take seconds) is read again, not heard
+    if (this.cluster.shared) this.reloadDefinitions();
     await this.cluster.start(this.roles);
   }
 

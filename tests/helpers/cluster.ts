@@ -7,7 +7,7 @@ import { SQL } from "bun";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, cookieOf, linkFor, request, tokenOfLink, type Api } from "./api.ts";
 import { freshDatabase, pgCluster } from "./pg.ts";
-import { freePort, startServer, type ServerProcess } from "./server.ts";
+import { freePort, joined, startServer, type ServerProcess } from "./server.ts";
 import { tempDir } from "./tmp.ts";
 
 // ---------------------------------------------------------------- waiting
@@ -337,6 +337,7 @@ async function makeNode(spec: NodeSpec, databaseUrl: string, pgPort: number, aut
     async start() {
       server = await startServer({ dir, env });
       if (server.url !== url) throw new Error(`node ${spec.name} listens on ${server.url}, not ${url}`);
+      await joined(server);
     },
     async kill9() {
       await server?.kill9();

@@ -123,3 +123,12 @@ export async function runCli(args: string[], env: Record<string, string> = {}): 
   const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   return { code, out, err };
 }
+
+/**
+ * Resolves once a node on PostgreSQL has joined its cluster: it listens to the
+ * other nodes and they count it in (it says so after "listening", once its
+ * recovery is done). What another node does before then it reads at its start.
+ */
+export function joined(server: ServerProcess): Promise<string> {
+  return server.waitForLine(/lightflow: node \S+ joined:/);
+}
