@@ -45,6 +45,27 @@ export async function linkFor(server: ServerProcess, email: string, since = 0): 
 
 export const tokenOfLink = (link: string) => new URL(link).hash.replace(/^#token=/, "");
 
+/**
+ * A user of `role` invited by the admin (`call`) through `server` at `url`,
+ * signed in from the mailed link: its Bearer token and cookie.
+ */
+export async function inviteUser(
+  server: ServerProcess,
+  url: string,
+  call: Api["call"],
+  email: string,
+  role: "admin" | "viewer",
+): Promise<{ token: string; cookie: string }> {
+  const mark = server.output().length;
+  const r = await call("POST", "/api/users", { email, role });
+  if (r.status !== 201) throw new Error(`invite: ${r.status} ${await r.text()}`);
+  const link = await linkFor(server, email, mark);
+  const set = await request(url, "POST", "/api/auth/set-password", { token: tokenOfLink(link), password: `${role} password 123` });
+  const cookie = cookieOf(set);
+  const t = await request(url, "POST", "/api/me/tokens", { name: "tests" }, { cookie });
+  return { token: ((await t.json()) as { token: string }).token, cookie };
+}
+
 export async function startApi(o: StartOptions = {}): Promise<Api> {
   const server = await startServer({ ...o, env: { LIGHTFLOW_ADMIN_EMAIL: ADMIN_EMAIL, ...o.env } });
   const url = server.url;
@@ -69,16 +90,7 @@ export async function startApi(o: StartOptions = {}): Promise<Api> {
       const text = await r.text();
       return { status: r.status, body: text ? JSON.parse(text) : null };
     },
-    async user(email, role) {
-      const mark = server.output().length;
-      const r = await call("POST", "/api/users", { email, role });
-      if (r.status !== 201) throw new Error(`invite: ${r.status} ${await r.text()}`);
-      const link = await linkFor(server, email, mark);
-      const set = await request(url, "POST", "/api/auth/set-password", { token: tokenOfLink(link), password: `${role} password 123` });
-      const userCookie = cookieOf(set);
-      const t = await request(url, "POST", "/api/me/tokens", { name: "tests" }, { cookie: userCookie });
-      return { token: ((await t.json()) as { token: string }).token, cookie: userCookie };
-    },
+    user: (email, role) => inviteUser(server, url, call, email, role),
     async close() {
       await server.stop();
       server.cleanup();

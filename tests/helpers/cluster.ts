@@ -5,7 +5,7 @@
 // its name, port, URL, directory and proxy.
 import { SQL } from "bun";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
-import { ADMIN_EMAIL, ADMIN_PASSWORD, cookieOf, linkFor, request, tokenOfLink, type Api } from "./api.ts";
+import { ADMIN_EMAIL, ADMIN_PASSWORD, cookieOf, inviteUser, linkFor, request, tokenOfLink, type Api } from "./api.ts";
 import { freshDatabase, pgCluster } from "./pg.ts";
 import { freePort, joined, startServer, type ServerProcess } from "./server.ts";
 import { tempDir } from "./tmp.ts";
@@ -350,17 +350,7 @@ async function makeNode(spec: NodeSpec, databaseUrl: string, pgPort: number, aut
       if (r.status !== 200) throw new Error(`GET /api/nodes on ${spec.name}: ${r.status} ${JSON.stringify(r.body)}`);
       return r.body as NodeInfo[];
     },
-    async user(email, role) {
-      const s = node.server;
-      const mark = s.output().length;
-      const r = await call("POST", "/api/users", { email, role });
-      if (r.status !== 201) throw new Error(`invite: ${r.status} ${await r.text()}`);
-      const link = await linkFor(s, email, mark);
-      const set = await request(url, "POST", "/api/auth/set-password", { token: tokenOfLink(link), password: `${role} password 123` });
-      const userCookie = cookieOf(set);
-      const t = await request(url, "POST", "/api/me/tokens", { name: "tests" }, { cookie: userCookie });
-      return { token: ((await t.json()) as { token: string }).token, cookie: userCookie };
-    },
+    user: (email, role) => inviteUser(node.server, url, call, email, role),
     async close() {
       if (server && server.proc.exitCode === null && !server.proc.signalCode) await server.stop();
       server?.cleanup();
