@@ -78,7 +78,6 @@ export interface Cluster {
   readonly labels: readonly string[];
   /** several nodes may share the store (PostgreSQL) */
   readonly shared: boolean;
-  isLeader(): boolean;
   /** every node known, alive or not, by name (read now) */
   nodes(): NodeInfo[];
   /** the live nodes as last seen (placement asks on every run: no read) */
@@ -123,10 +122,6 @@ export class SoloCluster implements Cluster {
   constructor(private readonly config: Config, private readonly url: () => string | null) {
     this.name = config.nodeName;
     this.labels = config.nodeLabels;
-  }
-
-  isLeader(): boolean {
-    return true;
   }
 
   nodes(): NodeInfo[] {

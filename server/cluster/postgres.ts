@@ -76,10 +76,6 @@ export class PostgresCluster implements Cluster {
     onAvailability?.((up) => up && this.storeUp());
   }
 
-  isLeader(): boolean {
-    return this.epoch !== null;
-  }
-
   async start(roles: Roles): Promise<void> {
     this.roles = roles;
     this.secret(); // made by the first node: there before any node asks another for a log
