@@ -13,9 +13,11 @@
 //   A clean stop gives the lead up at once.
 // - The nodes tell each other what changed with NOTIFY on one channel (sent
 //   after the transaction commits, batched per turn of the event loop) and
-//   hear it on a LISTEN connection of their own (Bun's client reconnects it;
-//   after a reconnect the engine reads the state again, as messages may have
-//   been lost).
+//   hear it on a LISTEN connection of their own. When that connection closes,
+//   the node opens a new one at its next beat that reaches the database (not
+//   Bun's own retry, whose back-off grows to tens of seconds: a node that
+//   beats but does not hear is given runs it never starts), then reads the
+//   state again, as messages may have been lost meanwhile.
 // The beat is the one periodic thing a cluster node does: a lease cannot end
 // without a clock. Work is never polled for; it arrives as a message.
 import { SQL } from "bun";
@@ -60,6 +62,7 @@ export class PostgresCluster implements Cluster {
   /** the database was unavailable at the last send: the outbox waits for it */
   private holding = false;
   private timer: ReturnType<typeof setInterval> | null = null;
+  /** the connection that hears the other nodes; null while it is closed (the next beat opens another) */
   private listener: SQL | null = null;
   private stopped = false;
   private sharedSecret: string | null = null;
@@ -80,17 +83,8 @@ export class PostgresCluster implements Cluster {
     this.roles = roles;
     this.secret(); // made by the first node: there before any node asks another for a log
     // listening first: once its row is there, the others count it in and tell it everything
-    this.listener = new SQL(this.url, { max: 1, idleTimeout: 0, connectionTimeout: 5 });
-    let first = true;
     try {
-      await this.listener.listen(
-        CHANNEL,
-        (payload) => this.heard(payload),
-        () => {
-          if (!first && !this.stopped) this.safely("reading the state again", () => roles.resync());
-          first = false;
-        },
-      );
+      await this.listen(false);
     } catch (e) {
       if (this.stopped) return; // stopped while it connected
       throw e;
@@ -127,7 +121,47 @@ export class PostgresCluster implements Cluster {
       if (!(e instanceof StoreUnavailable)) throw e;
     }
     this.epoch = null;
-    void this.listener?.close({ timeout: 0 }).catch(() => {});
+    const listener = this.listener;
+    this.listener = null;
+    void listener?.close({ timeout: 0 }).catch(() => {});
+  }
+
+  // ---- hearing the others ---------------------------------------------------------
+
+  /**
+   * Opens the connection that hears the other nodes. `again`: an earlier one
+   * closed, so messages may have been missed: once this one listens, the
+   * engine reads the state again (runs given to this node meanwhile start then).
+   */
+  private async listen(again: boolean): Promise<void> {
+    const sql: SQL = new SQL(this.url, { max: 1, idleTimeout: 0, connectionTimeout: 5, onclose: () => this.deaf(sql) });
+    this.listener = sql;
+    try {
+      await sql.listen(
+        CHANNEL,
+        (payload) => this.heard(payload),
+        () => {
+          if (again && this.listener === sql && !this.stopped) this.safely("reading the state again", () => this.roles!.resync());
+        },
+      );
+    } catch (e) {
+      this.deaf(sql);
+      throw e;
+    }
+  }
+
+  /** The listening connection closed: it is let go (Bun would retry with a growing back-off); the next beat opens another. */
+  private deaf(sql: SQL): void {
+    if (this.listener !== sql) return;
+    this.listener = null;
+    void sql.close({ timeout: 0 }).catch(() => {});
+    if (!this.stopped) log("the connection that hears the other nodes closed; listening again once the database answers");
+  }
+
+  /** Listening again, if the connection closed (at a beat that reached the database). */
+  private hearAgain(): void {
+    if (this.stopped || this.listener || !this.roles) return;
+    this.listen(true).catch(() => {}); // deaf() let it go: the next beat tries again
   }
 
   // ---- the lease ----------------------------------------------------------------
@@ -143,6 +177,7 @@ export class PostgresCluster implements Cluster {
         this.publish({ kind: "nodes" }); // the leader places runs here again at once
         this.roles.rejoined();
       }
+      this.hearAgain();
       if (this.epoch !== null) this.renew();
       else this.tryLead();
       this.refreshMembers();
@@ -326,6 +361,7 @@ export class PostgresCluster implements Cluster {
 
   /** The database is back: what waited goes (once the engine's kept writes are done). */
   private storeUp(): void {
+    this.hearAgain();
     if (!this.holding) return;
     this.holding = false;
     queueMicrotask(() => this.flush());

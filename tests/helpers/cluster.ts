@@ -4,7 +4,8 @@
 // the database and heal it. A node restarted (after kill -9 or a stop) keeps
 // its name, port, URL, directory and proxy.
 import { SQL } from "bun";
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { basename, join } from "node:path";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, cookieOf, inviteUser, linkFor, request, tokenOfLink, type Api } from "./api.ts";
 import { freshDatabase, pgCluster } from "./pg.ts";
 import { freePort, joined, startServer, type ServerProcess } from "./server.ts";
@@ -44,6 +45,18 @@ export function within<T>(what: string, p: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout>;
   const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms)));
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * LIGHTFLOW_TEST_LOGS=dir (.ci/run sets it): what each node printed, each line
+ * with its time, is kept there as <test file>-<node>.log, for the report of a
+ * failure (.ci/failures.ts); a test's own message rarely says which node did what.
+ */
+function keepLog(name: string, text: string): void {
+  const dir = process.env.LIGHTFLOW_TEST_LOGS;
+  if (!dir || !text) return;
+  mkdirSync(dir, { recursive: true });
+  appendFileSync(join(dir, `${basename(Bun.main).replace(/\.test\.ts$/, "")}-${name}`), text);
 }
 
 // ---------------------------------------------------------------- the proxy
@@ -301,6 +314,8 @@ async function makeNode(spec: NodeSpec, databaseUrl: string, pgPort: number, aut
     ...spec.env,
   };
   let server: ServerProcess | null = null;
+  /** what the node printed before it was started again (kill -9 and restart) */
+  let earlier = "";
   const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
     request(url, method, path, body, { authorization: `Bearer ${auth.token}`, ...headers });
   const json = async (method: string, path: string, body?: unknown, headers?: Record<string, string>) => {
@@ -335,6 +350,7 @@ async function makeNode(spec: NodeSpec, databaseUrl: string, pgPort: number, aut
     call,
     json,
     async start() {
+      if (server) earlier += `${server.timeline()}--- (${spec.name} started again)\n`;
       server = await startServer({ dir, env });
       if (server.url !== url) throw new Error(`node ${spec.name} listens on ${server.url}, not ${url}`);
       await joined(server);
@@ -353,6 +369,7 @@ async function makeNode(spec: NodeSpec, databaseUrl: string, pgPort: number, aut
     user: (email, role) => inviteUser(node.server, url, call, email, role),
     async close() {
       if (server && server.proc.exitCode === null && !server.proc.signalCode) await server.stop();
+      keepLog(`${spec.name}.log`, earlier + (server?.timeline() ?? ""));
       server?.cleanup();
       rmSync(dir, { recursive: true, force: true });
     },

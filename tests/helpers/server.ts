@@ -22,6 +22,8 @@ export interface ServerProcess {
   proc: ReturnType<typeof Bun.spawn>;
   /** everything the server printed so far */
   output(): string;
+  /** the same, each line with the time it arrived (for a failure's report) */
+  timeline(): string;
   /** resolves when the server prints a line matching `re` */
   waitForLine(re: RegExp): Promise<string>;
   /** resolves with the first match of `re` (which may span lines) in what the server printed from offset `since` on */
@@ -61,12 +63,17 @@ export async function startServer(o: StartOptions = {}): Promise<ServerProcess> 
     stderr: "pipe",
   });
   let text = "";
+  let stamped = "";
   /** each waiter looks at the output after every chunk and says whether it is done */
   const waiters = new Set<() => boolean>();
   const feed = async (stream: ReadableStream<Uint8Array>) => {
     const decoder = new TextDecoder();
     for await (const chunk of stream) {
-      text += decoder.decode(chunk, { stream: true });
+      const s = decoder.decode(chunk, { stream: true });
+      text += s;
+      const at = new Date().toISOString().slice(11, 23);
+      const fresh = stamped === "" || stamped.endsWith("\n"); // else the chunk goes on with a line begun
+      stamped += s.split(/(?<=\n)/).map((l, i) => (i > 0 || fresh ? `${at} ${l}` : l)).join("");
       for (const done of [...waiters]) if (done()) waiters.delete(done);
     }
   };
@@ -93,6 +100,7 @@ export async function startServer(o: StartOptions = {}): Promise<ServerProcess> 
     dir,
     proc,
     output: () => text,
+    timeline: () => stamped,
     waitForLine,
     waitForText,
     async stop() {
