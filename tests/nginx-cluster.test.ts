@@ -4,13 +4,14 @@
 // skipped.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, rmSync, watch, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cookieOf, startApi, ADMIN_EMAIL, ADMIN_PASSWORD, type Api } from "./helpers/api.ts";
 import { tempDir } from "./helpers/engine.ts";
 import { waitForFile } from "./helpers/files.ts";
+import { until, within } from "./helpers/cluster.ts";
 import { freshDatabase } from "./helpers/pg.ts";
-import { freePort, joined, startServer, type ServerProcess } from "./helpers/server.ts";
+import { freePort, joined, keepLog, startServer, type ServerProcess } from "./helpers/server.ts";
 
 const NGINX = ["/usr/sbin/nginx", "/usr/bin/nginx"].find(existsSync);
 const ROOT = join(import.meta.dir, "..");
@@ -41,20 +42,16 @@ const upstreams = (path: string) =>
     .filter((l) => l.endsWith(` ${path}`))
     .map((l) => l.split(" ")[0]!);
 
-/** The upstreams of `path` once nginx has logged `n` of them (a WebSocket is logged when it closes), woken by the file's changes. */
-function loggedUpstreams(path: string, n: number): Promise<string[]> {
-  return new Promise((resolve) => {
-    const check = () => {
-      const found = upstreams(path);
-      if (found.length < n) return false;
-      watcher.close();
-      resolve(found);
-      return true;
-    };
-    const watcher = watch(join(dir, "access.log"), () => void check());
-    check();
-  });
-}
+/**
+ * The upstreams of `path` once nginx has logged `n` of them (a WebSocket is
+ * logged when it closes). Read again until then: Bun's fs.watch reported the
+ * first of two lines nginx wrote within a millisecond and never the second.
+ */
+const loggedUpstreams = (path: string, n: number) =>
+  until(`nginx to log ${n} requests of ${path}`, () => {
+    const found = upstreams(path);
+    return found.length >= n && found;
+  }, 15_000);
 
 beforeAll(async () => {
   if (!NGINX) throw new Error("nginx is not installed: apt-get install nginx (see README, Running the tests)");
@@ -81,6 +78,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  if (alpha) keepLog("alpha.log", alpha.server.timeline());
+  if (beta) keepLog("beta.log", beta.timeline());
   nginx?.kill("SIGTERM");
   await nginx?.exited;
   await beta?.stop();
@@ -132,7 +131,7 @@ describe("two nodes behind nginx/lightflow-cluster.conf", () => {
     await Promise.all(watchers.map((w) => w.opened));
     const trigger = await viaNginx("/api/tasks/ngx-on-backup/runs", { method: "POST" });
     expect(trigger.status).toBe(202);
-    const seen = await Promise.all(watchers.map((w) => w.run));
+    const seen = await within("the run's end on both events WebSockets", Promise.all(watchers.map((w) => w.run)), 20_000);
     for (const w of watchers) w.ws.close();
     expect(seen.map((r) => r.node)).toEqual(["beta", "beta"]);
     // one socket was upgraded by each node

@@ -64,6 +64,8 @@ export class PostgresCluster implements Cluster {
   private timer: ReturnType<typeof setInterval> | null = null;
   /** the connection that hears the other nodes; null while it is closed (the next beat opens another) */
   private listener: SQL | null = null;
+  /** the listener listens (a failed attempt to listen again is not said again at every beat) */
+  private hearing = false;
   private stopped = false;
   private sharedSecret: string | null = null;
 
@@ -141,7 +143,9 @@ export class PostgresCluster implements Cluster {
         CHANNEL,
         (payload) => this.heard(payload),
         () => {
-          if (again && this.listener === sql && !this.stopped) this.safely("reading the state again", () => this.roles!.resync());
+          if (this.listener !== sql || this.stopped) return;
+          this.hearing = true;
+          if (again) this.safely("reading the state again", () => this.roles!.resync());
         },
       );
     } catch (e) {
@@ -155,7 +159,8 @@ export class PostgresCluster implements Cluster {
     if (this.listener !== sql) return;
     this.listener = null;
     void sql.close({ timeout: 0 }).catch(() => {});
-    if (!this.stopped) log("the connection that hears the other nodes closed; listening again once the database answers");
+    if (this.hearing && !this.stopped) log("the connection that hears the other nodes closed; listening again once the database answers");
+    this.hearing = false;
   }
 
   /** Listening again, if the connection closed (at a beat that reached the database). */

@@ -22,7 +22,7 @@ import type { RunnerDeps } from "./runner.ts";
 import { Scheduler } from "./scheduler.ts";
 import type { SetupTarget } from "./setup.ts";
 import { StoreUnavailable, type PoolStore, type RunSeed, type RunStore, type Stores, type TaskPatch, type TaskStore, type VariableStore } from "./stores.ts";
-import { definitionProblem } from "./taskdef.ts";
+import { definitionKey, definitionProblem } from "./taskdef.ts";
 import { defaultParams, paramsProblem, paramsText, resolveParams, sameParams, type ParamValues } from "./params.ts";
 import { retryPlan } from "./retry.ts";
 import { timezoneProblem, zoneOf } from "./zones.ts";
@@ -85,7 +85,8 @@ export class Engine {
   private readonly dispatch: Dispatch;
   readonly cluster: Cluster;
   /** the ids of the tasks as last read (a task deleted on another node leaves the scheduler) */
-  private known = new Set<number>();
+  /** each known task's definitionKey as last read or saved here */
+  private defined = new Map<number, string>();
   private readonly deadlines: Deadlines;
   private readonly retention: Retention;
   private stopping = false;
@@ -167,6 +168,7 @@ export class Engine {
       listeners: this.listeners,
       runnerDeps: () => this.runnerDeps,
       reloadDefinitions: () => this.reloadDefinitions(),
+      remoteTask: (t) => this.remoteTask(t),
       cronStillValid: (t) => this.cronStillValid(t),
       catchUpRun: (t, at) => this.enqueueRun(t, "catchup", null, at),
       fire: (taskId, at) => this.fire(taskId, at),
@@ -226,14 +228,23 @@ export class Engine {
   /** Tasks and pools as stored now (at start, and when another node changed them). */
   private reloadDefinitions(): Task[] {
     const tasks = this.tasks.list();
-    const gone = this.known;
-    this.known = new Set(tasks.map((t) => t.id));
+    const gone = this.defined;
+    this.defined = new Map(tasks.map((t) => [t.id, definitionKey(t)]));
     this.refreshChains(tasks);
     // every node knows the schedules (next_fire_at); only the leader's fire
-    for (const id of gone) if (!this.known.has(id)) this.scheduler.remove(id);
+    for (const id of gone.keys()) if (!this.defined.has(id)) this.scheduler.remove(id);
     for (const t of tasks) if (!t.cron || !cronProblem(t.cron)) this.scheduler.set(t.id, t.cron, t.enabled, zoneOf(t, this.config.timezone));
     this.dispatch.definitions(tasks, this.pools.list());
     return tasks;
+  }
+
+  /**
+   * Another node saved a task, or (the leader) fired it: only a change of what
+   * the caches here hold reads the definitions again. A fire moves next_fire_at
+   * alone, and with many schedules every follower would read every task at every fire.
+   */
+  private remoteTask(t: Task): void {
+    if (this.defined.get(t.id) !== definitionKey(t)) this.reloadDefinitions();
   }
 
   /**
@@ -262,7 +273,7 @@ export class Engine {
 
   private taskChanged(t: Task): Task {
     this.refreshChains();
-    this.known.add(t.id);
+    this.defined.set(t.id, definitionKey(t));
     this.scheduler.set(t.id, t.cron, t.enabled, zoneOf(t, this.config.timezone));
     this.dispatch.taskChanged(t);
     this.bus.emit({ type: "task", task: t });
@@ -345,7 +356,7 @@ export class Engine {
       return { problem: "followed", followers, message: `${names} ${followers.length === 1 ? "runs" : "run"} after "${t.name}"; remove "${t.name}" from their "after" first` };
     }
     this.scheduler.remove(t.id);
-    this.known.delete(t.id);
+    this.defined.delete(t.id);
     this.dispatch.taskDeleted(t.id);
     this.tasks.delete(t.id);
     this.refreshChains();
@@ -427,8 +438,9 @@ export class Engine {
     this.dispatch.poolChanged(name, slots);
   }
 
-  poolCounts(name: string): { running: number; queued: number } {
-    return this.dispatch.poolCounts().get(name) ?? { running: 0, queued: 0 };
+  /** Running and queued runs per pool, all pools at once (on a follower one query of the store); a pool with none is absent. */
+  poolCounts(): ReadonlyMap<string, { running: number; queued: number }> {
+    return this.dispatch.poolCounts();
   }
 
   // ---- variables ----------------------------------------------------------------

@@ -49,6 +49,8 @@ export interface RolesHost {
   runnerDeps(): RunnerDeps;
   /** tasks and pools as stored now, into every cache of the engine */
   reloadDefinitions(): Task[];
+  /** another node saved (or fired) this task: the caches are read again if its definition changed */
+  remoteTask(t: Task): void;
   /** false (and said in the log) for a schedule saved before CRON was read strictly */
   cronStillValid(t: Task): boolean;
   catchUpRun(t: Task, at: number): Run | null;
@@ -158,7 +160,8 @@ export class NodeRoles implements Roles {
       case "event":
         bus.emitRemote(m.event);
         if (m.event.type === "run") dispatch.remoteRun(m.event.run);
-        else if (m.event.type === "task" || m.event.type === "task_deleted") this.h.reloadDefinitions();
+        else if (m.event.type === "task") this.h.remoteTask(m.event.task);
+        else if (m.event.type === "task_deleted") this.h.reloadDefinitions();
         return;
       case "run": {
         const run = this.h.runs.get(m.id);

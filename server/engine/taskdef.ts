@@ -4,7 +4,7 @@
 import { cronProblem } from "./cron.ts";
 import { paramsProblem } from "./params.ts";
 import { runAsProblem } from "./runas.ts";
-import type { ParamDef, StepDef, TaskDef } from "./types.ts";
+import type { ParamDef, StepDef, Task, TaskDef } from "./types.ts";
 import { canonicalZone, timezoneProblem } from "./zones.ts";
 
 /** A rule of a task definition that its schema cannot say, broken: the field at fault (relative to the task) and why. */
@@ -109,4 +109,13 @@ function paramOf(p: ParamDef): ParamDef {
     ...(p.description ? { description: p.description } : {}),
     ...(p.choices ? { choices: [...p.choices] } : {}),
   };
+}
+
+/**
+ * What the engine keeps of a task besides the store (the scheduler: cron,
+ * enabled, zone; the queue: pool, runs_on; the chains: name, after), as one
+ * string: another node's save that leaves it alone needs nothing read again.
+ */
+export function definitionKey(t: Task): string {
+  return JSON.stringify([t.name, t.cron, t.enabled, t.timezone, t.pool, t.runs_on ?? null, t.after]);
 }

@@ -14,10 +14,18 @@ import type { guard } from "./guard.ts";
 const Params = t.Object({ name: t.String({ maxLength: 200 }) });
 
 export function poolRoutes(engine: Engine, audit: AuditStore, auth: ReturnType<typeof guard>) {
-  const out = (name: string, slots: number) => ({ name, slots, ...engine.poolCounts(name) });
+  const idle = { running: 0, queued: 0 };
+  const out = (name: string, slots: number, counts = engine.poolCounts()) => ({ name, slots, ...(counts.get(name) ?? idle) });
   return new Elysia({ name: "pools" })
     .use(auth)
-    .get("/api/pools", () => engine.listPools().map((p) => out(p.name, p.slots)), { role: "any", response: t.Array(PoolOut) })
+    .get(
+      "/api/pools",
+      () => {
+        const counts = engine.poolCounts(); // once for the list
+        return engine.listPools().map((p) => out(p.name, p.slots, counts));
+      },
+      { role: "any", response: t.Array(PoolOut) },
+    )
     .post(
       "/api/pools",
       ({ body, principal, set }) => {

@@ -4,11 +4,10 @@
 // the database and heal it. A node restarted (after kill -9 or a stop) keeps
 // its name, port, URL, directory and proxy.
 import { SQL } from "bun";
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { basename, join } from "node:path";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, cookieOf, inviteUser, linkFor, request, tokenOfLink, type Api } from "./api.ts";
 import { freshDatabase, pgCluster } from "./pg.ts";
-import { freePort, joined, startServer, type ServerProcess } from "./server.ts";
+import { freePort, joined, keepLog, startServer, type ServerProcess } from "./server.ts";
 import { tempDir } from "./tmp.ts";
 
 // ---------------------------------------------------------------- waiting
@@ -45,18 +44,6 @@ export function within<T>(what: string, p: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout>;
   const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms)));
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
-}
-
-/**
- * LIGHTFLOW_TEST_LOGS=dir (.ci/run sets it): what each node printed, each line
- * with its time, is kept there as <test file>-<node>.log, for the report of a
- * failure (.ci/failures.ts); a test's own message rarely says which node did what.
- */
-function keepLog(name: string, text: string): void {
-  const dir = process.env.LIGHTFLOW_TEST_LOGS;
-  if (!dir || !text) return;
-  mkdirSync(dir, { recursive: true });
-  appendFileSync(join(dir, `${basename(Bun.main).replace(/\.test\.ts$/, "")}-${name}`), text);
 }
 
 // ---------------------------------------------------------------- the proxy

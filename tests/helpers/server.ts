@@ -1,7 +1,7 @@
 // The real server as a separate process on a loopback port with its own data directory.
-import { rmSync } from "node:fs";
+import { appendFileSync, mkdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { tempDir } from "./engine.ts";
 import { databaseFor, onPostgres } from "./pg.ts";
 
@@ -40,6 +40,18 @@ export interface StartOptions {
   /** command to run instead of the source entry point (e.g. the compiled binary) */
   command?: string[];
   cwd?: string;
+}
+
+/**
+ * LIGHTFLOW_TEST_LOGS=dir (.ci/run sets it): what each node printed, each line
+ * with its time, is kept there as <test file>-<name>, for the report of a
+ * failure (.ci/failures.ts); a test's own message rarely says what a server did.
+ */
+export function keepLog(name: string, text: string): void {
+  const dir = process.env.LIGHTFLOW_TEST_LOGS;
+  if (!dir || !text) return;
+  mkdirSync(dir, { recursive: true });
+  appendFileSync(join(dir, `${basename(Bun.main).replace(/\.test\.ts$/, "")}-${name}`), text);
 }
 
 export async function startServer(o: StartOptions = {}): Promise<ServerProcess> {
