@@ -4,7 +4,9 @@
 // runs still start and end, and no node goes down. Two real nodes on a real
 // PostgreSQL, node b reaching it through a proxy the test cuts (helpers/cluster.ts).
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { BEAT_MS, LEASE_MS } from "../server/cluster/postgres.ts";
 import { FINISHED, startCluster, until, type ClusterNode, type LfCluster } from "./helpers/cluster.ts";
+import { tempDir } from "./helpers/tmp.ts";
 
 let cluster: LfCluster;
 let leader: ClusterNode;
@@ -62,3 +64,27 @@ test("a change too big for one NOTIFY (a long description in three-byte characte
   expect((await ended(leader, id)).status).toBe("success");
   for (const n of cluster.nodes) expect((await fetch(`${n.url}/api/alive`)).status).toBe(200);
 }, 60_000);
+
+test("the database away from every node for longer than the lease: back, no node is taken for gone, and a step that ran through it ends well", async () => {
+  const gate = `${tempDir()}/go`;
+  expect((await leader.json("POST", "/api/tasks", { name: "through-outage", runs_on: follower.name, steps: [{ name: "s", command: "sh", args: ["-c", `while [ ! -e ${gate} ]; do sleep 0.1; done`] }] })).status).toBe(201);
+  const id = await trigger(leader, "through-outage");
+  await until("the run to start on the follower", async () => (await leader.json("GET", `/api/runs/${id}`)).body.status === "running", 10_000);
+  const marks = cluster.nodes.map((n) => n.server.output().length);
+  // as a PostgreSQL restart or a network fault in front of it would: nobody beats for longer than the lease
+  for (const n of cluster.nodes) n.proxy.cut();
+  try {
+    await Bun.sleep(LEASE_MS + 4_000);
+  } finally {
+    for (const n of cluster.nodes) n.proxy.heal();
+  }
+  await until("every node to answer and one to lead", async () => (await cluster.leader(30_000)) && true, 30_000);
+  // each node beats again within a beat; a node that leads judges others only after a whole lease of its own beats: wait past it
+  await Bun.sleep(LEASE_MS + 2 * BEAT_MS);
+  const said = cluster.nodes.flatMap((n, i) => n.server.output().slice(marks[i]).split("\n").filter((l) => / is gone|has not been seen/.test(l)));
+  expect(said).toEqual([]);
+  expect((await leader.json("GET", `/api/runs/${id}`)).body).toMatchObject({ status: "running", node: follower.name });
+  expect((await follower.nodes()).map((n) => [n.name, n.alive])).toEqual(cluster.nodes.map((n) => [n.name, true]));
+  await Bun.write(gate, "");
+  expect(await ended(leader, id)).toMatchObject({ status: "success", node: follower.name });
+}, 120_000);

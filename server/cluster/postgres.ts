@@ -56,6 +56,10 @@ export class PostgresCluster implements Cluster {
   private epoch: number | null = null;
   /** performance.now() of the last renewal of the lead that was written */
   private renewedAt = 0;
+  /** performance.now() of this node's last beat that reached the database */
+  private beatAt = -Infinity;
+  /** since when its beats have reached the database on time (none missed) */
+  private steadySince = 0;
   private roles: Roles | null = null;
   private live: NodeInfo[] = [];
   private outbox: string[] = [];
@@ -175,7 +179,10 @@ export class PostgresCluster implements Cluster {
   private beat(): void {
     if (this.stopped || !this.roles) return;
     try {
+      const t = performance.now();
       const me = this.db.query<{ lost_at: number | null }, [string]>(`UPDATE nodes SET last_seen_at = ${NOW} WHERE name = ? RETURNING lost_at`).get(this.name);
+      if (t - this.beatAt > 2 * BEAT_MS) this.steadySince = t; // beats were missed: this node was paused, or the database away
+      this.beatAt = t;
       if (me?.lost_at != null) {
         log("the leader found this node gone while it could not reach the database; its runs were recorded failed");
         this.db.query("UPDATE nodes SET lost_at = NULL WHERE name = ?").run(this.name);
@@ -186,7 +193,7 @@ export class PostgresCluster implements Cluster {
       if (this.epoch !== null) this.renew();
       else this.tryLead();
       this.refreshMembers();
-      if (this.epoch !== null) this.findGone();
+      if (this.epoch !== null) this.findGone(t - this.steadySince >= LEASE_MS);
     } catch (e) {
       // from a timer or a callback: thrown, it would end the process
       if (!(e instanceof StoreUnavailable)) return void console.error(`lightflow: the node's beat failed: ${(e as Error).stack}`);
@@ -238,11 +245,19 @@ export class PostgresCluster implements Cluster {
     this.roles?.follow();
   }
 
-  /** Nodes whose lease ran out: the leader closes their runs once (lost_at says it did). */
-  private findGone(): void {
+  /**
+   * Nodes whose lease ran out: the leader closes their runs once (lost_at says
+   * it did). A lease that ran out says a node is gone only to a node that
+   * watched it for a whole lease (`steady`): after the database was away from
+   * every node, or this one was paused, the others have not beaten again yet
+   * either. A node that said it stopped is gone at once.
+   */
+  private findGone(steady: boolean): void {
     const gone = this.db
-      .query<{ name: string; last_seen_at: number }, [number]>(`SELECT name, last_seen_at FROM nodes WHERE last_seen_at < ${NOW} - ? AND lost_at IS NULL`)
-      .all(LEASE_MS);
+      .query<{ name: string; last_seen_at: number }, [number, number]>(
+        `SELECT name, last_seen_at FROM nodes WHERE last_seen_at < ${NOW} - ? AND lost_at IS NULL AND (? = 1 OR last_seen_at = 0)`,
+      )
+      .all(LEASE_MS, steady ? 1 : 0);
     for (const { name, last_seen_at } of gone) {
       // a clean stop sets last_seen_at to 0
       log(last_seen_at === 0 ? `node ${name} stopped` : `node ${name} has not been seen for ${LEASE_MS / 1000} s: it is gone`);
