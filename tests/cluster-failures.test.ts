@@ -65,6 +65,16 @@ test("a change too big for one NOTIFY (a long description in three-byte characte
   for (const n of cluster.nodes) expect((await fetch(`${n.url}/api/alive`)).status).toBe(200);
 }, 60_000);
 
+test("a listening connection that dies without a word (a firewall forgot it): the node notices, listens anew, and starts the run the leader gave it meanwhile", async () => {
+  expect((await leader.json("POST", "/api/tasks", { name: "unheard", runs_on: follower.name, steps: [{ name: "s", command: "true" }] })).status).toBe(201);
+  const mark = follower.server.output().length;
+  follower.proxy.silenceListeners(); // open, but nothing more arrives; its other connection works
+  const id = await trigger(leader, "unheard");
+  // a lease with nothing heard, a ping to itself unheard for two beats, a new connection at the next beat
+  expect(await ended(leader, id, LEASE_MS + 8 * BEAT_MS)).toMatchObject({ status: "success", node: follower.name });
+  expect(follower.server.output().slice(mark)).toContain("not even its own message: listening on a new connection");
+}, 90_000);
+
 test("the database away from every node for longer than the lease: back, no node is taken for gone, and a step that ran through it ends well", async () => {
   const gate = `${tempDir()}/go`;
   expect((await leader.json("POST", "/api/tasks", { name: "through-outage", runs_on: follower.name, steps: [{ name: "s", command: "sh", args: ["-c", `while [ ! -e ${gate} ]; do sleep 0.1; done`] }] })).status).toBe(201);

@@ -33,6 +33,8 @@ export type ClusterMessage =
   | { kind: "changed"; what: "tasks" | "pools" | "variables" }
   /** a node started or stopped, or the lead moved */
   | { kind: "nodes" }
+  /** a node that heard nothing for a while checks that its listening connection still hears (postgres.ts; never reaches the engine) */
+  | { kind: "ping" }
   /** the scripts changed up to `version` (scripts/shared.ts): write them into this node's directory */
   | { kind: "scripts"; version: number }
   /** a package job for each node (`jobs`: node → job id): each runs its own (packages/shared.ts) */

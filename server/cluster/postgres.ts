@@ -70,6 +70,10 @@ export class PostgresCluster implements Cluster {
   private listener: SQL | null = null;
   /** the listener listens (a failed attempt to listen again is not said again at every beat) */
   private hearing = false;
+  /** performance.now() when the listener last heard anything (this node's own messages too), or began to listen */
+  private heardAt = 0;
+  /** when this node, having heard nothing for a lease, sent a ping to hear itself; null: none out */
+  private pingedAt: number | null = null;
   private stopped = false;
   private sharedSecret: string | null = null;
 
@@ -149,6 +153,8 @@ export class PostgresCluster implements Cluster {
         () => {
           if (this.listener !== sql || this.stopped) return;
           this.hearing = true;
+          this.heardAt = performance.now();
+          this.pingedAt = null;
           if (again) this.safely("reading the state again", () => this.roles!.resync());
         },
       );
@@ -173,6 +179,25 @@ export class PostgresCluster implements Cluster {
     this.listen(true).catch(() => {}); // deaf() let it go: the next beat tries again
   }
 
+  /**
+   * A listening connection can die without a word (a firewall or NAT that
+   * forgets an idle connection): nothing closes, nothing arrives. After a
+   * lease with nothing heard, the node sends itself a ping through its other
+   * connection; unheard two beats later, the listener is let go and the next
+   * beat listens again (and reads what was missed). A quiet cluster costs a
+   * ping a lease; any message heard, the others' pings too, is proof enough.
+   */
+  private checkHearing(t: number): void {
+    if (!this.listener || !this.hearing || t - this.heardAt < LEASE_MS) return;
+    if (this.pingedAt === null) {
+      this.pingedAt = t;
+      this.publish({ kind: "ping" });
+    } else if (t - this.pingedAt > 2 * BEAT_MS) {
+      log(`heard nothing from the database for ${Math.round((t - this.heardAt) / 1000)} s, not even its own message: listening on a new connection`);
+      this.deaf(this.listener);
+    }
+  }
+
   // ---- the lease ----------------------------------------------------------------
 
   /** Renews this node's lease and the lead it holds, takes the lead when it is free, and (leading) finds gone nodes. */
@@ -190,6 +215,7 @@ export class PostgresCluster implements Cluster {
         this.roles.rejoined();
       }
       this.hearAgain();
+      this.checkHearing(t);
       if (this.epoch !== null) this.renew();
       else this.tryLead();
       this.refreshMembers();
@@ -407,8 +433,11 @@ export class PostgresCluster implements Cluster {
     } catch {
       return;
     }
+    this.heardAt = performance.now();
+    this.pingedAt = null;
     if (parsed.from === this.name || !this.roles) return;
     for (const m of parsed.m) {
+      if (m.kind === "ping") continue; // heard: that was all it asked
       if (m.kind === "nodes") this.beat(); // a node came or went, or the lead was given up: see at once
       this.safely(`a message from node ${parsed.from}`, () => this.roles!.message(m, parsed.from));
     }

@@ -52,6 +52,8 @@ export interface PgProxy {
   port: number;
   /** Destroys every proxied connection; new ones are closed as soon as they open, until heal(). */
   cut(): void;
+  /** The connections that LISTEN go on open but carry nothing more, either way (a firewall that forgot them); the others, and new ones, work. */
+  silenceListeners(): void;
   heal(): void;
   readonly isCut: boolean;
   close(): void;
@@ -63,6 +65,10 @@ interface Pipe {
   /** bytes for the peer that arrived before it connected */
   early: Uint8Array[];
   backlog: Uint8Array[];
+  /** the client sent LISTEN on this connection */
+  listens?: boolean;
+  /** bytes are swallowed, both ways */
+  silent?: boolean;
 }
 
 function send(to: Bun.Socket<Pipe>, bytes: Uint8Array): void {
@@ -107,7 +113,7 @@ export function pgProxy(targetPort: number): PgProxy {
       for (const b of client.data.early.splice(0)) send(up, b);
     },
     data(up, chunk) {
-      if (up.data.peer) send(up.data.peer, chunk);
+      if (up.data.peer && !up.data.peer.data.silent) send(up.data.peer, chunk);
     },
     drain,
     close: closeBoth,
@@ -127,6 +133,8 @@ export function pgProxy(targetPort: number): PgProxy {
         Bun.connect<Pipe>({ hostname: "127.0.0.1", port: targetPort, data: { peer: client, early: [], backlog: [] }, socket: upstreamHandlers }).catch(() => client.terminate());
       },
       data(client, chunk) {
+        if (!client.data.listens && Buffer.from(chunk).toString("latin1").includes("LISTEN")) client.data.listens = true;
+        if (client.data.silent) return;
         const up = client.data.peer;
         if (up) send(up, chunk);
         else client.data.early.push(chunk.slice());
@@ -145,6 +153,9 @@ export function pgProxy(targetPort: number): PgProxy {
     },
     heal() {
       cut = false;
+    },
+    silenceListeners() {
+      for (const s of open) if (s.data.listens) s.data.silent = true;
     },
     get isCut() {
       return cut;
