@@ -44,14 +44,14 @@ export interface StartOptions {
 
 /**
  * LIGHTFLOW_TEST_LOGS=dir (.ci/run sets it): what each node printed, each line
- * with its time, is kept there as <test file>-<name>, for the report of a
+ * with its time, is kept there as <test file>@<name>, for the report of a
  * failure (.ci/failures.ts); a test's own message rarely says what a server did.
  */
 export function keepLog(name: string, text: string): void {
   const dir = process.env.LIGHTFLOW_TEST_LOGS;
   if (!dir || !text) return;
   mkdirSync(dir, { recursive: true });
-  appendFileSync(join(dir, `${basename(Bun.main).replace(/\.test\.ts$/, "")}-${name}`), text);
+  appendFileSync(join(dir, `${basename(Bun.main).replace(/\.test\.ts$/, "")}@${name}`), text);
 }
 
 export async function startServer(o: StartOptions = {}): Promise<ServerProcess> {
