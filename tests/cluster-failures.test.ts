@@ -4,6 +4,7 @@
 // runs still start and end, and no node goes down. Two real nodes on a real
 // PostgreSQL, node b reaching it through a proxy the test cuts (helpers/cluster.ts).
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { SQL } from "bun";
 import { BEAT_MS, LEASE_MS } from "../server/cluster/postgres.ts";
 import { FINISHED, startCluster, until, type ClusterNode, type LfCluster } from "./helpers/cluster.ts";
 import { tempDir } from "./helpers/tmp.ts";
@@ -64,6 +65,20 @@ test("a change too big for one NOTIFY (a long description in three-byte characte
   expect((await ended(leader, id)).status).toBe("success");
   for (const n of cluster.nodes) expect((await fetch(`${n.url}/api/alive`)).status).toBe(200);
 }, 60_000);
+
+test("NOTIFYs on the nodes' channel that are not a node's (sent by hand, by another program) are ignored: every node stays up and runs", async () => {
+  const sql = new SQL(cluster.databaseUrl, { max: 1 });
+  try {
+    for (const payload of ["null", "{}", "42", '{"from":"x","m":[null,7,{"kind":"nodes"}]}', '{"from":"x","m":"no"}', "not json"]) {
+      await sql.unsafe(`SELECT pg_notify('lightflow', $1)`, [payload]);
+    }
+  } finally {
+    await sql.close();
+  }
+  expect((await leader.json("POST", "/api/tasks", { name: "after-noise", runs_on: follower.name, steps: [{ name: "s", command: "true" }] })).status).toBe(201);
+  expect(await ended(leader, await trigger(leader, "after-noise"))).toMatchObject({ status: "success", node: follower.name });
+  for (const n of cluster.nodes) expect(n.server.proc.exitCode).toBeNull();
+});
 
 test("a listening connection that dies without a word (a firewall forgot it): the node notices, listens anew, and starts the run the leader gave it meanwhile", async () => {
   expect((await leader.json("POST", "/api/tasks", { name: "unheard", runs_on: follower.name, steps: [{ name: "s", command: "true" }] })).status).toBe(201);

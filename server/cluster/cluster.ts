@@ -92,12 +92,16 @@ export interface Cluster {
    * nothing. Null when it no longer leads (and `follow` has been called).
    */
   fenced<T>(fn: () => T): T | null;
+  /** which lead of this node's is current (it grows at every hand-over); null when it does not lead */
+  term(): number | null;
   /**
-   * Gives queued run `runId` to `node`, in one statement fenced like `fenced`:
-   * false when the run is no longer waiting unassigned (cancelled, given);
-   * null when this node no longer leads (it follows now: the run stays queued for the next leader).
+   * Gives queued run `runId` to `node`, as decided during lead `term`, in one
+   * statement fenced like `fenced`: false when the run is no longer waiting
+   * unassigned (cancelled, given); null when this node no longer leads, or
+   * leads again since (a placement held up by an outage is not made under a
+   * later lead, whose queue placed the run anew).
    */
-  assign(runId: number, node: string): boolean | null;
+  assign(runId: number, node: string, term: number | null): boolean | null;
   /** joins: takes the lead if it is free, starts listening */
   start(roles: Roles): Promise<void>;
   /** leaves: gives up the lead at once so another node takes over without waiting for the lease */
@@ -141,6 +145,10 @@ export class SoloCluster implements Cluster {
 
   fenced<T>(fn: () => T): T {
     return fn();
+  }
+
+  term(): number {
+    return 1; // the one node leads, always
   }
 
   assign(): boolean {

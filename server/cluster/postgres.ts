@@ -93,11 +93,19 @@ export class PostgresCluster implements Cluster {
     this.roles = roles;
     this.secret(); // made by the first node: there before any node asks another for a log
     // listening first: once its row is there, the others count it in and tell it everything
+    // a LISTEN that never answers must not keep the node from starting without a word
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the database did not answer LISTEN within ${LEASE_MS / 1000} s`)), LEASE_MS);
+    });
     try {
-      await this.listen(false);
+      await Promise.race([this.listen(false), late]);
     } catch (e) {
+      if (this.listener) this.deaf(this.listener);
       if (this.stopped) return; // stopped while it connected
       throw e;
+    } finally {
+      clearTimeout(timer);
     }
     if (this.stopped) return;
     this.db
@@ -146,6 +154,9 @@ export class PostgresCluster implements Cluster {
   private async listen(again: boolean): Promise<void> {
     const sql: SQL = new SQL(this.url, { max: 1, idleTimeout: 0, connectionTimeout: 5, onclose: () => this.deaf(sql) });
     this.listener = sql;
+    this.hearing = false;
+    this.heardAt = performance.now(); // checkHearing lets go of a LISTEN that never answers
+    let listens = 0;
     try {
       await sql.listen(
         CHANNEL,
@@ -155,7 +166,8 @@ export class PostgresCluster implements Cluster {
           this.hearing = true;
           this.heardAt = performance.now();
           this.pingedAt = null;
-          if (again) this.safely("reading the state again", () => this.roles!.resync());
+          // listening again on this connection (had Bun reconnected it itself) means as much as on a new one
+          if (again || listens++ > 0) this.safely("reading the state again", () => this.roles!.resync());
         },
       );
     } catch (e) {
@@ -188,11 +200,15 @@ export class PostgresCluster implements Cluster {
    * ping a lease; any message heard, the others' pings too, is proof enough.
    */
   private checkHearing(t: number): void {
-    if (!this.listener || !this.hearing || t - this.heardAt < LEASE_MS) return;
-    if (this.pingedAt === null) {
+    if (!this.listener || t - this.heardAt < LEASE_MS) return;
+    if (!this.hearing) {
+      // connected, then no answer to LISTEN (the path went dark just after it healed)
+      log(`the database has not answered LISTEN for ${Math.round((t - this.heardAt) / 1000)} s: listening on a new connection`);
+      this.deaf(this.listener);
+    } else if (this.pingedAt === null) {
       this.pingedAt = t;
       this.publish({ kind: "ping" });
-    } else if (t - this.pingedAt > 2 * BEAT_MS) {
+    } else if (t - this.pingedAt >= 2 * BEAT_MS) {
       log(`heard nothing from the database for ${Math.round((t - this.heardAt) / 1000)} s, not even its own message: listening on a new connection`);
       this.deaf(this.listener);
     }
@@ -204,8 +220,9 @@ export class PostgresCluster implements Cluster {
   private beat(): void {
     if (this.stopped || !this.roles) return;
     try {
-      const t = performance.now();
       const me = this.db.query<{ lost_at: number | null }, [string]>(`UPDATE nodes SET last_seen_at = ${NOW} WHERE name = ? RETURNING lost_at`).get(this.name);
+      // timed once the database answered: a statement held for seconds (a path that dropped packets) is a missed beat too
+      const t = performance.now();
       if (t - this.beatAt > 2 * BEAT_MS) this.steadySince = t; // beats were missed: this node was paused, or the database away
       this.beatAt = t;
       if (me?.lost_at != null) {
@@ -254,9 +271,10 @@ export class PostgresCluster implements Cluster {
     const lastLed = before && before.expires_at > 0 ? before.expires_at - LEASE_MS : null;
     const handover = lastLed !== null && before!.now - lastLed < 5 * 60_000 ? lastLed : null;
     log(`this node leads now (epoch ${won.epoch}${before ? `, after ${before.node}` : ""})`);
-    this.refreshMembers();
-    this.publish({ kind: "nodes" });
+    // whatever fails from here gives the lead up: held without the engine leading, nothing would fire or be placed
     try {
+      this.refreshMembers();
+      this.publish({ kind: "nodes" });
       this.roles!.lead(handover);
     } catch (e) {
       this.lose(`taking the lead failed: ${(e as Error).message}`); // the next beat tries again
@@ -311,8 +329,12 @@ export class PostgresCluster implements Cluster {
     }
   }
 
-  assign(runId: number, node: string): boolean | null {
-    if (this.epoch === null) return null;
+  term(): number | null {
+    return this.epoch;
+  }
+
+  assign(runId: number, node: string, term: number | null): boolean | null {
+    if (this.epoch === null || this.epoch !== term) return null;
     // one round trip: the lease is checked in the same statement (a takeover needs it expired first)
     const given = this.db
       .query(
@@ -435,9 +457,10 @@ export class PostgresCluster implements Cluster {
     }
     this.heardAt = performance.now();
     this.pingedAt = null;
+    if (typeof parsed?.from !== "string" || !Array.isArray(parsed.m)) return; // not a node's (someone's NOTIFY by hand)
     if (parsed.from === this.name || !this.roles) return;
     for (const m of parsed.m) {
-      if (m.kind === "ping") continue; // heard: that was all it asked
+      if (typeof m?.kind !== "string" || m.kind === "ping") continue; // a ping is heard: that was all it asked
       if (m.kind === "nodes") this.beat(); // a node came or went, or the lead was given up: see at once
       this.safely(`a message from node ${parsed.from}`, () => this.roles!.message(m, parsed.from));
     }

@@ -159,9 +159,10 @@ export class Dispatch {
 
   /** The leader gives a queued run to a node (itself included), fenced: a leader that lost its lease gives nothing. */
   private assign(q: QueuedRun, node: string): void {
+    const term = this.d.cluster.term(); // the lead this was decided under
     this.d.outage.do(`the placement of run ${q.runId}`, () => {
-      const given = this.d.cluster.assign(q.runId, node);
-      if (given === null) return; // no longer leading: the next leader places it (follow() emptied this queue)
+      const given = this.d.cluster.assign(q.runId, node, term);
+      if (given === null) return; // no longer leading (follow() emptied this queue), or leading anew (lead() placed it again)
       if (!given) {
         queueMicrotask(() => this.leading && this.queue.finished(q.runId)); // cancelled (or given) meanwhile
         return;
