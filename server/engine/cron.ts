@@ -131,10 +131,17 @@ function expandField(token: string, field: Field): Set<number> {
   return new Set(items.flatMap((i) => expandItem(i, field)));
 }
 
+/** `input` without the spaces, tabs and line ends around it: a cron line is split on spaces and tabs only, any other character is part of a token */
+const trimCron = (input: string) => input.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, "");
+
+/** A schedule as saved: trimmed as the parser trims it (a no-break space stays, to be named as part of its token); null when nothing is left. */
+export function cronText(input: string | null | undefined): string | null {
+  return input ? trimCron(input) || null : null;
+}
+
 /** Parses a 5-field expression (or an @nickname); throws CronError with a reason a person can act on. */
 export function parseCron(input: string): CronSpec {
-  // a cron line is split on spaces and tabs only; any other character is part of a token
-  const trimmed = input.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, "");
+  const trimmed = trimCron(input);
   if (trimmed.startsWith("@") && !/[ \t]/.test(trimmed) && !(trimmed.toLowerCase() in NICKNAMES)) {
     throw new CronError(`${quote(trimmed)} is not a known nickname (${Object.keys(NICKNAMES).join(", ")})`);
   }

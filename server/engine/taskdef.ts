@@ -1,7 +1,7 @@
 // A task definition as people write it (API body, setup file: most fields
 // optional) and as the engine keeps it (every field set). One place for the
 // defaults, one for the shape that leaves the server.
-import { cronProblem } from "./cron.ts";
+import { cronProblem, cronText } from "./cron.ts";
 import { paramsProblem } from "./params.ts";
 import { runAsProblem } from "./runas.ts";
 import type { ParamDef, StepDef, Task, TaskDef } from "./types.ts";
@@ -46,7 +46,7 @@ export function withDefaults(t: TaskInputLike): TaskDef {
   return {
     name: t.name,
     description: t.description ?? "",
-    cron: t.cron?.trim() || null,
+    cron: cronText(t.cron),
     enabled: t.enabled ?? true,
     pool: t.pool ?? null,
     catchup: t.catchup ?? false,

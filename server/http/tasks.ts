@@ -12,7 +12,7 @@
 //   GET    /api/cron/preview             any
 import { Elysia, t } from "elysia";
 import type { AuditStore } from "../engine/stores.ts";
-import { CronError, parseCron, preview } from "../engine/cron.ts";
+import { CronError, cronText, parseCron, preview } from "../engine/cron.ts";
 import type { Engine, TaskProblem } from "../engine/index.ts";
 import { definitionOf, withDefaults } from "../engine/taskdef.ts";
 import { canonicalZone, timezoneProblem } from "../engine/zones.ts";
@@ -95,7 +95,7 @@ export function taskRoutes(engine: Engine, audit: AuditStore, auth: ReturnType<t
         const task = find(params.task);
         const patch = {
           ...body,
-          ...(body.cron !== undefined ? { cron: body.cron?.trim() || null } : {}),
+          ...(body.cron !== undefined ? { cron: cronText(body.cron) } : {}),
           ...(body.timezone ? { timezone: canonicalZone(body.timezone) } : {}),
         };
         const problem = engine.checkPatch(task, patch);
