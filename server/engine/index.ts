@@ -84,8 +84,7 @@ export class Engine {
   /** the queue (the leader's), the placement and the runs this node runs */
   private readonly dispatch: Dispatch;
   readonly cluster: Cluster;
-  /** the ids of the tasks as last read (a task deleted on another node leaves the scheduler) */
-  /** each known task's definitionKey as last read or saved here */
+  /** each known task's definitionKey as last read or saved here (a task deleted on another node leaves the scheduler) */
   private defined = new Map<number, string>();
   private readonly deadlines: Deadlines;
   private readonly retention: Retention;
@@ -637,6 +636,4 @@ export class Engine {
     const running = this.cluster.shared ? this.runs.runningByNode() : new Map([[this.cluster.name, this.dispatch.load().runs]]);
     return this.cluster.nodes().map((n) => ({ ...n, running: running.get(n.name) ?? 0 }));
   }
-
-
 }
